@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else here serves those two.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SANDBOX_PORT ?= 8100
+SANDBOX_RESIDENTS ?= 1000
+PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_WORKERS ?= 2
+REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(REQS_HASH)
+
+.PHONY: run test install migrate migration lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+migrate: install
+	@$(VENV)/bin/alembic upgrade head
+
+## make run: the embedded default (SQLite, in-process worker, sandbox platform + identity provider)
+run: migrate
+	@mkdir -p instance
+	@$(PY) -m simulator --host 127.0.0.1 --port $(SANDBOX_PORT) --residents $(SANDBOX_RESIDENTS) \
+		--public-url http://127.0.0.1:$(SANDBOX_PORT) \
+		--hub-events-url http://127.0.0.1:$(PORT)/v1/platform/events & \
+	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
+	  $(PY) -m flask --app api.app:create_app sandbox seed && \
+	  $(PY) -m flask --app api.app:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
+	  PORT=$(PORT) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
+		--access-logfile - --log-level warning wsgi:app
+
+## make test: ruff, then the whole suite on SQLite; with CI=true also on PostgreSQL and the Redis/Celery path
+test: install
+	@$(PY) -m ruff check .
+	@$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@if [ "$${CI:-}" = "true" ]; then \
+	  echo "== PostgreSQL + Redis/Celery pass =="; \
+	  TEST_DATABASE_URL=$(PG_SERVER_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) \
+	    $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	fi
+
+migration: install
+	@$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
+
+lint: install
+	@$(PY) -m ruff check . && $(PY) -m ruff format --check . || true
+
+bench: install
+	@$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""HTTP: blueprints, request/response schemas, auth decorators and error handlers. No business rules."""

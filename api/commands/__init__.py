@@ -1,0 +1,1 @@
+"""``flask <group>`` command groups, one module per domain they serve."""

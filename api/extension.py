@@ -1,0 +1,111 @@
+"""flask-smorest adapted to the hub: problem+json for every error, security schemes, cursor pages.
+
+Routes use ``api.extension.Blueprint`` and marshmallow schemas through ``@blp.arguments`` /
+``@blp.response`` so one schema validates input, shapes output and writes the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+import flask_smorest
+import marshmallow as ma
+from flask import Flask
+
+from api import problems
+
+SECURITY_SCHEMES = {
+    "resident": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The hub's access token for a resident (from POST /v1/auth/token).",
+    },
+    "staff": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The hub's access token for support staff (client_id=support-console).",
+    },
+    "platformSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Platform-Signature",
+        "description": "HMAC-SHA256 over '<X-Platform-Timestamp>.<raw body>' with the shared events secret.",
+    },
+}
+
+
+class Api(flask_smorest.Api):
+    """Registers the hub's problem handlers instead of flask-smorest's JSON error bodies."""
+
+    def _register_error_handlers(self) -> None:
+        problems.register(self._app)
+
+    def handle_http_exception(self, error):  # pragma: no cover - replaced by problems.register
+        return problems.handle_http_exception(error)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint that can document which token a route needs."""
+
+    def requires(self, scheme: str):
+        """Document that the decorated view needs ``scheme`` (``resident``, ``staff``, …) and may 401/403."""
+
+        def decorator(func):
+            doc = {"security": [{scheme: []}], "responses": {"401": {"description": "Missing or invalid token"}}}
+            if scheme == "staff":
+                doc["responses"]["403"] = {"description": "The staff role may not do this"}
+            return self.doc(**doc)(func)
+
+        return decorator
+
+
+def create_api(app: Flask) -> Api:
+    app.config.setdefault("API_TITLE", "Benefits Hub")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(app, spec_kwargs={"info": {"description": "One sign-in and one screen for every public benefit."}})
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
+    return api
+
+
+# Cursor pagination ---------------------------------------------------------------------------------
+
+
+class PageArgs(ma.Schema):
+    """``?limit=&cursor=`` on every list route."""
+
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    cursor = ma.fields.String(load_default=None)
+
+
+class PageMeta(ma.Schema):
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """The values a cursor carries, or a 400 problem naming ``cursor`` when it was not ours."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, dict):
+        from services.errors import InvalidInput
+
+        raise InvalidInput("The cursor is not one this API issued.", errors={"cursor": ["Not a valid cursor."]})
+    return values

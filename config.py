@@ -1,0 +1,158 @@
+"""Settings: one flat, typed object read from environment variables (12-factor).
+
+With no variables set the hub runs the embedded default: SQLite in ``instance/``, the in-process worker,
+the logging push transport and the sandbox platform and identity provider on 127.0.0.1:8100.
+``HUB_ENV=production`` refuses to start with sandbox features on or with any development secret.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE_DIR = ROOT / "instance"
+
+DEV_PLATFORM_KEY = "sandbox-platform-key"
+DEV_EVENTS_SECRET = "sandbox-events-secret"
+DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ="
+DEV_LOOKUP_KEY = "development-only-lookup-hmac-key"
+
+
+class SettingsError(RuntimeError):
+    """The environment asks for something the hub must refuse to run with."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every setting the hub reads. Field name = environment variable in upper case."""
+
+    hub_env: str = "development"  # development | test | production
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
+    database_pool_size: int = 10
+    sql_echo: bool = False
+    log_level: str = "INFO"
+    max_content_length: int = 1024 * 1024
+
+    # Sandbox: the simulated platform + identity providers (never in production).
+    sandbox_enabled: bool = True
+    sandbox_port: int = 8100
+    sandbox_url: str = "http://127.0.0.1:8100"
+
+    # Resident identity provider (OIDC) and workforce (staff) provider.
+    oidc_issuer: str = "http://127.0.0.1:8100/idp"
+    oidc_accepted_acr: tuple[str, ...] = (
+        "http://idmanagement.gov/ns/assurance/ial/1",
+        "http://idmanagement.gov/ns/assurance/ial/2",
+    )
+    oidc_verified_acr: tuple[str, ...] = ("http://idmanagement.gov/ns/assurance/ial/2",)
+    staff_oidc_issuer: str = "http://127.0.0.1:8100/staff-idp"
+    staff_client_id: str = "support-console"
+    jwks_cache_seconds: int = 300
+
+    # The hub's own tokens.
+    signing_keys_path: str = str(INSTANCE_DIR / "signing-keys.json")
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+
+    # Field-level encryption (Fernet keys, newest first) and keyed lookup hashes.
+    field_encryption_keys: tuple[str, ...] = (DEV_FIELD_KEY,)
+    lookup_hash_key: str = DEV_LOOKUP_KEY
+
+    # The state's unified data platform.
+    platform_url: str = "http://127.0.0.1:8100/platform"
+    platform_key: str = DEV_PLATFORM_KEY
+    platform_events_secret: str = DEV_EVENTS_SECRET
+    platform_events_window_seconds: int = 300
+    platform_timeout_seconds: float = 3.0
+    read_budget_seconds: float = 2.0
+    fresh_seconds: int = 900
+    breaker_fail_max: int = 3
+    breaker_reset_seconds: int = 30
+
+    # Background work: "inprocess" (embedded default) or "celery".
+    worker_mode: str = "inprocess"
+    redis_url: str = ""
+    celery_broker_url: str = ""
+    rate_limit_storage_url: str = "memory://"
+    rate_limit_sign_in: str = "20/minute"
+
+    # Push: no credentials → the logging transport.
+    fcm_credentials_path: str = ""
+    fcm_project_id: str = ""
+    fcm_url: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read settings from ``environ`` (default ``os.environ``); ``overrides`` win (tests use them)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(field.name.upper())
+            if raw is None:
+                continue
+            values[field.name] = _coerce(field.type, raw)
+        values.update(overrides)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    @property
+    def is_production(self) -> bool:
+        return self.hub_env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse combinations that must never run, above all sandbox features or dev secrets in production."""
+        if self.hub_env not in {"development", "test", "production"}:
+            raise SettingsError(f"HUB_ENV must be development, test or production, not {self.hub_env!r}")
+        if self.worker_mode not in {"inprocess", "celery"}:
+            raise SettingsError("WORKER_MODE must be inprocess or celery")
+        if not self.is_production:
+            return
+        problems = []
+        if self.sandbox_enabled:
+            problems.append("SANDBOX_ENABLED must be false")
+        if self.platform_key == DEV_PLATFORM_KEY:
+            problems.append("PLATFORM_KEY is the development key")
+        if self.platform_events_secret == DEV_EVENTS_SECRET:
+            problems.append("PLATFORM_EVENTS_SECRET is the development secret")
+        if DEV_FIELD_KEY in self.field_encryption_keys:
+            problems.append("FIELD_ENCRYPTION_KEYS contains the development key")
+        if self.lookup_hash_key == DEV_LOOKUP_KEY:
+            problems.append("LOOKUP_HASH_KEY is the development key")
+        if self.signing_keys_path.startswith(str(INSTANCE_DIR)):
+            problems.append("SIGNING_KEYS_PATH points at the development key file")
+        if self.is_sqlite:
+            problems.append("DATABASE_URL must be PostgreSQL")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+def _coerce(kind: object, raw: str) -> object:
+    kind = str(kind)
+    if kind == "bool":
+        return _bool(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind.startswith("tuple"):
+        return tuple(json.loads(raw)) if raw.lstrip().startswith("[") else _list(raw)
+    return raw

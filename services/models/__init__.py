@@ -1,0 +1,6 @@
+"""Typed SQLAlchemy models, one module per domain; importing this package registers them all on Base.metadata."""
+
+from services.db import Base
+from services.models.apps import AppClient
+
+__all__ = ["AppClient", "Base"]

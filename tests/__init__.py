@@ -1,0 +1,1 @@
+"""The hub's tests, mirroring the packages; they go through HTTP and real database sessions."""

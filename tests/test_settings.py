@@ -1,0 +1,49 @@
+"""Settings from the environment, and production's refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import Settings, SettingsError
+
+
+def test_embedded_default_needs_no_variables():
+    settings = Settings.from_env({})
+    assert settings.is_sqlite and settings.sandbox_enabled and settings.worker_mode == "inprocess"
+
+
+def test_environment_variables_are_typed():
+    settings = Settings.from_env(
+        {"PORT": "9000", "SANDBOX_ENABLED": "false", "READ_BUDGET_SECONDS": "1.5", "OIDC_ACCEPTED_ACR": "a,b"}
+    )
+    assert settings.port == 9000 and settings.sandbox_enabled is False
+    assert settings.read_budget_seconds == 1.5 and settings.oidc_accepted_acr == ("a", "b")
+
+
+def test_production_refuses_sandbox_and_development_secrets():
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"HUB_ENV": "production"})
+    message = str(error.value)
+    for needle in ("SANDBOX_ENABLED", "PLATFORM_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "SIGNING_KEYS_PATH"):
+        assert needle in message
+
+
+def test_production_starts_with_real_settings():
+    settings = Settings.from_env(
+        {
+            "HUB_ENV": "production",
+            "SANDBOX_ENABLED": "false",
+            "DATABASE_URL": "postgresql://hub@db/hub",
+            "PLATFORM_KEY": "k",
+            "PLATFORM_EVENTS_SECRET": "s",
+            "FIELD_ENCRYPTION_KEYS": "a2V5",
+            "LOOKUP_HASH_KEY": "l",
+            "SIGNING_KEYS_PATH": "/run/secrets/hub-signing-keys.json",
+        }
+    )
+    assert settings.is_production
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(SettingsError):
+        Settings.from_env({"HUB_ENV": "staging-ish"})
