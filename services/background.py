@@ -112,11 +112,13 @@ class InProcessRunner:
 
 
 class CeleryRunner:
-    def __init__(self, context: Any) -> None:
-        from services.celery_app import make_celery
+    def __init__(self, context: Any, celery: Any = None) -> None:
+        if celery is None:
+            from services.celery_app import make_celery
 
+            celery = make_celery(context.settings)
         self.context = context
-        self.celery = make_celery(context.settings)
+        self.celery = celery
 
     def submit(self, name: str, **kwargs: Any) -> None:
         self.celery.send_task(name, kwargs=kwargs)

@@ -12,49 +12,38 @@ from typing import Any
 from celery import Celery
 
 from config import Settings
-from services.background import JOBS, PERIODIC, load_jobs, run_job
-
-_context_lock = threading.Lock()
-_worker_context: Any = None
+from services.background import JOBS, PERIODIC, CeleryRunner, load_jobs, run_job
 
 
-def _context_for_worker(settings: Settings) -> Any:
-    """One HubContext per worker process, whose own submissions go straight back to Celery."""
-    global _worker_context
-    with _context_lock:
-        if _worker_context is None:
-            from services.background import CeleryRunner
-            from services.context import build_context
+class _WorkerContexts:
+    """One HubContext per worker process and Celery app; its own submissions go back through that app."""
 
-            _worker_context = build_context(settings, runner=_LazyCeleryRunner())
-            _worker_context.runner.context = _worker_context
-            _worker_context.runner.inner = CeleryRunner.__new__(CeleryRunner)
-        return _worker_context
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._contexts: dict[int, Any] = {}
 
+    def get(self, app: Celery, settings: Settings) -> Any:
+        with self._lock:
+            context = self._contexts.get(id(app))
+            if context is None:
+                from services.context import build_context
 
-class _LazyCeleryRunner:
-    """Inside a worker, submitting reuses the worker's own Celery app instead of building another."""
-
-    celery: Celery | None = None
-    context: Any = None
-    inner: Any = None
-
-    def submit(self, name: str, **kwargs: Any) -> None:
-        assert self.celery is not None
-        self.celery.send_task(name, kwargs=kwargs)
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
+                context = build_context(settings, runner=CeleryRunner(None, celery=app))
+                context.runner.context = context
+                self._contexts[id(app)] = context
+            return context
 
 
-def make_celery(settings: Settings) -> Celery:
+worker_contexts = _WorkerContexts()
+
+
+def make_celery(settings: Settings, *, context: Any = None) -> Celery:
+    """A Celery app for ``settings``; ``context`` (tests) makes its tasks run against an existing HubContext."""
     broker = settings.celery_broker_url or settings.redis_url
     if not broker:
         raise RuntimeError("WORKER_MODE=celery needs CELERY_BROKER_URL or REDIS_URL")
     app = Celery("benefits_hub", broker=broker)
+    load_jobs()
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -65,18 +54,14 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         beat_schedule={name: {"task": name, "schedule": every} for name, every in PERIODIC},
     )
-    load_jobs()
     for name in list(JOBS):
-        _register(app, settings, name)
-    app.conf.beat_schedule = {name: {"task": name, "schedule": every} for name, every in PERIODIC}
+        _register(app, settings, name, context)
     return app
 
 
-def _register(app: Celery, settings: Settings, name: str) -> None:
+def _register(app: Celery, settings: Settings, name: str, context: Any) -> None:
     def task(**kwargs: Any) -> None:
-        context = _context_for_worker(settings)
-        context.runner.celery = app
-        run_job(context, name, kwargs)
+        run_job(context or worker_contexts.get(app, settings), name, kwargs)
 
     task.__name__ = name.replace(".", "_")
     app.task(name=name)(task)

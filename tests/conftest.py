@@ -12,6 +12,7 @@ from services.background import ManualRunner
 from services.context import HubContext
 from services.db import make_session_factory
 from services.readiness import Readiness, database_check
+from tests.celery_harness import celery_worker_runner, redis_url  # noqa: F401  (fixtures)
 from tests.database import TestDatabase
 
 
