@@ -24,9 +24,10 @@ def _api_blueprints() -> list:
 
 def _cli_groups() -> list:
     """Every ``flask <group>`` command group; each lives beside the domain it serves."""
+    from api.commands.audit import audit
     from api.commands.sandbox import sandbox
 
-    return [sandbox]
+    return [sandbox, audit]
 
 
 def create_app(settings: Settings | None = None, *, context: HubContext | None = None) -> Flask:

@@ -2,5 +2,6 @@
 
 from services.db import Base
 from services.models.apps import AppClient
+from services.models.audit import AuditChainHead, AuditEvent
 
-__all__ = ["AppClient", "Base"]
+__all__ = ["AppClient", "AuditChainHead", "AuditEvent", "Base"]
