@@ -1,0 +1,1 @@
+"""Notifications: templates, preferences, devices, delivery and push transports."""

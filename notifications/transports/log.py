@@ -1,0 +1,45 @@
+"""The embedded default: pushes are logged, not sent, so the hub runs without Firebase credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+
+from notifications.transports import PushMessage, PushResult
+
+logger = logging.getLogger("notifications.push")
+
+# Only these data keys are safe to log: ids and codes, never text a resident could be identified by.
+_LOGGED_DATA_KEYS = ("message_id", "category")
+
+
+def token_fingerprint(token: str) -> str:
+    """A short, stable hash that lets an operator match log lines to a device without exposing its token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+class LogTransport:
+    """Logs one JSON line per push (ids and a token fingerprint; no token, title or body) and reports it sent."""
+
+    name = "log"
+
+    def __init__(self, log: logging.Logger = logger) -> None:
+        self._log = log
+
+    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
+        results = []
+        for message in messages:
+            provider_message_id = f"log/{uuid.uuid4().hex}"
+            line = {
+                "event": "push.logged",
+                "provider_message_id": provider_message_id,
+                "token_hash": token_fingerprint(message.token),
+                "urgent": message.urgent,
+                **{key: message.data[key] for key in _LOGGED_DATA_KEYS if key in message.data},
+            }
+            self._log.info(json.dumps(line, sort_keys=True))
+            results.append(PushResult.sent(provider_message_id))
+        return results

@@ -1,0 +1,1 @@
+"""Test doubles that stand in for outside services over real protocols (the fake FCM server, its credential)."""

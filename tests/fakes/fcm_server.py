@@ -1,0 +1,287 @@
+"""A fake FCM HTTP v1 server on 127.0.0.1 that answers like the real one, for tests and the fan-out benchmark.
+
+Behaviour per token prefix: ``dead-`` UNREGISTERED (404), ``invalid-`` INVALID_ARGUMENT naming the token (400),
+``rejected-`` INVALID_ARGUMENT about the message (400), ``quota-`` QUOTA_EXCEEDED (429), ``unavailable-``
+UNAVAILABLE (503), ``internal-`` INTERNAL (500), ``mismatch-`` SENDER_ID_MISMATCH (403); anything else succeeds.
+Scripts override that: ``fail_next(token, n, code)`` fails a token's next n calls, ``fail_all(code)`` fails every
+call until ``fail_all(None)``.
+
+In another process (the benchmark): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
+counts and ``POST /_fake/reset`` clears them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import dataclasses
+import json
+import re
+import signal
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
+BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+
+# FCM error code → (HTTP status, canonical status, message), as the real service answers them.
+ERRORS: dict[str, tuple[int, str, str]] = {
+    "UNREGISTERED": (404, "NOT_FOUND", "Requested entity was not found."),
+    "INVALID_ARGUMENT": (400, "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token"),
+    "INVALID_MESSAGE": (400, "INVALID_ARGUMENT", "Request contains an invalid argument."),
+    "QUOTA_EXCEEDED": (429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Send requests'."),
+    "UNAVAILABLE": (503, "UNAVAILABLE", "The service is currently unavailable."),
+    "INTERNAL": (500, "INTERNAL", "Internal error encountered."),
+    "SENDER_ID_MISMATCH": (403, "PERMISSION_DENIED", "SenderId mismatch"),
+}
+TOKEN_PREFIXES = {
+    "dead-": "UNREGISTERED",
+    "invalid-": "INVALID_ARGUMENT",
+    "rejected-": "INVALID_MESSAGE",
+    "quota-": "QUOTA_EXCEEDED",
+    "unavailable-": "UNAVAILABLE",
+    "internal-": "INTERNAL",
+    "mismatch-": "SENDER_ID_MISMATCH",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedPush:
+    """One request the server answered (``status`` 200 = accepted)."""
+
+    project: str
+    token: str | None
+    notification: dict[str, Any] | None
+    data: dict[str, str] | None
+    android: dict[str, Any] | None
+    apns: dict[str, Any] | None
+    validate_only: bool
+    authorization: str | None
+    status: int
+    message_id: str | None
+
+
+def error_body(code: str) -> tuple[int, dict[str, Any]]:
+    """The real FCM error document for ``code`` (one of ``ERRORS``)."""
+    http_status, status, message = ERRORS[code]
+    fcm_code = "INVALID_ARGUMENT" if code == "INVALID_MESSAGE" else code
+    details: list[dict[str, Any]] = [{"@type": FCM_ERROR_TYPE, "errorCode": fcm_code}]
+    if code == "INVALID_ARGUMENT":
+        details.append({"@type": BAD_REQUEST_TYPE, "fieldViolations": [{"field": "message.token", "description": message}]})
+    return http_status, {"error": {"code": http_status, "message": message, "status": status, "details": details}}
+
+
+class FakeFCMServer:
+    """Threaded fake of ``POST /v1/projects/{project}/messages:send``; a context manager that starts and stops it."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, expected_token: str | None = None, record: bool = True
+    ) -> None:
+        self.expected_token = expected_token
+        self.record = record
+        self._lock = threading.Lock()
+        self._scripts: dict[str, collections.deque[str]] = {}
+        self._global_failure: str | None = None
+        self._calls: list[RecordedPush] = []
+        self._attempts: collections.Counter[str] = collections.Counter()
+        self._counts: collections.Counter[str] = collections.Counter()
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.fake = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    def start(self) -> FakeFCMServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-fcm", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeFCMServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- scripts ---------------------------------------------------------------------------------------------
+    def fail_next(self, token: str, times: int, code: str = "UNAVAILABLE") -> None:
+        """Fail this token's next ``times`` calls with ``code``, then fall back to its usual behaviour."""
+        if code not in ERRORS:
+            raise ValueError(f"unknown FCM error {code!r}")
+        with self._lock:
+            self._scripts.setdefault(token, collections.deque()).extend([code] * times)
+
+    def fail_all(self, code: str | None) -> None:
+        """Fail every call with ``code`` until called again with ``None``."""
+        if code is not None and code not in ERRORS:
+            raise ValueError(f"unknown FCM error {code!r}")
+        with self._lock:
+            self._global_failure = code
+
+    def reset(self) -> None:
+        with self._lock:
+            self._scripts.clear()
+            self._global_failure = None
+            self._calls.clear()
+            self._attempts.clear()
+            self._counts.clear()
+
+    # -- what happened ---------------------------------------------------------------------------------------
+    @property
+    def calls(self) -> list[RecordedPush]:
+        """Every request answered, accepted or not, in arrival order."""
+        with self._lock:
+            return list(self._calls)
+
+    @property
+    def accepted(self) -> list[RecordedPush]:
+        return [call for call in self.calls if call.status == 200]
+
+    def attempts(self, token: str) -> int:
+        with self._lock:
+            return self._attempts[token]
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"calls": self._counts["calls"], "accepted": self._counts["accepted"]}
+
+    # -- answering -------------------------------------------------------------------------------------------
+    def answer(self, project: str, body: dict[str, Any], authorization: str | None) -> tuple[int, dict[str, Any]]:
+        message = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(message, dict):
+            return error_body("INVALID_MESSAGE")
+        token = message.get("token")
+        if self.expected_token is not None and authorization != f"Bearer {self.expected_token}":
+            return 401, {
+                "error": {
+                    "code": 401,
+                    "message": "Request had invalid authentication credentials.",
+                    "status": "UNAUTHENTICATED",
+                }
+            }
+        with self._lock:
+            self._counts["calls"] += 1
+            if token is not None:
+                self._attempts[token] += 1
+            code = self._failure_for(token)
+            message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
+            status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
+            if status == 200:
+                self._counts["accepted"] += 1
+            if self.record:
+                self._calls.append(
+                    RecordedPush(
+                        project=project,
+                        token=token,
+                        notification=message.get("notification"),
+                        data=message.get("data"),
+                        android=message.get("android"),
+                        apns=message.get("apns"),
+                        validate_only=bool(body.get("validate_only")),
+                        authorization=authorization,
+                        status=status,
+                        message_id=message_id,
+                    )
+                )
+        return status, answer
+
+    def _failure_for(self, token: str | None) -> str | None:
+        if self._global_failure:
+            return self._global_failure
+        if not token:
+            return "INVALID_MESSAGE"
+        script = self._scripts.get(token)
+        if script:
+            return script.popleft()
+        for prefix, code in TOKEN_PREFIXES.items():
+            if token.startswith(prefix):
+                return code
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+    fake: FakeFCMServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path == "/_fake/reset":
+            self.server.fake.reset()
+            self._reply(200, {})
+            return
+        match = SEND_PATH.match(self.path)
+        if not match:
+            self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            status, answer = error_body("INVALID_MESSAGE")
+            self._reply(status, answer)
+            return
+        status, answer = self.server.fake.answer(match["project"], body, self.headers.get("Authorization"))
+        self._reply(status, answer)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/_fake/stats":
+            self._reply(200, self.server.fake.stats())
+        else:
+            self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
+
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--expected-token", default=None, help="require this bearer token")
+    parser.add_argument("--no-record", action="store_true", help="count requests without keeping them")
+    args = parser.parse_args(argv)
+    server = FakeFCMServer(args.host, args.port, expected_token=args.expected_token, record=not args.no_record)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with server:
+        print(f"fake FCM listening on {server.url}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+
+
+if __name__ == "__main__":
+    main()

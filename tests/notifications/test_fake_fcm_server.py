@@ -1,0 +1,83 @@
+"""The fake FCM server answers as the real one does, so the transport tests mean something."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.fakes.fcm_server import FakeFCMServer
+
+SEND = "/v1/projects/p/messages:send"
+
+
+def send(server: FakeFCMServer, token: str, **headers: str) -> httpx.Response:
+    return httpx.post(server.url + SEND, json={"message": {"token": token, "data": {"k": "v"}}}, headers=headers)
+
+
+@pytest.fixture
+def server():
+    with FakeFCMServer() as server:
+        yield server
+
+
+def test_success_names_the_message_like_fcm(server):
+    response = send(server, "device-a")
+
+    assert response.status_code == 200
+    assert response.json()["name"].startswith("projects/p/messages/")
+
+
+@pytest.mark.parametrize(
+    ("token", "http_status", "status", "error_code"),
+    [
+        ("dead-x", 404, "NOT_FOUND", "UNREGISTERED"),
+        ("invalid-x", 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT"),
+        ("quota-x", 429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"),
+        ("unavailable-x", 503, "UNAVAILABLE", "UNAVAILABLE"),
+        ("internal-x", 500, "INTERNAL", "INTERNAL"),
+    ],
+)
+def test_errors_have_the_real_fcm_body(server, token, http_status, status, error_code):
+    response = send(server, token)
+
+    assert response.status_code == http_status
+    error = response.json()["error"]
+    assert (error["code"], error["status"]) == (http_status, status)
+    assert error["details"][0] == {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": error_code}
+    assert server.accepted == [] and len(server.calls) == 1
+
+
+def test_a_script_fails_a_token_n_times_then_lets_it_through(server):
+    server.fail_next("device-a", 2, "QUOTA_EXCEEDED")
+
+    assert [send(server, "device-a").status_code for _ in range(3)] == [429, 429, 200]
+    assert send(server, "device-b").status_code == 200
+    assert server.attempts("device-a") == 3
+
+
+def test_a_required_bearer_token_is_checked():
+    with FakeFCMServer(expected_token="right") as server:
+        assert send(server, "device-a", Authorization="Bearer wrong").status_code == 401
+        assert send(server, "device-a", Authorization="Bearer right").status_code == 200
+
+
+def test_it_runs_as_its_own_process_for_the_benchmark():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.fcm_server", "--port", "0", "--no-record"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("fake FCM listening on http://127.0.0.1:")
+        url = line.rsplit(" ", 1)[1].strip()
+        assert httpx.post(url + SEND, json={"message": {"token": "device"}}).status_code == 200
+        assert httpx.get(url + "/_fake/stats").json() == {"calls": 1, "accepted": 1}
+        httpx.post(url + "/_fake/reset")
+        assert httpx.get(url + "/_fake/stats").json() == {"calls": 0, "accepted": 0}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
