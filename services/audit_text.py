@@ -1,0 +1,52 @@
+"""The resident's access log in plain language: who looked at or changed what, when, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.models.audit import AuditEvent
+
+STAFF_ROLES = {
+    "support": "A support agent",
+    "supervisor": "A support supervisor",
+    "admin": "A system administrator",
+}
+
+ACTIONS = {
+    "resident.lookup": "looked up your account",
+    "resident.read": "viewed your account details (linked agencies, sharing choices, devices and sign-ins)",
+    "resident.benefits.read": "viewed your benefits",
+    "resident.notifications.read": "viewed your notifications and whether they reached your phone",
+    "resident.resync": "refreshed your benefits from the agencies",
+    "notification.resend": "sent one of your notifications to your phone again",
+    "sessions.revoke": "signed you out on all your devices",
+    "link.unlink": "removed the link to one of your agency records",
+    "audit.read": "reviewed who has looked at your account",
+    "benefits.read": "read your benefits",
+}
+
+
+def describe_for_resident(event: AuditEvent) -> str:
+    """One sentence a resident understands, e.g. "A support agent (Sophie) viewed your benefits on …"."""
+    sentence = f"{_who(event)} {ACTIONS.get(event.action, 'accessed your data')} on {_when(event.occurred_at)}."
+    if event.reason:
+        sentence += f" Reason: {event.reason.strip().rstrip('.')}."
+    if event.break_glass:
+        sentence += (
+            " This was an emergency access to data from an agency you had stopped sharing; it is flagged for review."
+        )
+    return sentence
+
+
+def _who(event: AuditEvent) -> str:
+    if event.actor_kind == "staff":
+        role = STAFF_ROLES.get(event.actor_role or "", "A staff member")
+        return f"{role} ({event.actor_name})" if event.actor_name else role
+    if event.actor_kind == "app":
+        return f"The app {event.actor_name or event.actor_id}"
+    return "The Benefits Hub"
+
+
+def _when(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"
