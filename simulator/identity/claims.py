@@ -1,0 +1,60 @@
+"""Pure functions that decide what an ID token says about a resident or a staff member."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from simulator.people.model import Person
+
+IAL1 = "http://idmanagement.gov/ns/assurance/ial/1"
+IAL2 = "http://idmanagement.gov/ns/assurance/ial/2"
+ID_TOKEN_SECONDS = 600
+
+
+def pairwise_sub(secret: str, person_id: str, client_id: str) -> str:
+    """Same person and client → same sub; another client cannot correlate it (login.gov's pairwise subjects)."""
+    return hmac.new(secret.encode(), f"{person_id}|{client_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def timing(now: int) -> dict:
+    return {"iat": now, "nbf": now, "exp": now + ID_TOKEN_SECONDS, "auth_time": now}
+
+
+def resident_claims(person: Person, *, issuer: str, client_id: str, now: int, sub_secret: str, nonce: str | None) -> dict:
+    claims = {
+        "iss": issuer,
+        "aud": client_id,
+        "sub": pairwise_sub(sub_secret, person.person_id, client_id),
+        **timing(now),
+        "acr": IAL2 if person.verified else IAL1,
+        "email": person.email,
+        "email_verified": True,
+        "locale": person.locale,
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    if person.verified:
+        claims.update({
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "birthdate": person.birthdate.isoformat(),
+            "ssn_last4": person.ssn_last4,
+            "phone_number": person.phone,
+        })
+    return claims
+
+
+def staff_claims(staff: dict, *, issuer: str, audience: str, now: int, nonce: str | None) -> dict:
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": staff["sub"],
+        **timing(now),
+        "name": staff["name"],
+        "email": staff["email"],
+        "roles": list(staff["roles"]),
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    return claims

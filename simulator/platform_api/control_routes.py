@@ -1,0 +1,79 @@
+"""Sandbox controls under /platform/sim (no key: they exist only in the sandbox): clock, faults, events, letters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from simulator.people.model import AGENCIES
+from simulator.scenario.faults import MODES, Fault
+from simulator.scenario.state import MAX_ADVANCE_DAYS
+from simulator.sandbox import current_sandbox, json_error
+
+blueprint = Blueprint("sim", __name__, url_prefix="/platform/sim")
+
+
+@blueprint.post("/advance")
+def advance():
+    days = (request.get_json(silent=True) or {}).get("days", 1)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_ADVANCE_DAYS:
+        return json_error(422, "invalid_request", f"days must be an integer from 1 to {MAX_ADVANCE_DAYS}")
+    scenario = current_sandbox().scenario
+    events, count = scenario.advance(days)
+    return {"scenario_day": scenario.clock.day, "date": scenario.clock.today().isoformat(),
+            "events_emitted": count, "events": events, "events_truncated": count > len(events)}
+
+
+@blueprint.post("/reset")
+def reset():
+    sandbox = current_sandbox()
+    sandbox.scenario.reset()
+    return sandbox.scenario.state()
+
+
+@blueprint.get("/state")
+def state():
+    return current_sandbox().scenario.state()
+
+
+@blueprint.post("/faults")
+def faults():
+    body = request.get_json(silent=True) or {}
+    agency, mode = str(body.get("agency", "")).upper(), body.get("mode")
+    latency, rate = body.get("latency_ms", 5000), body.get("error_rate", 1.0)
+    if agency not in AGENCIES or mode not in MODES:
+        return json_error(422, "invalid_request", f"agency one of {AGENCIES}, mode one of {MODES}")
+    if not isinstance(latency, int) or not 0 <= latency <= 120_000 or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        return json_error(422, "invalid_request", "0 ≤ latency_ms ≤ 120000 and 0 ≤ error_rate ≤ 1")
+    board = current_sandbox().scenario.faults
+    board.set(agency, Fault(mode, latency, float(rate)))
+    return {"faults": board.as_json()}
+
+
+@blueprint.get("/events")
+def events():
+    limit = request.args.get("limit", "100")
+    scenario = current_sandbox().scenario
+    return {"events": scenario.events.recent(int(limit) if limit.isdigit() else 100), "counts": scenario.events.counts()}
+
+
+@blueprint.post("/events/redeliver")
+def redeliver():
+    event_id = str((request.get_json(silent=True) or {}).get("event_id", ""))
+    scenario = current_sandbox().scenario
+    if scenario.events.get(event_id) is None:
+        return json_error(404, "not_found", "no recent event with that id")
+    if not scenario.redeliver(event_id):
+        return json_error(409, "not_configured", "no hub events URL configured: events are only recorded")
+    return {"event_id": event_id, "queued": True}
+
+
+@blueprint.get("/letters")
+def letters():
+    population = current_sandbox().scenario.population
+    if request.args.get("persona"):
+        person = population.by_handle(request.args["persona"])
+    else:
+        person = population.by_person_id(request.args.get("person_id", ""))
+    if person is None:
+        return json_error(404, "not_found", "pass ?persona=<name> or ?person_id=<id> of a known person")
+    return {"person_id": person.person_id, "persona": person.handle, "letters": current_sandbox().scenario.letters(person)}
