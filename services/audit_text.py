@@ -41,7 +41,8 @@ def describe_for_resident(event: AuditEvent) -> str:
 def _who(event: AuditEvent) -> str:
     if event.actor_kind == "staff":
         role = STAFF_ROLES.get(event.actor_role or "", "A staff member")
-        return f"{role} ({event.actor_name})" if event.actor_name else role
+        given_name = (event.actor_name or "").split(" ")[0]  # the full name stays in the audit row
+        return f"{role} ({given_name})" if given_name else role
     if event.actor_kind == "app":
         return f"The app {event.actor_name or event.actor_id}"
     return "The Benefits Hub"

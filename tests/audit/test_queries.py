@@ -12,7 +12,7 @@ from services.audit_queries import AuditFilter, access_log_page, audit_events_pa
 from services.audit_text import describe_for_resident
 from services.errors import Forbidden
 
-SOPHIE = Actor("staff", "staff-sophie", "Sophie", "support")
+SOPHIE = Actor("staff", "staff-sophie", "Sophie Turner", "support")
 OMAR = Actor("staff", "staff-omar", "Omar", "supervisor")
 ADA = Actor("staff", "staff-ada", "Ada", "admin")
 APP = Actor("app", "sandbox-app", "Sandbox resident app")
