@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -17,6 +18,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def new_id() -> str:
+    """A public id: opaque, unguessable, 32 hex characters (``String(32)`` primary keys use it as default)."""
+    return uuid.uuid4().hex
 
 
 class UTCDateTime(TypeDecorator):

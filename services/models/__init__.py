@@ -3,5 +3,16 @@
 from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
+from services.models.identity import Consent, HubSession, RefreshToken, Resident, ResidentLink
 
-__all__ = ["AppClient", "AuditChainHead", "AuditEvent", "Base"]
+__all__ = [
+    "AppClient",
+    "AuditChainHead",
+    "AuditEvent",
+    "Base",
+    "Consent",
+    "HubSession",
+    "RefreshToken",
+    "Resident",
+    "ResidentLink",
+]

@@ -1,0 +1,122 @@
+"""Identity: residents, their links to agency records, consent per agency, hub sessions and refresh tokens.
+
+Sensitive attributes (date of birth, SSN last four) are stored only as Fernet ciphertext
+(``services.identity.field_crypto``); email and phone are kept as keyed HMAC hashes so support can find a
+resident by exact match without the hub holding a searchable copy of either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services import clock
+from services.db import Base, new_id
+
+LINK_METHODS = ("mpi", "letter_code")
+SESSION_KINDS = ("resident", "staff")
+
+
+class Resident(Base):
+    """A person who signed in at the resident identity provider, keyed by (issuer, ``sub``)."""
+
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
+    identity_verified: Mapped[bool] = mapped_column(default=False)
+    birthdate_encrypted: Mapped[str | None] = mapped_column(String(255))
+    ssn_last4_encrypted: Mapped[str | None] = mapped_column(String(255))
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The person index search on verified sign-in: when it last answered, and what went wrong if it did not
+    # (``unreachable``/``rejected``); a failed search is retried on the next sign-in or by identity.link_records.
+    records_searched_at: Mapped[dt.datetime | None]
+    records_search_error: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+class ResidentLink(Base):
+    """One agency record that belongs to a resident, and how the hub came to know it."""
+
+    __tablename__ = "resident_links"
+    __table_args__ = (
+        UniqueConstraint("resident_id", "agency", "record_id"),
+        Index("ix_resident_links_agency_record", "agency", "record_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    agency: Mapped[str] = mapped_column(String(8))
+    platform_person_id: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(16))  # mpi | letter_code
+    linked_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class Consent(Base):
+    """A resident's choice about one agency's data in the app.
+
+    No row means *granted*: sharing across agencies runs under the state's data-sharing agreement, so the
+    default is to show every linked agency. A row with ``granted = False`` hides that agency's data from every
+    read and stops its notifications; the resident can grant again at any time (the row is updated, not removed).
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("resident_id", "agency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    agency: Mapped[str] = mapped_column(String(8))
+    granted: Mapped[bool]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+class HubSession(Base):
+    """One signed-in device of a resident, or one staff sign-in at the support console.
+
+    Every access token carries its session id and every request looks the session up by primary key, so
+    revoking a session (``revoked_at``) stops its access tokens at once. Staff sessions keep the workforce
+    provider's subject, display name and roles as they were at sign-in.
+    """
+
+    __tablename__ = "hub_sessions"
+    __table_args__ = (Index("ix_hub_sessions_resident", "resident_id", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))  # resident | staff
+    resident_id: Mapped[str | None] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    staff_subject: Mapped[str | None] = mapped_column(String(255), index=True)
+    staff_name: Mapped[str | None] = mapped_column(String(200))
+    staff_roles: Mapped[list] = mapped_column(JSON, default=list)
+    client_id: Mapped[str] = mapped_column(String(64))
+    device_label: Mapped[str | None] = mapped_column(String(100))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    revoked_at: Mapped[dt.datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class RefreshToken(Base):
+    """A refresh token, stored only as its SHA-256. Its family is its session: reuse revokes the session."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("hub_sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
