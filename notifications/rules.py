@@ -1,0 +1,201 @@
+"""Rules: pure functions that turn one domain event (``services/domain_events.py``) into the messages it makes.
+
+Which messages are urgent (they bypass quiet hours): the *last chance* before a resident loses a benefit for
+paperwork, and a missed appointment that needs action now —
+
+- a missed interview (``action.updated`` with ``state == "missed"``),
+- the last renewal reminder (3 days left),
+- the last document reminder (due tomorrow),
+- the interview-tomorrow reminder (the only reminder an interview gets).
+
+Everything else waits for the quiet window to end: a decision, a payment or a new notice read at 8 a.m. is
+as useful as at 2 a.m., and the earlier reminders (renewal 30 and 14 days, document 7 days) have time to spare.
+
+Uninteresting changes make no message: a new application (``applied``), ``pending``, ``renewal_due`` (the
+renewal events speak for it), a status that did not change, ``active`` after ``approved``, cancelled or
+merely re-opened actions, and reminder thresholds the scan does not use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from services import domain_events as events
+
+CATEGORIES = ("status", "documents", "interviews", "renewals", "notices", "payments")
+
+
+@dataclasses.dataclass(frozen=True)
+class MessageSpec:
+    """One message to render and deliver. ``params`` are raw values (codes, ISO dates, cents) for the template.
+
+    ``dedupe_suffix`` names the message within its event; the dispatcher prefixes the resident and the event's
+    dedupe key, so the same event processed twice makes the message once.
+    """
+
+    category: str
+    template_key: str
+    params: Mapping[str, Any]
+    urgent: bool
+    benefit_id: str | None
+    dedupe_suffix: str
+    agency: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}")
+
+
+def messages_for(
+    event_type: str, payload: Mapping[str, Any], *, agency: str | None = None, benefit_id: str | None = None
+) -> list[MessageSpec]:
+    """The messages one domain event makes: none, one, or (in principle) several."""
+    rule = _RULES.get(event_type)
+    if rule is None:
+        return []
+    context = _Event(
+        payload=payload,
+        agency=payload.get("agency") or agency,
+        benefit_id=payload.get("benefit_id") or benefit_id,
+    )
+    return rule(context)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Event:
+    payload: Mapping[str, Any]
+    agency: str | None
+    benefit_id: str | None
+
+    def spec(self, template_key: str, *keys: str, urgent: bool = False, suffix: str | None = None) -> MessageSpec:
+        params = {"program_code": self.payload.get("program_code")}
+        params.update({key: self.payload.get(key) for key in keys})
+        return MessageSpec(
+            category=template_key.partition(".")[0],
+            template_key=template_key,
+            params=params,
+            urgent=urgent,
+            benefit_id=self.benefit_id,
+            dedupe_suffix=suffix or template_key,
+            agency=self.agency,
+        )
+
+
+# -- status ------------------------------------------------------------------------------------------------
+_STATUS_TEMPLATES = {
+    "approved": "status.approved",
+    "action_needed": "status.action_needed",
+    "suspended": "status.suspended",
+    "denied": "status.denied",
+    "closed": "status.closed",
+}
+_NOW_ACTIVE_FROM = {
+    None: "status.active",
+    "applied": "status.active",
+    "pending": "status.active",
+    "action_needed": "status.active",
+    "suspended": "status.reinstated",
+    "renewal_due": "status.renewed",
+}
+
+
+def status_changed(event: _Event) -> list[MessageSpec]:
+    old, new = event.payload.get("old_status"), event.payload.get("new_status")
+    if old == new:
+        return []
+    template = _NOW_ACTIVE_FROM.get(old) if new == "active" else _STATUS_TEMPLATES.get(new)
+    if template is None:
+        return []
+    return [event.spec(template, "old_status", "new_status")]
+
+
+# -- actions: documents, interviews, renewal forms, changes to report --------------------------------------
+def action_requested(event: _Event) -> list[MessageSpec]:
+    kind, due_on = event.payload.get("kind"), event.payload.get("due_on")
+    suffix = f"{kind}.requested"
+    if kind == "document":
+        template = "documents.requested" if due_on else "documents.requested_undated"
+        return [event.spec(template, "action_id", "title", "due_on", suffix=suffix)]
+    if kind == "interview":
+        if event.payload.get("scheduled_at"):
+            return [event.spec("interviews.scheduled", "action_id", "title", "scheduled_at", suffix=suffix)]
+        return [event.spec("interviews.requested", "action_id", "title", suffix=suffix)]
+    if kind == "renewal" and due_on:
+        return [event.spec("renewals.requested", "action_id", "title", "due_on", suffix=suffix)]
+    if kind == "report_change" and due_on:
+        return [event.spec("documents.report_change", "action_id", "title", "due_on", suffix=suffix)]
+    return []
+
+
+def action_updated(event: _Event) -> list[MessageSpec]:
+    kind, state = event.payload.get("kind"), event.payload.get("state")
+    if state == event.payload.get("old_state"):
+        return []
+    suffix = f"{kind}.{state}"
+    if kind == "interview" and state == "missed":
+        return [event.spec("interviews.missed", "action_id", "title", "scheduled_at", urgent=True, suffix=suffix)]
+    if kind == "document" and state == "done":
+        return [event.spec("documents.received", "action_id", "title", suffix=suffix)]
+    if kind == "document" and state == "overdue" and event.payload.get("due_on"):
+        return [event.spec("documents.overdue", "action_id", "title", "due_on", suffix=suffix)]
+    if kind == "renewal" and state == "overdue" and event.payload.get("due_on"):
+        return [event.spec("renewals.overdue", "action_id", "title", "due_on", suffix=suffix)]
+    return []
+
+
+# -- renewals, notices, payments ---------------------------------------------------------------------------
+def renewal_due_set(event: _Event) -> list[MessageSpec]:
+    due_on = event.payload.get("renewal_due_on")
+    if not due_on or due_on == event.payload.get("old_renewal_due_on"):
+        return []
+    return [event.spec("renewals.due_set", "renewal_due_on")]
+
+
+def notice_posted(event: _Event) -> list[MessageSpec]:
+    return [event.spec("notices.posted", "notice_id", "title", "posted_on")]
+
+
+def payment_issued(event: _Event) -> list[MessageSpec]:
+    return [event.spec("payments.issued", "payment_id", "cents", "currency", "paid_on")]
+
+
+# -- scheduled reminders -----------------------------------------------------------------------------------
+_URGENT_RENEWAL_DAYS = min(events.RENEWAL_REMINDER_DAYS)
+_URGENT_DOCUMENT_DAYS = min(events.DOCUMENT_REMINDER_DAYS)
+
+
+def renewal_reminder(event: _Event) -> list[MessageSpec]:
+    days = event.payload.get("days_left")
+    if days not in events.RENEWAL_REMINDER_DAYS:
+        return []
+    template = f"renewals.reminder_{days}"
+    return [event.spec(template, "renewal_due_on", "days_left", urgent=days == _URGENT_RENEWAL_DAYS)]
+
+
+def document_reminder(event: _Event) -> list[MessageSpec]:
+    days = event.payload.get("days_left")
+    if days not in events.DOCUMENT_REMINDER_DAYS:
+        return []
+    template = f"documents.reminder_{days}"
+    return [event.spec(template, "action_id", "title", "due_on", "days_left", urgent=days == _URGENT_DOCUMENT_DAYS)]
+
+
+def interview_tomorrow(event: _Event) -> list[MessageSpec]:
+    if not event.payload.get("scheduled_at"):
+        return []
+    return [event.spec("interviews.tomorrow", "action_id", "title", "scheduled_at", urgent=True)]
+
+
+_RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
+    events.BENEFIT_STATUS_CHANGED: status_changed,
+    events.ACTION_REQUESTED: action_requested,
+    events.ACTION_UPDATED: action_updated,
+    events.RENEWAL_DUE_SET: renewal_due_set,
+    events.NOTICE_POSTED: notice_posted,
+    events.PAYMENT_ISSUED: payment_issued,
+    events.REMINDER_RENEWAL_DUE: renewal_reminder,
+    events.REMINDER_DOCUMENT_DUE: document_reminder,
+    events.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
+}
