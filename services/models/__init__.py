@@ -4,6 +4,7 @@ from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.identity import Consent, HubSession, RefreshToken, Resident, ResidentLink
+from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 
 __all__ = [
     "AppClient",
@@ -11,7 +12,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Consent",
+    "Device",
     "HubSession",
+    "NotificationMessage",
+    "NotificationPreference",
+    "PushDelivery",
     "RefreshToken",
     "Resident",
     "ResidentLink",

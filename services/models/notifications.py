@@ -1,0 +1,111 @@
+"""Notifications: push devices, inbox messages, per-device push deliveries and per-resident preferences.
+
+A message is what the resident reads in the inbox (one per event per resident: ``dedupe_key`` is unique). A
+delivery is one push of one message to one device; ``(message_id, device_id, send_round)`` is unique, and the
+dispatcher only ever writes round 0, so an event is pushed at most once to a device. Support's resend adds a
+new round (``kind = "resend"``), recorded as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services import clock
+from services.db import Base, new_id
+
+DELIVERY_STATES = ("queued", "sending", "sent", "failed", "token_invalid", "cancelled")
+
+
+class Device(Base):
+    """A phone registered for push. The token is a secret: stored to send, found by its hash, never shown whole."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("hub_sessions.id", ondelete="SET NULL"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    app_id: Mapped[str] = mapped_column(String(128))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    push_token: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_suffix: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    deactivated_reason: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    registered_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    deactivated_at: Mapped[dt.datetime | None]
+
+
+class NotificationPreference(Base):
+    """A resident's choices; no row means the defaults (every category on, no quiet hours, private previews)."""
+
+    __tablename__ = "notification_preferences"
+
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    disabled_categories: Mapped[list] = mapped_column(JSON, default=list)
+    quiet_hours_start: Mapped[dt.time | None] = mapped_column(Time)
+    quiet_hours_end: Mapped[dt.time | None] = mapped_column(Time)
+    detailed_previews: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+class NotificationMessage(Base):
+    """One inbox message, rendered once in the resident's language; ``push_title``/``push_body`` are the
+    lock-screen text (private unless the resident chose detailed previews when it was written)."""
+
+    __tablename__ = "notification_messages"
+    __table_args__ = (Index("ix_notification_messages_inbox", "resident_id", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    outbox_event_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    template_key: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str | None] = mapped_column(String(16))
+    benefit_id: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    push_title: Mapped[str] = mapped_column(String(300))
+    push_body: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    read_at: Mapped[dt.datetime | None]
+
+
+class PushDelivery(Base):
+    """One push of one message to one device, and what became of it.
+
+    ``state``: queued → sending (claimed by a worker) → sent | failed | token_invalid | cancelled; a
+    retryable answer puts it back to queued with ``next_attempt_at`` later. ``not_before`` records the end
+    of quiet hours when the push was held for them.
+    """
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "device_id", "send_round"),
+        Index("ix_push_deliveries_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    message_id: Mapped[str] = mapped_column(ForeignKey("notification_messages.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    send_round: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="initial")
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[dt.datetime | None]
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[dt.datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_detail: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    sent_at: Mapped[dt.datetime | None]
