@@ -36,10 +36,18 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
     def http_error(exc: HTTPException):
         return json_error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or "")
 
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("sandbox error")
+        return json_error(500, "internal_error", type(exc).__name__)
+
     @app.get("/")
     def index():
-        return {"sandbox": "Benefits Hub sandbox platform and identity providers", "state": "/platform/sim/state",
-                "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
-                "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration"}
+        return {
+            "sandbox": "Benefits Hub sandbox platform and identity providers",
+            "state": "/platform/sim/state",
+            "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
+            "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration",
+        }
 
     return app

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, timedelta
 
 
 @dataclass
@@ -33,4 +33,4 @@ class ScenarioClock:
 
     @staticmethod
     def real_today() -> date:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()

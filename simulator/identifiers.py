@@ -60,7 +60,7 @@ def encode(kind: str, value: int) -> str:
     """Nine digits for `value` (< 10**8) in the numbering of `kind`."""
     scrambled = (value * MULTIPLIERS[kind] + OFFSETS[kind]) % SPACE
     check = (10 - (LUHN_BLOCKS[scrambled % 10_000] + LUHN_BLOCKS[scrambled // 10_000]) % 10) % 10
-    return "%08d%d" % (scrambled, check)
+    return f"{scrambled:08d}{check}"
 
 
 def decode(kind: str, number: str) -> int | None:

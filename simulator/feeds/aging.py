@@ -11,8 +11,21 @@ STATUS_CODES = {"pending": "P", "active": "A", "denied": "D", "closed": "T", "su
 APPOINTMENT_CODES = {"scheduled": "SCH", "completed": "CMP", "missed": "MIS"}
 DOCUMENT_CODES = {"requested": "REQ", "received": "RCV", "overdue": "OVD"}
 RENEWAL_CODES = {"upcoming": "NS", "packet_sent": "SNT", "returned": "RCV", "overdue": "OVD"}
-COLUMNS = ("CLT_ID", "PERS_ID", "PGM_CD", "CASE_NO", "REC_TYP", "SEQ", "STAT_CD", "EFF_DT", "DUE_DT",
-           "APPT_TM", "EVT_CD", "SVC_PLAN", "DESC")
+COLUMNS = (
+    "CLT_ID",
+    "PERS_ID",
+    "PGM_CD",
+    "CASE_NO",
+    "REC_TYP",
+    "SEQ",
+    "STAT_CD",
+    "EFF_DT",
+    "DUE_DT",
+    "APPT_TM",
+    "EVT_CD",
+    "SVC_PLAN",
+    "DESC",
+)
 MAX_PAGE_SIZE = 1000
 
 
@@ -24,25 +37,48 @@ def aging_rows(person: Person, record: AgencyRecord, day: int, start_date: date)
     rows: list[dict] = []
     for case in record.cases:
         view = case_on(case, day, start_date)
+        keys = {
+            "CLT_ID": record.record_id,
+            "PERS_ID": person.person_id,
+            "PGM_CD": case.program,
+            "CASE_NO": case.case_number,
+        }
 
-        def row(rec_type: str, **values) -> None:
-            line = dict.fromkeys(COLUMNS, "")
-            line.update(CLT_ID=record.record_id, PERS_ID=person.person_id, PGM_CD=case.program,
-                        CASE_NO=case.case_number, REC_TYP=rec_type, SEQ=len(rows) + 1)
-            line.update(values)
-            rows.append(line)
+        def row(rec_type: str, keys=keys, **values) -> None:
+            rows.append({**dict.fromkeys(COLUMNS, ""), **keys, "REC_TYP": rec_type, "SEQ": len(rows) + 1, **values})
 
-        row("ENR", STAT_CD=STATUS_CODES[view.status], EFF_DT=ymd(start_date, view.status_day),
-            SVC_PLAN=case.plan if view.status == "active" else "", DESC=view.status_reason)
+        row(
+            "ENR",
+            STAT_CD=STATUS_CODES[view.status],
+            EFF_DT=ymd(start_date, view.status_day),
+            SVC_PLAN=case.plan if view.status == "active" else "",
+            DESC=view.status_reason,
+        )
         for step in view.history:
             row("HST", STAT_CD=STATUS_CODES[step.status], EFF_DT=ymd(start_date, step.day), DESC=step.reason)
         for appt, state in view.appointments:
-            row("APT", EVT_CD=APPOINTMENT_CODES[state], EFF_DT=ymd(start_date, appt.day), APPT_TM=appt.time.replace(":", ""),
-                DESC="IN-HOME REASSESSMENT" if appt.kind == "reassessment" else appt.kind.upper())
+            row(
+                "APT",
+                EVT_CD=APPOINTMENT_CODES[state],
+                EFF_DT=ymd(start_date, appt.day),
+                APPT_TM=appt.time.replace(":", ""),
+                DESC="IN-HOME REASSESSMENT" if appt.kind == "reassessment" else appt.kind.upper(),
+            )
         for doc, state in view.documents:
-            row("DOC", EVT_CD=DOCUMENT_CODES[state], EFF_DT=ymd(start_date, doc.requested_day), DUE_DT=ymd(start_date, doc.due_day), DESC=doc.description)
+            row(
+                "DOC",
+                EVT_CD=DOCUMENT_CODES[state],
+                EFF_DT=ymd(start_date, doc.requested_day),
+                DUE_DT=ymd(start_date, doc.due_day),
+                DESC=doc.description,
+            )
         if view.renewal_due_day is not None and view.status == "active":
-            row("RNW", EVT_CD=RENEWAL_CODES[view.renewal_state], EFF_DT=ymd(start_date, view.renewal_packet_day), DUE_DT=ymd(start_date, view.renewal_due_day))
+            row(
+                "RNW",
+                EVT_CD=RENEWAL_CODES[view.renewal_state],
+                EFF_DT=ymd(start_date, view.renewal_packet_day),
+                DUE_DT=ymd(start_date, view.renewal_due_day),
+            )
         for notice in view.notices:
             row("NTC", EVT_CD=notice.code, EFF_DT=ymd(start_date, notice.day), DESC=notice.title)
     return rows

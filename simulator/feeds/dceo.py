@@ -7,7 +7,13 @@ from datetime import date, timedelta
 from simulator.people.model import AgencyRecord, Person
 from simulator.people.timeline import CaseView, case_on
 
-APPLICATION_STATES = {"pending": "in_review", "active": "approved", "denied": "denied", "closed": "withdrawn", "suspended": "on_hold"}
+APPLICATION_STATES = {
+    "pending": "in_review",
+    "active": "approved",
+    "denied": "denied",
+    "closed": "withdrawn",
+    "suspended": "on_hold",
+}
 
 
 def iso(start_date: date, day: int | None) -> str | None:
@@ -37,34 +43,44 @@ def _application(view: CaseView, start: date) -> dict:
     awards = []
     if view.status == "active":
         pay_day = next(iter(sorted(paid)), None)
-        awards.append({
-            "award_id": f"{case.case_number}-AW1",
-            "benefit_type": "heating",
-            "amount": case.amount_cents / 100,
-            "vendor": {"name": case.plan},
-            "status": "paid" if pay_day is not None else "pledged",
-            "paid_on": iso(start, pay_day),
-        })
+        awards.append(
+            {
+                "award_id": f"{case.case_number}-AW1",
+                "benefit_type": "heating",
+                "amount": case.amount_cents / 100,
+                "vendor": {"name": case.plan},
+                "status": "paid" if pay_day is not None else "pledged",
+                "paid_on": iso(start, pay_day),
+            }
+        )
     return {
         "application_number": case.case_number,
         "program": case.program,
         "program_year": program_year(start + timedelta(days=case.applied_day)),
         "submitted_on": iso(start, case.applied_day),
         "state": APPLICATION_STATES[view.status],
-        "decision": None if decided is None else {
+        "decision": None
+        if decided is None
+        else {
             "decided_on": iso(start, decided.day),
             "outcome": "approved" if decided.status == "active" else decided.status,
             "reason": decided.reason,
         },
         "awards": awards,
         "document_requests": [
-            {"id": doc.request_id, "document": doc.description, "requested_on": iso(start, doc.requested_day),
-             "due_on": iso(start, doc.due_day), "state": state}
+            {
+                "id": doc.request_id,
+                "document": doc.description,
+                "requested_on": iso(start, doc.requested_day),
+                "due_on": iso(start, doc.due_day),
+                "state": state,
+            }
             for doc, state in view.documents
         ],
         "letters": [
-            {"id": n.notice_id, "code": n.code, "sent_on": iso(start, n.day), "subject": n.title}
-            for n in view.notices
+            {"id": n.notice_id, "code": n.code, "sent_on": iso(start, n.day), "subject": n.title} for n in view.notices
         ],
-        "timeline": [{"on": iso(start, s.day), "state": APPLICATION_STATES[s.status], "note": s.reason} for s in view.history],
+        "timeline": [
+            {"on": iso(start, s.day), "state": APPLICATION_STATES[s.status], "note": s.reason} for s in view.history
+        ],
     }

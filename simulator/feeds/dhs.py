@@ -40,27 +40,41 @@ def _case(view: CaseView, start: date) -> dict:
         "statusDate": us_date(start, view.status_day),
         "statusReason": view.status_reason,
         "applicationDate": us_date(start, case.applied_day),
-        "certPeriod": None if view.cert_start_day is None or view.status in ("pending", "denied") else {
-            "beginDate": us_date(start, view.cert_start_day), "endDate": us_date(start, view.cert_end_day)},
+        "certPeriod": None
+        if view.cert_start_day is None or view.status in ("pending", "denied")
+        else {"beginDate": us_date(start, view.cert_start_day), "endDate": us_date(start, view.cert_end_day)},
         "benefitAmount": dollars(case.amount_cents) if view.status == "active" else None,
         "benefitFrequency": "MONTHLY" if case.issuance_day_of_month else None,
         "foodPackage": case.plan or None if case.program == "WIC" else None,
         "issuanceDay": case.issuance_day_of_month,
         "nextIssuanceDate": us_date(start, view.next_payment_day),
-        "redetermination": None if view.renewal_due_day is None else {
+        "redetermination": None
+        if view.renewal_due_day is None
+        else {
             "dueDate": us_date(start, view.renewal_due_day),
             "formSentDate": us_date(start, view.renewal_packet_day),
             "statusCode": REDETERMINATION_CODES[view.renewal_state],
         },
         "pendingVerifications": [
-            {"verificationId": doc.request_id, "docTypeCode": DOCUMENT_TYPES.get(doc.kind, "OTHR"),
-             "description": doc.description, "requestDate": us_date(start, doc.requested_day),
-             "dueDate": us_date(start, doc.due_day), "statusCode": DOCUMENT_CODES[state]}
+            {
+                "verificationId": doc.request_id,
+                "docTypeCode": DOCUMENT_TYPES.get(doc.kind, "OTHR"),
+                "description": doc.description,
+                "requestDate": us_date(start, doc.requested_day),
+                "dueDate": us_date(start, doc.due_day),
+                "statusCode": DOCUMENT_CODES[state],
+            }
             for doc, state in view.documents
         ],
         "appointments": [
-            {"appointmentId": appt.appointment_id, "typeCode": "INTV", "date": us_date(start, appt.day),
-             "time": appt.time, "modeCode": appt.mode.upper(), "statusCode": APPOINTMENT_STATES[state]}
+            {
+                "appointmentId": appt.appointment_id,
+                "typeCode": "INTV",
+                "date": us_date(start, appt.day),
+                "time": appt.time,
+                "modeCode": appt.mode.upper(),
+                "statusCode": APPOINTMENT_STATES[state],
+            }
             for appt, state in view.appointments
         ],
         "notices": [

@@ -13,8 +13,13 @@ from simulator.feeds.dhs import render_dhs_cases
 from simulator.feeds.hfs import render_coverage_bundle
 from simulator.people.model import AgencyRecord, Person
 
-CONTENT_TYPES = {"DHS": "application/json", "HFS": "application/fhir+json", "AGING": "application/json",
-                 "DCEO": "application/json", "DEC": "application/xml"}
+CONTENT_TYPES = {
+    "DHS": "application/json",
+    "HFS": "application/fhir+json",
+    "AGING": "application/json",
+    "DCEO": "application/json",
+    "DEC": "application/xml",
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,9 @@ class FeedDocument:
         return self.value if isinstance(self.value, str) else json.dumps(self.value, ensure_ascii=False)
 
 
-def render_record_document(person: Person, record: AgencyRecord, day: int, start_date: date, base_url: str) -> FeedDocument:
+def render_record_document(
+    person: Person, record: AgencyRecord, day: int, start_date: date, base_url: str
+) -> FeedDocument:
     """What GET on this record's feed URL returns (AGING: the person's whole export in one page)."""
     agency = record.agency
     if agency == "DHS":

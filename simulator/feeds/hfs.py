@@ -14,7 +14,13 @@ STATUS_REASON_URL = f"{EXT}/status-reason"
 CASE_SYSTEM = "https://sandbox.hfs.example/fhir/sid/medicaid-case-number"
 TASK_CODE_SYSTEM = "https://sandbox.hfs.example/fhir/CodeSystem/task-code"
 NOTICE_CODE_SYSTEM = "https://sandbox.hfs.example/fhir/CodeSystem/notice-code"
-COVERAGE_STATUS = {"active": "active", "suspended": "active", "pending": "draft", "denied": "cancelled", "closed": "cancelled"}
+COVERAGE_STATUS = {
+    "active": "active",
+    "suspended": "active",
+    "pending": "draft",
+    "denied": "cancelled",
+    "closed": "cancelled",
+}
 
 
 def iso(start_date: date, day: int | None) -> str | None:
@@ -25,7 +31,9 @@ def instant(start_date: date, day: int) -> str:
     return f"{iso(start_date, day)}T06:00:00Z"
 
 
-def render_coverage_bundle(person: Person | None, record: AgencyRecord | None, day: int, start_date: date, base_url: str, patient_id: str) -> dict:
+def render_coverage_bundle(
+    person: Person | None, record: AgencyRecord | None, day: int, start_date: date, base_url: str, patient_id: str
+) -> dict:
     """Search results for Coverage?beneficiary=Patient/{patient_id}; unknown patients give an empty searchset."""
     entries: list[dict] = []
     coverages = 0
@@ -41,7 +49,9 @@ def render_coverage_bundle(person: Person | None, record: AgencyRecord | None, d
         "type": "searchset",
         "timestamp": instant(start_date, day),
         "total": coverages,
-        "link": [{"relation": "self", "url": f"{base_url}/platform/hfs/fhir/Coverage?beneficiary=Patient/{patient_id}"}],
+        "link": [
+            {"relation": "self", "url": f"{base_url}/platform/hfs/fhir/Coverage?beneficiary=Patient/{patient_id}"}
+        ],
         "entry": entries,
     }
 
@@ -75,17 +85,39 @@ def _coverage(view: CaseView, patient_id: str, start: date) -> dict:
         "status": COVERAGE_STATUS[view.status],
         "type": {"coding": [{"system": "https://nahdo.org/sopt", "code": "2", "display": "MEDICAID"}]},
         "beneficiary": {"reference": f"Patient/{patient_id}"},
-        "relationship": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship", "code": "self"}]},
+        "relationship": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship", "code": "self"}]
+        },
         "period": period,
         "payor": [{"display": "Illinois Department of Healthcare and Family Services"}],
         "class": [
-            {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "plan"}]}, "value": plan or "MEDICAID"},
-            {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "group"}]}, "value": group or "HC-FFS"},
+            {
+                "type": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "plan"}]
+                },
+                "value": plan or "MEDICAID",
+            },
+            {
+                "type": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class", "code": "group"}]
+                },
+                "value": group or "HC-FFS",
+            },
         ],
     }
 
 
-def _task(task_id: str, code: str, description: str, status: str, overdue: bool, authored: str, due: str, patient_id: str, coverage_id: str) -> dict:
+def _task(
+    task_id: str,
+    code: str,
+    description: str,
+    status: str,
+    overdue: bool,
+    authored: str,
+    due: str,
+    patient_id: str,
+    coverage_id: str,
+) -> dict:
     task = {
         "resourceType": "Task",
         "id": task_id,
@@ -108,26 +140,44 @@ def _related(view: CaseView, patient_id: str, start: date) -> list[dict]:
     coverage_id = f"cov-{case.case_number}"
     out = []
     if view.renewal_packet_day is not None:
-        out.append(_task(
-            f"rnw-{case.case_number}-{view.renewal_due_day}", "renewal", "Return your Medicaid renewal packet",
-            "completed" if view.renewal_state == "returned" else "requested", view.renewal_state == "overdue",
-            iso(start, view.renewal_packet_day), iso(start, view.renewal_due_day), patient_id, coverage_id,
-        ))
+        out.append(
+            _task(
+                f"rnw-{case.case_number}-{view.renewal_due_day}",
+                "renewal",
+                "Return your Medicaid renewal packet",
+                "completed" if view.renewal_state == "returned" else "requested",
+                view.renewal_state == "overdue",
+                iso(start, view.renewal_packet_day),
+                iso(start, view.renewal_due_day),
+                patient_id,
+                coverage_id,
+            )
+        )
     for doc, state in view.documents:
-        out.append(_task(
-            f"doc-{doc.request_id}", "document", doc.description,
-            "completed" if state == "received" else "requested", state == "overdue",
-            iso(start, doc.requested_day), iso(start, doc.due_day), patient_id, coverage_id,
-        ))
+        out.append(
+            _task(
+                f"doc-{doc.request_id}",
+                "document",
+                doc.description,
+                "completed" if state == "received" else "requested",
+                state == "overdue",
+                iso(start, doc.requested_day),
+                iso(start, doc.due_day),
+                patient_id,
+                coverage_id,
+            )
+        )
     for notice in view.notices:
-        out.append({
-            "resourceType": "Communication",
-            "id": f"ntc-{notice.notice_id}",
-            "status": "completed",
-            "category": [{"coding": [{"system": NOTICE_CODE_SYSTEM, "code": notice.code}]}],
-            "subject": {"reference": f"Patient/{patient_id}"},
-            "about": [{"reference": f"Coverage/{coverage_id}"}],
-            "sent": instant(start, notice.day),
-            "payload": [{"contentString": notice.title}],
-        })
+        out.append(
+            {
+                "resourceType": "Communication",
+                "id": f"ntc-{notice.notice_id}",
+                "status": "completed",
+                "category": [{"coding": [{"system": NOTICE_CODE_SYSTEM, "code": notice.code}]}],
+                "subject": {"reference": f"Patient/{patient_id}"},
+                "about": [{"reference": f"Coverage/{coverage_id}"}],
+                "sent": instant(start, notice.day),
+                "payload": [{"contentString": notice.title}],
+            }
+        )
     return out

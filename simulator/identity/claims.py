@@ -21,7 +21,9 @@ def timing(now: int) -> dict:
     return {"iat": now, "nbf": now, "exp": now + ID_TOKEN_SECONDS, "auth_time": now}
 
 
-def resident_claims(person: Person, *, issuer: str, client_id: str, now: int, sub_secret: str, nonce: str | None) -> dict:
+def resident_claims(
+    person: Person, *, issuer: str, client_id: str, now: int, sub_secret: str, nonce: str | None
+) -> dict:
     claims = {
         "iss": issuer,
         "aud": client_id,
@@ -35,13 +37,15 @@ def resident_claims(person: Person, *, issuer: str, client_id: str, now: int, su
     if nonce:
         claims["nonce"] = nonce
     if person.verified:
-        claims.update({
-            "given_name": person.given_name,
-            "family_name": person.family_name,
-            "birthdate": person.birthdate.isoformat(),
-            "ssn_last4": person.ssn_last4,
-            "phone_number": person.phone,
-        })
+        claims.update(
+            {
+                "given_name": person.given_name,
+                "family_name": person.family_name,
+                "birthdate": person.birthdate.isoformat(),
+                "ssn_last4": person.ssn_last4,
+                "phone_number": person.phone,
+            }
+        )
     return claims
 
 

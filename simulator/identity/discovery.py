@@ -20,9 +20,25 @@ def resident_discovery(issuer: str) -> dict:
         "token_endpoint_auth_methods_supported": ["none"],
         "acr_values_supported": [IAL1, IAL2],
         "scopes_supported": ["openid", "email", "profile", "phone", "social_security_number"],
-        "claims_supported": ["iss", "aud", "sub", "iat", "nbf", "exp", "nonce", "auth_time", "acr", "email",
-                             "email_verified", "locale", "given_name", "family_name", "birthdate", "ssn_last4",
-                             "phone_number"],
+        "claims_supported": [
+            "iss",
+            "aud",
+            "sub",
+            "iat",
+            "nbf",
+            "exp",
+            "nonce",
+            "auth_time",
+            "acr",
+            "email",
+            "email_verified",
+            "locale",
+            "given_name",
+            "family_name",
+            "birthdate",
+            "ssn_last4",
+            "phone_number",
+        ],
     }
 
 

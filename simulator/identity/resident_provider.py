@@ -38,8 +38,14 @@ def id_token_for(handle: str, client_id: str, nonce: str | None) -> str | None:
     person = sandbox.scenario.population.by_handle(handle)
     if person is None:
         return None
-    claims = resident_claims(person, issuer=issuer(), client_id=client_id, now=sandbox.clock.epoch_seconds(),
-                             sub_secret=sandbox.sub_secret, nonce=nonce)
+    claims = resident_claims(
+        person,
+        issuer=issuer(),
+        client_id=client_id,
+        now=sandbox.clock.epoch_seconds(),
+        sub_secret=sandbox.sub_secret,
+        nonce=nonce,
+    )
     return sandbox.resident_keys.sign(claims)
 
 
@@ -91,13 +97,24 @@ def authorize():
     handle = params.get("login_hint")
     if not handle:
         personas = current_sandbox().scenario.population.personas.values()
-        choices = [(p.handle, f"{p.given_name} {p.family_name} · {'verified (IAL2)' if p.verified else 'basic (IAL1)'}") for p in personas]
+        choices = [
+            (p.handle, f"{p.given_name} {p.family_name} · {'verified (IAL2)' if p.verified else 'basic (IAL1)'}")
+            for p in personas
+        ]
         return Response(render_login_page(params, choices), content_type="text/html; charset=utf-8")
     if current_sandbox().scenario.population.by_handle(handle) is None:
         return back(error="access_denied", error_description="unknown persona")
     sandbox = current_sandbox()
-    code = sandbox.codes.issue(Grant(client_id, redirect_uri, params["code_challenge"], handle, params.get("nonce"),
-                                     sandbox.clock.epoch_seconds() + CODE_SECONDS))
+    code = sandbox.codes.issue(
+        Grant(
+            client_id,
+            redirect_uri,
+            params["code_challenge"],
+            handle,
+            params.get("nonce"),
+            sandbox.clock.epoch_seconds() + CODE_SECONDS,
+        )
+    )
     return back(code=code)
 
 
@@ -112,14 +129,23 @@ def token():
         return (*json_error(400, "invalid_request", f"missing: {', '.join(missing)}"), headers)
     sandbox = current_sandbox()
     try:
-        grant = sandbox.codes.redeem(form["code"], client_id=form["client_id"], redirect_uri=form["redirect_uri"],
-                                     verifier=form["code_verifier"], now=sandbox.clock.epoch_seconds())
+        grant = sandbox.codes.redeem(
+            form["code"],
+            client_id=form["client_id"],
+            redirect_uri=form["redirect_uri"],
+            verifier=form["code_verifier"],
+            now=sandbox.clock.epoch_seconds(),
+        )
     except InvalidGrant as exc:
         return (*json_error(400, "invalid_grant", str(exc)), headers)
     id_token = id_token_for(grant.handle, grant.client_id, grant.nonce)
     access_token = secrets.token_urlsafe(32)
     sandbox.access_tokens[access_token] = (grant.handle, grant.client_id)
-    return ({"id_token": id_token, "access_token": access_token, "token_type": "Bearer", "expires_in": ID_TOKEN_SECONDS}, 200, headers)
+    return (
+        {"id_token": id_token, "access_token": access_token, "token_type": "Bearer", "expires_in": ID_TOKEN_SECONDS},
+        200,
+        headers,
+    )
 
 
 @blueprint.get("/userinfo")
@@ -131,6 +157,12 @@ def userinfo():
         return json_error(401, "invalid_token")
     handle, client_id = found
     person = sandbox.scenario.population.by_handle(handle)
-    claims = resident_claims(person, issuer=issuer(), client_id=client_id, now=sandbox.clock.epoch_seconds(),
-                             sub_secret=sandbox.sub_secret, nonce=None)
+    claims = resident_claims(
+        person,
+        issuer=issuer(),
+        client_id=client_id,
+        now=sandbox.clock.epoch_seconds(),
+        sub_secret=sandbox.sub_secret,
+        nonce=None,
+    )
     return {k: v for k, v in claims.items() if k not in ("iss", "aud", "iat", "nbf", "exp", "auth_time")}

@@ -11,9 +11,24 @@ from simulator.sandbox import current_sandbox, json_error
 blueprint = Blueprint("staff_idp", __name__, url_prefix="/staff-idp")
 AUDIENCE = "support-console"
 STAFF = {
-    "sophie": {"sub": "staff-0001", "name": "Sophie Turner", "email": "sophie.turner@support.example.gov", "roles": ("support",)},
-    "omar": {"sub": "staff-0002", "name": "Omar Haddad", "email": "omar.haddad@support.example.gov", "roles": ("supervisor",)},
-    "ada": {"sub": "staff-0003", "name": "Ada Okonkwo", "email": "ada.okonkwo@support.example.gov", "roles": ("admin",)},
+    "sophie": {
+        "sub": "staff-0001",
+        "name": "Sophie Turner",
+        "email": "sophie.turner@support.example.gov",
+        "roles": ("support",),
+    },
+    "omar": {
+        "sub": "staff-0002",
+        "name": "Omar Haddad",
+        "email": "omar.haddad@support.example.gov",
+        "roles": ("supervisor",),
+    },
+    "ada": {
+        "sub": "staff-0003",
+        "name": "Ada Okonkwo",
+        "email": "ada.okonkwo@support.example.gov",
+        "roles": ("admin",),
+    },
 }
 
 
@@ -44,5 +59,7 @@ def test_login():
     if staff is None:
         return json_error(404, "unknown_persona", f"no staff persona called {body.get('persona')!r}")
     sandbox = current_sandbox()
-    claims = staff_claims(staff, issuer=issuer(), audience=AUDIENCE, now=sandbox.clock.epoch_seconds(), nonce=body.get("nonce"))
+    claims = staff_claims(
+        staff, issuer=issuer(), audience=AUDIENCE, now=sandbox.clock.epoch_seconds(), nonce=body.get("nonce")
+    )
     return {"id_token": sandbox.staff_keys.sign(claims)}

@@ -13,12 +13,30 @@ from hashlib import blake2b
 from simulator.identifiers import encode
 from simulator.people import names
 from simulator.people.model import (
-    ACTIVE, CLOSED, DENIED, PENDING, SUSPENDED, AgencyRecord, Appointment, Case, DocumentRequest, Notice,
-    Payment, Person, Renewal, StatusStep,
+    ACTIVE,
+    CLOSED,
+    DENIED,
+    PENDING,
+    SUSPENDED,
+    AgencyRecord,
+    Appointment,
+    Case,
+    DocumentRequest,
+    Notice,
+    Payment,
+    Person,
+    Renewal,
+    StatusStep,
 )
 from simulator.people.program_rules import (
-    CCP_REASSESSMENT_NOTICE_DAYS, CERTIFICATION_DAYS, DOCUMENT_DUE_DAYS, INTERVIEW_NOTICE_LEAD_DAYS,
-    MEDICAID_RENEWAL_PACKET_LEAD_DAYS, MISSED_INTERVIEW_DENIAL_DAYS, SNAP_RECERT_PACKET_LEAD_DAYS, issuance_day,
+    CCP_REASSESSMENT_NOTICE_DAYS,
+    CERTIFICATION_DAYS,
+    DOCUMENT_DUE_DAYS,
+    INTERVIEW_NOTICE_LEAD_DAYS,
+    MEDICAID_RENEWAL_PACKET_LEAD_DAYS,
+    MISSED_INTERVIEW_DENIAL_DAYS,
+    SNAP_RECERT_PACKET_LEAD_DAYS,
+    issuance_day,
 )
 
 AGE_REFERENCE_YEAR = 2025  # birth years are absolute so a resident never changes with the start date
@@ -39,7 +57,7 @@ def generated_identity(seed: int, n: int) -> tuple:
         family = names.FAMILY_NAMES[(h[2] << 8 | h[3]) % len(names.FAMILY_NAMES)]
     age = 18 + h[4] * 47 // 200 if h[4] < 200 else 65 + (h[4] - 200) * 30 // 56
     birthdate = date(AGE_REFERENCE_YEAR - age, 1 + h[5] % 12, 1 + h[6] % 28)
-    ssn_last4 = "%04d" % ((h[7] << 8 | h[8]) % 10000)
+    ssn_last4 = f"{(h[7] << 8 | h[8]) % 10000:04d}"
     locale = "es" if spanish and h[10] < 180 else "en"
     verified = h[11] < 230
     return given, family, birthdate, ssn_last4, locale, verified, age, h
@@ -53,7 +71,7 @@ def aging_programs(age: int, h: bytes) -> tuple[bool, bool]:
 def resident_index(handle: str, residents: int) -> int | None:
     if not handle.startswith(RESIDENT_PREFIX):
         return None
-    digits = handle[len(RESIDENT_PREFIX):]
+    digits = handle[len(RESIDENT_PREFIX) :]
     if not digits.isdigit() or digits.startswith("0"):
         return None
     n = int(digits)
@@ -93,10 +111,19 @@ def generated_resident(seed: int, n: int) -> Person:
     if age < 45 and household > 1 and rng.random() < 0.12:
         records.append(AgencyRecord("DEC", generated_record_id("DEC", n), (_ccap(rng, n),)))
     return Person(
-        person_id=generated_person_id(n), handle=f"{RESIDENT_PREFIX}{n}", given_name=given, family_name=family,
-        birthdate=birthdate, ssn_last4=ssn4,
-        email=f"{_ascii(given)}.{_ascii(family)}.{n}@example.com", phone=f"+1{area}555{n % 10000:04d}",
-        locale=locale, verified=verified, household_size=household, city=city, zip_code=zip_code,
+        person_id=generated_person_id(n),
+        handle=f"{RESIDENT_PREFIX}{n}",
+        given_name=given,
+        family_name=family,
+        birthdate=birthdate,
+        ssn_last4=ssn4,
+        email=f"{_ascii(given)}.{_ascii(family)}.{n}@example.com",
+        phone=f"+1{area}555{n % 10000:04d}",
+        locale=locale,
+        verified=verified,
+        household_size=household,
+        city=city,
+        zip_code=zip_code,
         records=tuple(records),
     )
 
@@ -129,12 +156,17 @@ def _cash_like(rng: random.Random, n: int, program: str, cents: int) -> Case:
     if roll < 0.55:
         start = -rng.randrange(1, 361)
         end = start + CERTIFICATION_DAYS - 1
-        history = [StatusStep(start, PENDING, "Application received"), StatusStep(start + rng.randrange(10, 26), ACTIVE, "Eligible")]
+        history = [
+            StatusStep(start, PENDING, "Application received"),
+            StatusStep(start + rng.randrange(10, 26), ACTIVE, "Eligible"),
+        ]
         notices = [Notice(f"{number}-N1", history[1].day, "APPR", f"Your {program} application is approved")]
         documents = []
         returned = end - rng.randrange(15, 40) if rng.random() < 0.7 else None
         renewal = Renewal(due_day=end, packet_day=end - SNAP_RECERT_PACKET_LEAD_DAYS, returned_day=returned)
-        notices.append(Notice(f"{number}-N2", renewal.packet_day, "REDE", f"Time to renew your {program}: redetermination form"))
+        notices.append(
+            Notice(f"{number}-N2", renewal.packet_day, "REDE", f"Time to renew your {program}: redetermination form")
+        )
         if returned is not None:
             history.append(StatusStep(end + 1, ACTIVE, "Recertified for 12 months"))
         else:
@@ -143,19 +175,52 @@ def _cash_like(rng: random.Random, n: int, program: str, cents: int) -> Case:
         asked = rng.randrange(-20, 40)
         if rng.random() < 0.25 and history[1].day < asked < end - 60:
             received = asked + rng.randrange(2, 9) if rng.random() < 0.6 else None
-            documents.append(DocumentRequest(f"{number}-V1", "income", "Proof of income: last 30 days of pay stubs", asked, asked + DOCUMENT_DUE_DAYS, received))
+            documents.append(
+                DocumentRequest(
+                    f"{number}-V1",
+                    "income",
+                    "Proof of income: last 30 days of pay stubs",
+                    asked,
+                    asked + DOCUMENT_DUE_DAYS,
+                    received,
+                )
+            )
             notices.append(Notice(f"{number}-N4", asked, "VCL", "We need proof of your income by the due date"))
             if received is None:
                 history.insert(2, StatusStep(asked + DOCUMENT_DUE_DAYS + 10, SUSPENDED, "Verification not returned"))
-                notices.append(Notice(f"{number}-N5", asked + DOCUMENT_DUE_DAYS + 10, "SUSP", f"Your {program} benefits are on hold"))
-        return Case("DHS", program, number, start, tuple(history), start, end, cents, dom,
-                    payments=(Payment(history[1].day, cents // 2, "initial"),), documents=tuple(documents),
-                    notices=tuple(sorted(notices, key=lambda x: x.day)), renewal=renewal)
+                notices.append(
+                    Notice(
+                        f"{number}-N5", asked + DOCUMENT_DUE_DAYS + 10, "SUSP", f"Your {program} benefits are on hold"
+                    )
+                )
+        return Case(
+            "DHS",
+            program,
+            number,
+            start,
+            tuple(history),
+            start,
+            end,
+            cents,
+            dom,
+            payments=(Payment(history[1].day, cents // 2, "initial"),),
+            documents=tuple(documents),
+            notices=tuple(sorted(notices, key=lambda x: x.day)),
+            renewal=renewal,
+        )
     if roll < 0.8:
         applied = rng.randrange(-30, 30)
         interview = applied + INTERVIEW_NOTICE_LEAD_DAYS
         attended = rng.random() < 0.75
-        appointment = Appointment(f"{number}-A1", "interview", applied + 1, interview, rng.choice(("09:00", "10:30", "13:00", "14:30")), rng.choice(("phone", "in_person")), attended)
+        appointment = Appointment(
+            f"{number}-A1",
+            "interview",
+            applied + 1,
+            interview,
+            rng.choice(("09:00", "10:30", "13:00", "14:30")),
+            rng.choice(("phone", "in_person")),
+            attended,
+        )
         notices = [Notice(f"{number}-N1", applied + 1, "INTV", f"Your {program} interview is scheduled")]
         history = [StatusStep(applied, PENDING, "Application received")]
         payments: tuple[Payment, ...] = ()
@@ -165,24 +230,54 @@ def _cash_like(rng: random.Random, n: int, program: str, cents: int) -> Case:
             notices.append(Notice(f"{number}-N2", decided, "APPR", f"Your {program} application is approved"))
             payments = (Payment(decided, cents * rng.randrange(30, 95) // 100, "initial"),)
         else:
-            notices.append(Notice(f"{number}-N2", interview, "NOMI", "You missed your interview: call us to reschedule"))
+            notices.append(
+                Notice(f"{number}-N2", interview, "NOMI", "You missed your interview: call us to reschedule")
+            )
             decided = applied + MISSED_INTERVIEW_DENIAL_DAYS
             history.append(StatusStep(decided, DENIED, "Missed interview"))
             notices.append(Notice(f"{number}-N3", decided, "DENY", f"Your {program} application is denied"))
-        return Case("DHS", program, number, applied, tuple(history), applied, applied + CERTIFICATION_DAYS - 1,
-                    cents, dom, payments=payments, appointments=(appointment,), notices=tuple(notices))
+        return Case(
+            "DHS",
+            program,
+            number,
+            applied,
+            tuple(history),
+            applied,
+            applied + CERTIFICATION_DAYS - 1,
+            cents,
+            dom,
+            payments=payments,
+            appointments=(appointment,),
+            notices=tuple(notices),
+        )
     ended = -rng.randrange(5, 300)
     if roll < 0.9:
         applied = ended - 30
         reason = rng.choice(("Household income is over the limit", "Missed interview", "Not a resident of Illinois"))
-        return Case("DHS", program, number, applied, (StatusStep(applied, PENDING, "Application received"), StatusStep(ended, DENIED, reason)),
-                    notices=(Notice(f"{number}-N1", ended, "DENY", f"Your {program} application is denied"),))
+        return Case(
+            "DHS",
+            program,
+            number,
+            applied,
+            (StatusStep(applied, PENDING, "Application received"), StatusStep(ended, DENIED, reason)),
+            notices=(Notice(f"{number}-N1", ended, "DENY", f"Your {program} application is denied"),),
+        )
     applied = ended - rng.randrange(200, 700)
     reason = rng.choice(("Redetermination not completed", "Household income is over the limit", "Moved out of state"))
-    return Case("DHS", program, number, applied,
-                (StatusStep(applied, PENDING, "Application received"), StatusStep(applied + 20, ACTIVE, "Eligible"), StatusStep(ended, CLOSED, reason)),
-                amount_cents=cents, issuance_day_of_month=dom,
-                notices=(Notice(f"{number}-N1", ended, "CLOS", f"Your {program} case is closed"),))
+    return Case(
+        "DHS",
+        program,
+        number,
+        applied,
+        (
+            StatusStep(applied, PENDING, "Application received"),
+            StatusStep(applied + 20, ACTIVE, "Eligible"),
+            StatusStep(ended, CLOSED, reason),
+        ),
+        amount_cents=cents,
+        issuance_day_of_month=dom,
+        notices=(Notice(f"{number}-N1", ended, "CLOS", f"Your {program} case is closed"),),
+    )
 
 
 def _wic(rng: random.Random, n: int) -> Case:
@@ -191,9 +286,17 @@ def _wic(rng: random.Random, n: int) -> Case:
     history = [StatusStep(start - 2, PENDING, "Application received"), StatusStep(start, ACTIVE, "Certified")]
     end = start + CERTIFICATION_DAYS - 1
     history.append(StatusStep(end + 1, CLOSED, "Certification period ended"))
-    return Case("DHS", "WIC", number, start - 2, tuple(history), start, end,
-                notices=(Notice(f"{number}-N1", start, "WCRT", "Your WIC certification"),),
-                plan=rng.choice(("Child food package", "Infant food package", "Pregnancy food package")))
+    return Case(
+        "DHS",
+        "WIC",
+        number,
+        start - 2,
+        tuple(history),
+        start,
+        end,
+        notices=(Notice(f"{number}-N1", start, "WCRT", "Your WIC certification"),),
+        plan=rng.choice(("Child food package", "Infant food package", "Pregnancy food package")),
+    )
 
 
 def _medicaid(rng: random.Random, n: int, age: int) -> Case:
@@ -206,39 +309,89 @@ def _medicaid(rng: random.Random, n: int, age: int) -> Case:
         returned = due - rng.randrange(5, 41) if rng.random() < 0.75 else None
         packet = due - MEDICAID_RENEWAL_PACKET_LEAD_DAYS
         history = [StatusStep(start - 20, PENDING, "Application received"), StatusStep(start, ACTIVE, "Eligible")]
-        notices = [Notice(f"{number}-N1", start, "MAPP", "Your Medicaid coverage is approved"),
-                   Notice(f"{number}-N2", packet, "RNWL", "Your Medicaid renewal packet: return it by the due date")]
+        notices = [
+            Notice(f"{number}-N1", start, "MAPP", "Your Medicaid coverage is approved"),
+            Notice(f"{number}-N2", packet, "RNWL", "Your Medicaid renewal packet: return it by the due date"),
+        ]
         documents = []
         if returned is not None:
             history.append(StatusStep(due + 1, ACTIVE, "Renewed for 12 months"))
             notices.append(Notice(f"{number}-N3", due + 1, "MRNW", "Your Medicaid coverage was renewed"))
             if rng.random() < 0.3:
-                documents.append(DocumentRequest(f"{number}-V1", "income", "Proof of income for your renewal", returned + 3, returned + 3 + DOCUMENT_DUE_DAYS, returned + 3 + rng.randrange(1, 9)))
+                documents.append(
+                    DocumentRequest(
+                        f"{number}-V1",
+                        "income",
+                        "Proof of income for your renewal",
+                        returned + 3,
+                        returned + 3 + DOCUMENT_DUE_DAYS,
+                        returned + 3 + rng.randrange(1, 9),
+                    )
+                )
         else:
             history.append(StatusStep(due + 1, CLOSED, "Renewal not returned"))
             notices.append(Notice(f"{number}-N3", due + 1, "MCAN", "Your Medicaid coverage has ended"))
-        return Case("HFS", "MEDICAID", number, start - 20, tuple(history), start, due, documents=tuple(documents),
-                    notices=tuple(sorted(notices, key=lambda x: x.day)), renewal=Renewal(due, packet, returned), plan=plan)
+        return Case(
+            "HFS",
+            "MEDICAID",
+            number,
+            start - 20,
+            tuple(history),
+            start,
+            due,
+            documents=tuple(documents),
+            notices=tuple(sorted(notices, key=lambda x: x.day)),
+            renewal=Renewal(due, packet, returned),
+            plan=plan,
+        )
     if roll < 0.88:
         applied = rng.randrange(-30, 21)
         asked = applied + 2
         received = asked + rng.randrange(2, 12) if rng.random() < 0.7 else None
         decided = applied + 45
-        doc = DocumentRequest(f"{number}-V1", "identity", "Proof of identity and Illinois residence", asked, asked + DOCUMENT_DUE_DAYS, received)
+        doc = DocumentRequest(
+            f"{number}-V1",
+            "identity",
+            "Proof of identity and Illinois residence",
+            asked,
+            asked + DOCUMENT_DUE_DAYS,
+            received,
+        )
         if received is not None:
             step = StatusStep(decided, ACTIVE, "Eligible")
             notice = Notice(f"{number}-N2", decided, "MAPP", "Your Medicaid coverage is approved")
         else:
             step = StatusStep(decided, DENIED, "Verification not returned")
             notice = Notice(f"{number}-N2", decided, "MDEN", "Your Medicaid application is denied")
-        return Case("HFS", "MEDICAID", number, applied, (StatusStep(applied, PENDING, "Application received"), step),
-                    decided, decided + CERTIFICATION_DAYS - 1, documents=(doc,),
-                    notices=(Notice(f"{number}-N1", asked, "MVCL", "We need documents for your Medicaid application"), notice), plan=plan)
+        return Case(
+            "HFS",
+            "MEDICAID",
+            number,
+            applied,
+            (StatusStep(applied, PENDING, "Application received"), step),
+            decided,
+            decided + CERTIFICATION_DAYS - 1,
+            documents=(doc,),
+            notices=(Notice(f"{number}-N1", asked, "MVCL", "We need documents for your Medicaid application"), notice),
+            plan=plan,
+        )
     ended = -rng.randrange(10, 400)
     start = ended - CERTIFICATION_DAYS
-    return Case("HFS", "MEDICAID", number, start - 20,
-                (StatusStep(start - 20, PENDING, "Application received"), StatusStep(start, ACTIVE, "Eligible"), StatusStep(ended, CLOSED, "Renewal not returned")),
-                start, ended, notices=(Notice(f"{number}-N1", ended, "MCAN", "Your Medicaid coverage has ended"),), plan=plan)
+    return Case(
+        "HFS",
+        "MEDICAID",
+        number,
+        start - 20,
+        (
+            StatusStep(start - 20, PENDING, "Application received"),
+            StatusStep(start, ACTIVE, "Eligible"),
+            StatusStep(ended, CLOSED, "Renewal not returned"),
+        ),
+        start,
+        ended,
+        notices=(Notice(f"{number}-N1", ended, "MCAN", "Your Medicaid coverage has ended"),),
+        plan=plan,
+    )
 
 
 def _aging_cases(rng: random.Random, n: int, ccp: bool, bap: bool) -> tuple[Case, ...]:
@@ -249,29 +402,69 @@ def _aging_cases(rng: random.Random, n: int, ccp: bool, bap: bool) -> tuple[Case
         reassess = rng.randrange(1, 366)
         told = reassess - CCP_REASSESSMENT_NOTICE_DAYS
         attended = rng.random() < 0.9
-        notices = [Notice(f"{number}-N1", start, "CCPE", "You are enrolled in the Community Care Program"),
-                   Notice(f"{number}-N2", told, "RASM", "Your Community Care reassessment visit is scheduled")]
+        notices = [
+            Notice(f"{number}-N1", start, "CCPE", "You are enrolled in the Community Care Program"),
+            Notice(f"{number}-N2", told, "RASM", "Your Community Care reassessment visit is scheduled"),
+        ]
         if not attended:
             notices.append(Notice(f"{number}-N3", reassess, "RAMS", "We missed you at your reassessment visit"))
-        cases.append(Case("AGING", "CCP", number, start - 20,
-                          (StatusStep(start - 20, PENDING, "Referral received"), StatusStep(start, ACTIVE, "Eligible")),
-                          appointments=(Appointment(f"{number}-A1", "reassessment", told, reassess, rng.choice(("09:30", "10:30", "13:30")), "home_visit", attended),),
-                          notices=tuple(notices), plan=rng.choice(("HOMEMAKER 8H/WK", "HOMEMAKER 12H/WK", "ADULT DAY SVC 3D/WK", "EMERG HOME RESPONSE"))))
+        cases.append(
+            Case(
+                "AGING",
+                "CCP",
+                number,
+                start - 20,
+                (StatusStep(start - 20, PENDING, "Referral received"), StatusStep(start, ACTIVE, "Eligible")),
+                appointments=(
+                    Appointment(
+                        f"{number}-A1",
+                        "reassessment",
+                        told,
+                        reassess,
+                        rng.choice(("09:30", "10:30", "13:30")),
+                        "home_visit",
+                        attended,
+                    ),
+                ),
+                notices=tuple(notices),
+                plan=rng.choice(("HOMEMAKER 8H/WK", "HOMEMAKER 12H/WK", "ADULT DAY SVC 3D/WK", "EMERG HOME RESPONSE")),
+            )
+        )
     if bap:
         number = generated_case_number("AGING", n, AGING_SLOTS["BAP"])
         decided = rng.randrange(-700, 20)
         applied = decided - rng.randrange(10, 30)
         if rng.random() < 0.7:
             due = decided + 730
-            cases.append(Case("AGING", "BAP", number, applied,
-                              (StatusStep(applied, PENDING, "Application received"), StatusStep(decided, ACTIVE, "Eligible")),
-                              cert_start_day=decided, cert_end_day=due,
-                              notices=(Notice(f"{number}-N1", decided, "BAPP", "Your Benefit Access application is approved"),),
-                              renewal=Renewal(due, due - MEDICAID_RENEWAL_PACKET_LEAD_DAYS, due - 20 if rng.random() < 0.8 else None)))
+            cases.append(
+                Case(
+                    "AGING",
+                    "BAP",
+                    number,
+                    applied,
+                    (StatusStep(applied, PENDING, "Application received"), StatusStep(decided, ACTIVE, "Eligible")),
+                    cert_start_day=decided,
+                    cert_end_day=due,
+                    notices=(Notice(f"{number}-N1", decided, "BAPP", "Your Benefit Access application is approved"),),
+                    renewal=Renewal(
+                        due, due - MEDICAID_RENEWAL_PACKET_LEAD_DAYS, due - 20 if rng.random() < 0.8 else None
+                    ),
+                )
+            )
         else:
-            cases.append(Case("AGING", "BAP", number, applied,
-                              (StatusStep(applied, PENDING, "Application received"), StatusStep(decided, DENIED, "Household income is over the limit")),
-                              notices=(Notice(f"{number}-N1", decided, "BDEN", "Your Benefit Access application was denied"),)))
+            cases.append(
+                Case(
+                    "AGING",
+                    "BAP",
+                    number,
+                    applied,
+                    (
+                        StatusStep(applied, PENDING, "Application received"),
+                        StatusStep(decided, DENIED, "Household income is over the limit"),
+                    ),
+                    notices=(Notice(f"{number}-N1", decided, "BDEN", "Your Benefit Access application was denied"),),
+                )
+            )
     return tuple(cases)
 
 
@@ -284,7 +477,16 @@ def _liheap(rng: random.Random, n: int) -> Case:
     missing = rng.random() < 0.3
     if missing:
         received = applied + 3 + rng.randrange(2, 9) if rng.random() < 0.6 else None
-        documents.append(DocumentRequest(f"{number}-V1", "expenses", "A recent heating bill", applied + 3, applied + 3 + DOCUMENT_DUE_DAYS, received))
+        documents.append(
+            DocumentRequest(
+                f"{number}-V1",
+                "expenses",
+                "A recent heating bill",
+                applied + 3,
+                applied + 3 + DOCUMENT_DUE_DAYS,
+                received,
+            )
+        )
         missing = received is None
     if missing:
         history.append(StatusStep(applied + 30, DENIED, "Documents not received"))
@@ -296,8 +498,18 @@ def _liheap(rng: random.Random, n: int) -> Case:
     else:
         history.append(StatusStep(applied + 20, DENIED, "Household income is over the limit"))
         notices.append(Notice(f"{number}-N1", applied + 20, "DENY", "Your energy assistance application is denied"))
-    return Case("DCEO", "LIHEAP", number, applied, tuple(history), amount_cents=award, payments=tuple(payments),
-                documents=tuple(documents), notices=tuple(notices), plan=rng.choice(names.UTILITIES))
+    return Case(
+        "DCEO",
+        "LIHEAP",
+        number,
+        applied,
+        tuple(history),
+        amount_cents=award,
+        payments=tuple(payments),
+        documents=tuple(documents),
+        notices=tuple(notices),
+        plan=rng.choice(names.UTILITIES),
+    )
 
 
 def _ccap(rng: random.Random, n: int) -> Case:
@@ -310,15 +522,49 @@ def _ccap(rng: random.Random, n: int) -> Case:
         returned = end - rng.randrange(10, 30) if rng.random() < 0.75 else None
         renewal = Renewal(end, end - MEDICAID_RENEWAL_PACKET_LEAD_DAYS, returned)
         history = [StatusStep(start - 15, PENDING, "Application received"), StatusStep(start, ACTIVE, "Eligible")]
-        history.append(StatusStep(end + 1, ACTIVE, "Redetermined for 12 months") if returned else StatusStep(end + 1, CLOSED, "Redetermination not completed"))
-        return Case("DEC", "CCAP", number, start - 15, tuple(history), start, end, copay, renewal=renewal, plan=provider,
-                    notices=(Notice(f"{number}-N1", start, "CCAPR", "Your child care assistance is approved"),
-                             Notice(f"{number}-N2", renewal.packet_day, "CCRD", "Time to redetermine your child care assistance")))
+        history.append(
+            StatusStep(end + 1, ACTIVE, "Redetermined for 12 months")
+            if returned
+            else StatusStep(end + 1, CLOSED, "Redetermination not completed")
+        )
+        return Case(
+            "DEC",
+            "CCAP",
+            number,
+            start - 15,
+            tuple(history),
+            start,
+            end,
+            copay,
+            renewal=renewal,
+            plan=provider,
+            notices=(
+                Notice(f"{number}-N1", start, "CCAPR", "Your child care assistance is approved"),
+                Notice(f"{number}-N2", renewal.packet_day, "CCRD", "Time to redetermine your child care assistance"),
+            ),
+        )
     applied = rng.randrange(-20, 21)
     asked = applied + 2
     received = asked + rng.randrange(1, 9)
-    return Case("DEC", "CCAP", number, applied,
-                (StatusStep(applied, PENDING, "Application received"), StatusStep(applied + 25, ACTIVE, "Eligible")),
-                applied + 25, applied + 24 + CERTIFICATION_DAYS, copay, plan=provider,
-                documents=(DocumentRequest(f"{number}-V1", "employment", "Proof of work or school schedule", asked, asked + DOCUMENT_DUE_DAYS, received),),
-                notices=(Notice(f"{number}-N1", applied + 25, "CCAPR", "Your child care assistance is approved"),))
+    return Case(
+        "DEC",
+        "CCAP",
+        number,
+        applied,
+        (StatusStep(applied, PENDING, "Application received"), StatusStep(applied + 25, ACTIVE, "Eligible")),
+        applied + 25,
+        applied + 24 + CERTIFICATION_DAYS,
+        copay,
+        plan=provider,
+        documents=(
+            DocumentRequest(
+                f"{number}-V1",
+                "employment",
+                "Proof of work or school schedule",
+                asked,
+                asked + DOCUMENT_DUE_DAYS,
+                received,
+            ),
+        ),
+        notices=(Notice(f"{number}-N1", applied + 25, "CCAPR", "Your child care assistance is approved"),),
+    )

@@ -32,44 +32,90 @@ IAL2_PERSONAS = ("maria", "james", "ana", "sam")
 def maria() -> Person:
     snap, wic, medicaid = "204815367", "204815375", "710038264"
     return Person(
-        person_id="PER000000011", handle="maria", given_name="Maria", family_name="Lopez",
-        birthdate=date(1988, 4, 12), ssn_last4="4821", email="maria.lopez@example.com",
-        phone="+13125550101", locale="en", verified=True, household_size=3, city="Chicago", zip_code="60623",
+        person_id="PER000000011",
+        handle="maria",
+        given_name="Maria",
+        family_name="Lopez",
+        birthdate=date(1988, 4, 12),
+        ssn_last4="4821",
+        email="maria.lopez@example.com",
+        phone="+13125550101",
+        locale="en",
+        verified=True,
+        household_size=3,
+        city="Chicago",
+        zip_code="60623",
         records=(
-            AgencyRecord("DHS", "IES100200301", (
-                Case(
-                    "DHS", "SNAP", snap, applied_day=-140,
-                    history=(StatusStep(-140, PENDING, "Application received"), StatusStep(-125, ACTIVE, "Eligible")),
-                    cert_start_day=-140, cert_end_day=-140 + CERTIFICATION_DAYS - 1,
-                    amount_cents=23400, issuance_day_of_month=issuance_day(snap),
-                    payments=(Payment(-125, 15600, "initial"),),
-                    documents=(DocumentRequest(f"{snap}-V1", "income", "Proof of income: last 30 days of pay stubs", -9, 5),),
-                    notices=(
-                        Notice(f"{snap}-N1", -125, "APPR", "Your SNAP application is approved"),
-                        Notice(f"{snap}-N2", -9, "VCL", "We need proof of your income by the due date"),
+            AgencyRecord(
+                "DHS",
+                "IES100200301",
+                (
+                    Case(
+                        "DHS",
+                        "SNAP",
+                        snap,
+                        applied_day=-140,
+                        history=(
+                            StatusStep(-140, PENDING, "Application received"),
+                            StatusStep(-125, ACTIVE, "Eligible"),
+                        ),
+                        cert_start_day=-140,
+                        cert_end_day=-140 + CERTIFICATION_DAYS - 1,
+                        amount_cents=23400,
+                        issuance_day_of_month=issuance_day(snap),
+                        payments=(Payment(-125, 15600, "initial"),),
+                        documents=(
+                            DocumentRequest(
+                                f"{snap}-V1", "income", "Proof of income: last 30 days of pay stubs", -9, 5
+                            ),
+                        ),
+                        notices=(
+                            Notice(f"{snap}-N1", -125, "APPR", "Your SNAP application is approved"),
+                            Notice(f"{snap}-N2", -9, "VCL", "We need proof of your income by the due date"),
+                        ),
+                    ),
+                    Case(
+                        "DHS",
+                        "WIC",
+                        wic,
+                        applied_day=-60,
+                        history=(
+                            StatusStep(-60, PENDING, "Application received"),
+                            StatusStep(-58, ACTIVE, "Certified"),
+                        ),
+                        cert_start_day=-58,
+                        cert_end_day=-58 + CERTIFICATION_DAYS - 1,
+                        notices=(Notice(f"{wic}-N1", -58, "WCRT", "Your WIC certification"),),
+                        plan="Child food package",
                     ),
                 ),
-                Case(
-                    "DHS", "WIC", wic, applied_day=-60,
-                    history=(StatusStep(-60, PENDING, "Application received"), StatusStep(-58, ACTIVE, "Certified")),
-                    cert_start_day=-58, cert_end_day=-58 + CERTIFICATION_DAYS - 1,
-                    notices=(Notice(f"{wic}-N1", -58, "WCRT", "Your WIC certification"),),
-                    plan="Child food package",
-                ),
-            )),
-            AgencyRecord("HFS", "hfs-300400501", (
-                Case(
-                    "HFS", "MEDICAID", medicaid, applied_day=-360,
-                    history=(StatusStep(-360, PENDING, "Application received"), StatusStep(-340, ACTIVE, "Eligible")),
-                    cert_start_day=-340, cert_end_day=25,
-                    renewal=Renewal(due_day=25, packet_day=3),
-                    notices=(
-                        Notice(f"{medicaid}-N1", -340, "MAPP", "Your Medicaid coverage is approved"),
-                        Notice(f"{medicaid}-N2", 3, "RNWL", "Your Medicaid renewal packet: return it by the due date"),
+            ),
+            AgencyRecord(
+                "HFS",
+                "hfs-300400501",
+                (
+                    Case(
+                        "HFS",
+                        "MEDICAID",
+                        medicaid,
+                        applied_day=-360,
+                        history=(
+                            StatusStep(-360, PENDING, "Application received"),
+                            StatusStep(-340, ACTIVE, "Eligible"),
+                        ),
+                        cert_start_day=-340,
+                        cert_end_day=25,
+                        renewal=Renewal(due_day=25, packet_day=3),
+                        notices=(
+                            Notice(f"{medicaid}-N1", -340, "MAPP", "Your Medicaid coverage is approved"),
+                            Notice(
+                                f"{medicaid}-N2", 3, "RNWL", "Your Medicaid renewal packet: return it by the due date"
+                            ),
+                        ),
+                        plan="ACA-ADULT|HC-MCO-BLUE",
                     ),
-                    plan="ACA-ADULT|HC-MCO-BLUE",
                 ),
-            )),
+            ),
         ),
     )
 
@@ -77,33 +123,60 @@ def maria() -> Person:
 def james() -> Person:
     snap, liheap = "204920118", "512004471"
     return Person(
-        person_id="PER000000022", handle="james", given_name="James", family_name="Carter",
-        birthdate=date(1979, 9, 30), ssn_last4="7310", email="james.carter@example.com",
-        phone="+12175550102", locale="en", verified=True, household_size=1, city="Springfield", zip_code="62704",
+        person_id="PER000000022",
+        handle="james",
+        given_name="James",
+        family_name="Carter",
+        birthdate=date(1979, 9, 30),
+        ssn_last4="7310",
+        email="james.carter@example.com",
+        phone="+12175550102",
+        locale="en",
+        verified=True,
+        household_size=1,
+        city="Springfield",
+        zip_code="62704",
         records=(
-            AgencyRecord("DHS", "IES100200402", (
-                Case(
-                    "DHS", "SNAP", snap, applied_day=-8,
-                    history=(StatusStep(-8, PENDING, "Application received"), StatusStep(4, ACTIVE, "Eligible")),
-                    cert_start_day=-8, cert_end_day=-8 + CERTIFICATION_DAYS - 1,
-                    amount_cents=29100, issuance_day_of_month=issuance_day(snap),
-                    payments=(Payment(4, 18000, "initial"),),
-                    appointments=(Appointment(f"{snap}-A1", "interview", -6, 2, "10:00", "phone", attended=True),),
-                    notices=(
-                        Notice(f"{snap}-N1", -6, "INTV", "Your SNAP interview is scheduled"),
-                        Notice(f"{snap}-N2", 4, "APPR", "Your SNAP application is approved"),
+            AgencyRecord(
+                "DHS",
+                "IES100200402",
+                (
+                    Case(
+                        "DHS",
+                        "SNAP",
+                        snap,
+                        applied_day=-8,
+                        history=(StatusStep(-8, PENDING, "Application received"), StatusStep(4, ACTIVE, "Eligible")),
+                        cert_start_day=-8,
+                        cert_end_day=-8 + CERTIFICATION_DAYS - 1,
+                        amount_cents=29100,
+                        issuance_day_of_month=issuance_day(snap),
+                        payments=(Payment(4, 18000, "initial"),),
+                        appointments=(Appointment(f"{snap}-A1", "interview", -6, 2, "10:00", "phone", attended=True),),
+                        notices=(
+                            Notice(f"{snap}-N1", -6, "INTV", "Your SNAP interview is scheduled"),
+                            Notice(f"{snap}-N2", 4, "APPR", "Your SNAP application is approved"),
+                        ),
                     ),
                 ),
-            )),
-            AgencyRecord("DCEO", "EA100200403", (
-                Case(
-                    "DCEO", "LIHEAP", liheap, applied_day=-40,
-                    history=(StatusStep(-40, PENDING, "Application received"), StatusStep(-20, ACTIVE, "Eligible")),
-                    amount_cents=45000, payments=(Payment(-12, 45000, "award"),),
-                    notices=(Notice(f"{liheap}-N1", -20, "AWRD", "Your energy assistance award"),),
-                    plan="Ameren Illinois",
+            ),
+            AgencyRecord(
+                "DCEO",
+                "EA100200403",
+                (
+                    Case(
+                        "DCEO",
+                        "LIHEAP",
+                        liheap,
+                        applied_day=-40,
+                        history=(StatusStep(-40, PENDING, "Application received"), StatusStep(-20, ACTIVE, "Eligible")),
+                        amount_cents=45000,
+                        payments=(Payment(-12, 45000, "award"),),
+                        notices=(Notice(f"{liheap}-N1", -20, "AWRD", "Your energy assistance award"),),
+                        plan="Ameren Illinois",
+                    ),
                 ),
-            )),
+            ),
         ),
     )
 
@@ -115,41 +188,74 @@ def ana(start_date: date) -> Person:
         born = born.replace(year=born.year - 1)
     medicaid, ccp, bap = "710052293", "830104125", "830104133"
     return Person(
-        person_id="PER000000033", handle="ana", given_name="Ana", family_name="Morales",
-        birthdate=born, ssn_last4="5502", email="ana.morales@example.com",
-        phone="+17735550103", locale="es", verified=True, household_size=1, city="Cicero", zip_code="60804",
+        person_id="PER000000033",
+        handle="ana",
+        given_name="Ana",
+        family_name="Morales",
+        birthdate=born,
+        ssn_last4="5502",
+        email="ana.morales@example.com",
+        phone="+17735550103",
+        locale="es",
+        verified=True,
+        household_size=1,
+        city="Cicero",
+        zip_code="60804",
         records=(
-            AgencyRecord("HFS", "hfs-300400603", (
-                Case(
-                    "HFS", "MEDICAID", medicaid, applied_day=-720,
-                    history=(StatusStep(-720, PENDING, "Application received"), StatusStep(-700, ACTIVE, "Eligible")),
-                    cert_start_day=-185, cert_end_day=180,
-                    renewal=Renewal(due_day=180, packet_day=120),
-                    notices=(Notice(f"{medicaid}-N1", -185, "MRNW", "Your Medicaid coverage was renewed"),),
-                    plan="AABD|HC-MCO-MERIDIAN",
-                ),
-            )),
-            AgencyRecord("AGING", "AG100200604", (
-                Case(
-                    "AGING", "CCP", ccp, applied_day=-420,
-                    history=(StatusStep(-420, PENDING, "Referral received"), StatusStep(-400, ACTIVE, "Eligible")),
-                    appointments=(
-                        Appointment(f"{ccp}-A1", "reassessment", -380, -35, "10:30", "home_visit", attended=True),
-                        Appointment(f"{ccp}-A2", "reassessment", 4, 21, "10:30", "home_visit", attended=True),
+            AgencyRecord(
+                "HFS",
+                "hfs-300400602",
+                (
+                    Case(
+                        "HFS",
+                        "MEDICAID",
+                        medicaid,
+                        applied_day=-720,
+                        history=(
+                            StatusStep(-720, PENDING, "Application received"),
+                            StatusStep(-700, ACTIVE, "Eligible"),
+                        ),
+                        cert_start_day=-185,
+                        cert_end_day=180,
+                        renewal=Renewal(due_day=180, packet_day=120),
+                        notices=(Notice(f"{medicaid}-N1", -185, "MRNW", "Your Medicaid coverage was renewed"),),
+                        plan="AABD|HC-MCO-MERIDIAN",
                     ),
-                    notices=(
-                        Notice(f"{ccp}-N1", -400, "CCPE", "You are enrolled in the Community Care Program"),
-                        Notice(f"{ccp}-N2", 4, "RASM", "Your Community Care reassessment visit is scheduled"),
+                ),
+            ),
+            AgencyRecord(
+                "AGING",
+                "AG100200604",
+                (
+                    Case(
+                        "AGING",
+                        "CCP",
+                        ccp,
+                        applied_day=-420,
+                        history=(StatusStep(-420, PENDING, "Referral received"), StatusStep(-400, ACTIVE, "Eligible")),
+                        appointments=(
+                            Appointment(f"{ccp}-A1", "reassessment", -380, -35, "10:30", "home_visit", attended=True),
+                            Appointment(f"{ccp}-A2", "reassessment", 4, 21, "10:30", "home_visit", attended=True),
+                        ),
+                        notices=(
+                            Notice(f"{ccp}-N1", -400, "CCPE", "You are enrolled in the Community Care Program"),
+                            Notice(f"{ccp}-N2", 4, "RASM", "Your Community Care reassessment visit is scheduled"),
+                        ),
+                        plan="HOMEMAKER 12H/WK",
                     ),
-                    plan="HOMEMAKER 12H/WK",
+                    Case(
+                        "AGING",
+                        "BAP",
+                        bap,
+                        applied_day=-45,
+                        history=(
+                            StatusStep(-45, PENDING, "Application received"),
+                            StatusStep(-30, DENIED, "Household income is over the limit"),
+                        ),
+                        notices=(Notice(f"{bap}-N1", -30, "BDEN", "Your Benefit Access application was denied"),),
+                    ),
                 ),
-                Case(
-                    "AGING", "BAP", bap, applied_day=-45,
-                    history=(StatusStep(-45, PENDING, "Application received"),
-                             StatusStep(-30, DENIED, "Household income is over the limit")),
-                    notices=(Notice(f"{bap}-N1", -30, "BDEN", "Your Benefit Access application was denied"),),
-                ),
-            )),
+            ),
         ),
     )
 
@@ -158,20 +264,42 @@ def lee() -> Person:
     """Basic sign-in only: the IdP vouches for an email, not an identity. Records exist; the hub must not show them."""
     ccap = "640207719"
     return Person(
-        person_id="PER000000044", handle="lee", given_name="Lee", family_name="Nguyen",
-        birthdate=date(1993, 11, 2), ssn_last4="9034", email="lee.nguyen@example.com",
-        phone="+13095550104", locale="en", verified=False, household_size=2, city="Peoria", zip_code="61602",
+        person_id="PER000000044",
+        handle="lee",
+        given_name="Lee",
+        family_name="Nguyen",
+        birthdate=date(1993, 11, 2),
+        ssn_last4="9034",
+        email="lee.nguyen@example.com",
+        phone="+13095550104",
+        locale="en",
+        verified=False,
+        household_size=2,
+        city="Peoria",
+        zip_code="61602",
         records=(
-            AgencyRecord("DEC", "DEC100200705", (
-                Case(
-                    "DEC", "CCAP", ccap, applied_day=-100,
-                    history=(StatusStep(-100, PENDING, "Application received"), StatusStep(-90, ACTIVE, "Eligible")),
-                    cert_start_day=-90, cert_end_day=-90 + CERTIFICATION_DAYS - 1, amount_cents=2500,
-                    renewal=Renewal(due_day=-90 + CERTIFICATION_DAYS - 1, packet_day=-90 + CERTIFICATION_DAYS - 61),
-                    notices=(Notice(f"{ccap}-N1", -90, "CCAPR", "Your child care assistance is approved"),),
-                    plan="Little Stars Learning Center",
+            AgencyRecord(
+                "DEC",
+                "DEC100200705",
+                (
+                    Case(
+                        "DEC",
+                        "CCAP",
+                        ccap,
+                        applied_day=-100,
+                        history=(
+                            StatusStep(-100, PENDING, "Application received"),
+                            StatusStep(-90, ACTIVE, "Eligible"),
+                        ),
+                        cert_start_day=-90,
+                        cert_end_day=-90 + CERTIFICATION_DAYS - 1,
+                        amount_cents=2500,
+                        renewal=Renewal(due_day=-90 + CERTIFICATION_DAYS - 1, packet_day=-90 + CERTIFICATION_DAYS - 61),
+                        notices=(Notice(f"{ccap}-N1", -90, "CCAPR", "Your child care assistance is approved"),),
+                        plan="Little Stars Learning Center",
+                    ),
                 ),
-            )),
+            ),
         ),
     )
 
@@ -179,9 +307,19 @@ def lee() -> Person:
 def sam() -> Person:
     """Verified, but no agency has ever heard of him: the MPI answers no_match."""
     return Person(
-        person_id="PER000000055", handle="sam", given_name="Sam", family_name="Patel",
-        birthdate=date(1990, 6, 21), ssn_last4="1188", email="sam.patel@example.com",
-        phone="+16185550105", locale="en", verified=True, household_size=1, city="Carbondale", zip_code="62901",
+        person_id="PER000000055",
+        handle="sam",
+        given_name="Sam",
+        family_name="Patel",
+        birthdate=date(1990, 6, 21),
+        ssn_last4="1188",
+        email="sam.patel@example.com",
+        phone="+16185550105",
+        locale="en",
+        verified=True,
+        household_size=1,
+        city="Carbondale",
+        zip_code="62901",
     )
 
 

@@ -8,7 +8,11 @@ from hashlib import blake2b
 
 from simulator.identifiers import decode
 from simulator.people.generated import (
-    AGING_SLOTS, DHS_SLOTS, RESIDENT_PREFIX, generated_identity, generated_resident, resident_index,
+    AGING_SLOTS,
+    DHS_SLOTS,
+    generated_identity,
+    generated_resident,
+    resident_index,
 )
 from simulator.people.model import AgencyRecord, Case, Person
 from simulator.people.personas import build_personas
@@ -20,7 +24,14 @@ CASE_SLOT_WIDTH = {"DHS": len(DHS_SLOTS), "AGING": len(AGING_SLOTS)}
 
 def match_key(given: str, family: str, birthdate: str, ssn_last4: str) -> int:
     """A 64-bit key of the normalised identity attributes; a hit is always confirmed against the person."""
-    text = "|".join((given.strip().casefold().translate(ACCENT_FOLD), family.strip().casefold().translate(ACCENT_FOLD), birthdate.strip(), ssn_last4.strip()))
+    text = "|".join(
+        (
+            given.strip().casefold().translate(ACCENT_FOLD),
+            family.strip().casefold().translate(ACCENT_FOLD),
+            birthdate.strip(),
+            ssn_last4.strip(),
+        )
+    )
     return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
@@ -39,10 +50,13 @@ class Population:
         self.personas = build_personas(start_date)
         self._persona_by_id = {p.person_id: p for p in self.personas.values()}
         self._persona_records = {(r.agency, r.record_id): p for p in self.personas.values() for r in p.records}
-        self._persona_cases = {(r.agency, c.case_number): p for p in self.personas.values() for r in p.records for c in r.cases}
+        self._persona_cases = {
+            (r.agency, c.case_number): p for p in self.personas.values() for r in p.records for c in r.cases
+        }
         self._persona_matches = {
             match_key(p.given_name, p.family_name, p.birthdate.isoformat(), p.ssn_last4): p
-            for p in self.personas.values() if p.records
+            for p in self.personas.values()
+            if p.records
         }
         self._match_index = build_match_index(seed, residents)
         self.resident = lru_cache(maxsize=8192)(self._build_resident)
@@ -72,7 +86,7 @@ class Population:
         if person is None:
             prefix = RECORD_PREFIXES[agency]
             if record_id.startswith(prefix):
-                person = self._generated(decode(agency, record_id[len(prefix):]))
+                person = self._generated(decode(agency, record_id[len(prefix) :]))
         record = person.record(agency) if person else None
         return (person, record) if record is not None and record.record_id == record_id else None
 
@@ -88,8 +102,8 @@ class Population:
                 return person, record, case
         return None
 
-    def match(self, given: str, family: str, birthdate: str, ssn_last4: str) -> Person | None:
-        key = match_key(given, family, birthdate, ssn_last4)
+    def match(self, given_name: str, family_name: str, birthdate: str, ssn_last4: str) -> Person | None:
+        key = match_key(given_name, family_name, birthdate, ssn_last4)
         person = self._persona_matches.get(key)
         if person is None and key in self._match_index:
             person = self.resident(self._match_index[key])
@@ -105,7 +119,3 @@ class Population:
 
     def _generated(self, n: int | None) -> Person | None:
         return self.resident(n) if n is not None and 1 <= n <= self.residents else None
-
-
-def handle_of(n: int) -> str:
-    return f"{RESIDENT_PREFIX}{n}"

@@ -71,7 +71,9 @@ def case_on(case: Case, day: int, start_date: date) -> CaseView:
         next_payment_day=next_issuance_day(case, start_date, day) if current.status == ACTIVE else None,
         renewal_due_day=renewal.due_day if renewal else None,
         renewal_state=renewal_state,
-        renewal_packet_day=renewal.packet_day if renewal and renewal.packet_day is not None and renewal.packet_day <= day else None,
+        renewal_packet_day=renewal.packet_day
+        if renewal and renewal.packet_day is not None and renewal.packet_day <= day
+        else None,
         cert_start_day=cert_start,
         cert_end_day=cert_end,
         last_changed_day=max(changed) if changed else case.applied_day,

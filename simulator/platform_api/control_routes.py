@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from simulator.people.model import AGENCIES
+from simulator.sandbox import current_sandbox, json_error
 from simulator.scenario.faults import MODES, Fault
 from simulator.scenario.state import MAX_ADVANCE_DAYS
-from simulator.sandbox import current_sandbox, json_error
 
 blueprint = Blueprint("sim", __name__, url_prefix="/platform/sim")
 
@@ -19,8 +19,13 @@ def advance():
         return json_error(422, "invalid_request", f"days must be an integer from 1 to {MAX_ADVANCE_DAYS}")
     scenario = current_sandbox().scenario
     events, count = scenario.advance(days)
-    return {"scenario_day": scenario.clock.day, "date": scenario.clock.today().isoformat(),
-            "events_emitted": count, "events": events, "events_truncated": count > len(events)}
+    return {
+        "scenario_day": scenario.clock.day,
+        "date": scenario.clock.today().isoformat(),
+        "events_emitted": count,
+        "events": events,
+        "events_truncated": count > len(events),
+    }
 
 
 @blueprint.post("/reset")
@@ -42,7 +47,12 @@ def faults():
     latency, rate = body.get("latency_ms", 5000), body.get("error_rate", 1.0)
     if agency not in AGENCIES or mode not in MODES:
         return json_error(422, "invalid_request", f"agency one of {AGENCIES}, mode one of {MODES}")
-    if not isinstance(latency, int) or not 0 <= latency <= 120_000 or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+    if (
+        not isinstance(latency, int)
+        or not 0 <= latency <= 120_000
+        or not isinstance(rate, (int, float))
+        or not 0 <= rate <= 1
+    ):
         return json_error(422, "invalid_request", "0 ≤ latency_ms ≤ 120000 and 0 ≤ error_rate ≤ 1")
     board = current_sandbox().scenario.faults
     board.set(agency, Fault(mode, latency, float(rate)))
@@ -53,7 +63,10 @@ def faults():
 def events():
     limit = request.args.get("limit", "100")
     scenario = current_sandbox().scenario
-    return {"events": scenario.events.recent(int(limit) if limit.isdigit() else 100), "counts": scenario.events.counts()}
+    return {
+        "events": scenario.events.recent(int(limit) if limit.isdigit() else 100),
+        "counts": scenario.events.counts(),
+    }
 
 
 @blueprint.post("/events/redeliver")
@@ -76,4 +89,8 @@ def letters():
         person = population.by_person_id(request.args.get("person_id", ""))
     if person is None:
         return json_error(404, "not_found", "pass ?persona=<name> or ?person_id=<id> of a known person")
-    return {"person_id": person.person_id, "persona": person.handle, "letters": current_sandbox().scenario.letters(person)}
+    return {
+        "person_id": person.person_id,
+        "persona": person.handle,
+        "letters": current_sandbox().scenario.letters(person),
+    }

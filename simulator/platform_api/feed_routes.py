@@ -66,9 +66,17 @@ def dhs_cases(record_id: str):
 def hfs_coverage():
     beneficiary = request.args.get("beneficiary", "")
     if not beneficiary.startswith("Patient/") or len(beneficiary) <= len("Patient/"):
-        return {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "required",
-                "diagnostics": "search parameter beneficiary=Patient/{id} is required"}]}, 400
-    patient_id = beneficiary[len("Patient/"):]
+        return {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "required",
+                    "diagnostics": "search parameter beneficiary=Patient/{id} is required",
+                }
+            ],
+        }, 400
+    patient_id = beneficiary[len("Patient/") :]
     found = current_sandbox().scenario.population.by_record("HFS", patient_id)
     person, record = found if found else (None, None)
     return render_coverage_bundle(person, record, *today(), current_sandbox().settings.public_url, patient_id), 200
@@ -92,7 +100,7 @@ def aging_export():
         person = scenario.population.by_person_id(person_id)
         record = person.record("AGING") if person else None
         rows = aging_rows(person, record, day, start) if record else []
-        return export_page(rows[(page - 1) * page_size: page * page_size], page, page_size, len(rows), day, start), 200
+        return export_page(rows[(page - 1) * page_size : page * page_size], page, page_size, len(rows), day, start), 200
     rows, more = scenario.aging_roster.page(day, start, page, page_size)
     payload = export_page(rows, page, page_size, 0, day, start)
     payload.update(total_rows=None, next_page=page + 1 if more else None)
@@ -119,5 +127,8 @@ def dec_cases():
         person = found[0] if found else None
         person_id = person.person_id if person else ""
     if not person_id:
-        return '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="MISSING_PARAMETER">person_id is required</Error>', 400
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error code="MISSING_PARAMETER">person_id is required</Error>',
+            400,
+        )
     return render_dec_cases(person, person.record("DEC") if person else None, *today(), person_id), 200

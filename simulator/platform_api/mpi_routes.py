@@ -27,11 +27,19 @@ def match():
     if fields["ssn_last4"] and not SSN_LAST4.match(fields["ssn_last4"]):
         invalid.append("ssn_last4")
     if invalid:
-        return json_error(422, "invalid_request", "given_name, family_name, birthdate (YYYY-MM-DD) and ssn_last4 (4 digits) are required", fields=sorted(set(invalid)))
+        return json_error(
+            422,
+            "invalid_request",
+            "given_name, family_name, birthdate (YYYY-MM-DD) and ssn_last4 (4 digits) are required",
+            fields=sorted(set(invalid)),
+        )
     person = current_sandbox().scenario.population.match(**fields)
     if person is None:
         return json_error(404, "no_match")
-    return {"person_id": person.person_id, "records": [{"agency": r.agency, "record_id": r.record_id} for r in person.records]}
+    return {
+        "person_id": person.person_id,
+        "records": [{"agency": r.agency, "record_id": r.record_id} for r in person.records],
+    }
 
 
 @blueprint.post("/link")
@@ -41,7 +49,9 @@ def link():
     case_number = str(body.get("case_number") or "").strip()
     code = str(body.get("letter_code") or "")
     if agency not in AGENCIES or not case_number or not code:
-        return json_error(422, "invalid_request", f"agency (one of {', '.join(AGENCIES)}), case_number and letter_code are required")
+        return json_error(
+            422, "invalid_request", f"agency (one of {', '.join(AGENCIES)}), case_number and letter_code are required"
+        )
     scenario = current_sandbox().scenario
     found = scenario.population.by_case(agency, case_number)
     if found is None or not same_code(letter_code(scenario.settings.seed, agency, case_number), code):

@@ -44,14 +44,16 @@ class AgingRoster:
             if self._day != day:
                 self._day, self._ends = day, []
             while len(self._ends) < len(clients) and (not self._ends or self._ends[-1] <= last):
-                self._ends.append((self._ends[-1] if self._ends else 0) + len(self._rows(clients[len(self._ends)], day, start_date)))
+                self._ends.append(
+                    (self._ends[-1] if self._ends else 0) + len(self._rows(clients[len(self._ends)], day, start_date))
+                )
             ends = self._ends
         rows: list[dict] = []
         i = bisect_right(ends, first)
         while i < len(ends) and len(rows) < page_size:
             begin = ends[i - 1] if i else 0
             client_rows = self._rows(clients[i], day, start_date)
-            rows.extend(client_rows[max(0, first - begin): last - begin])
+            rows.extend(client_rows[max(0, first - begin) : last - begin])
             i += 1
         more = last < (ends[-1] if ends else 0) or len(ends) < len(clients)
         return rows, more

@@ -82,7 +82,9 @@ class ChangeCalendar:
             return
         workers = max(1, os.cpu_count() or 1)
         size = -(-self.residents // (workers * 4))
-        jobs = [(self.seed, self.start_date, lo, hi, first, min(self.residents, first + size - 1))
-                for first in range(1, self.residents + 1, size)]
+        jobs = [
+            (self.seed, self.start_date, lo, hi, first, min(self.residents, first + size - 1))
+            for first in range(1, self.residents + 1, size)
+        ]
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             yield from pool.map(_resident_changes_job, jobs)

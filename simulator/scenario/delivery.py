@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -15,7 +15,15 @@ from simulator.scenario.signing import signed_headers
 
 
 class EventDelivery:
-    def __init__(self, url: str, secret: str, clock: ScenarioClock, max_attempts: int, backoff_seconds: float, timeout_seconds: float):
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        clock: ScenarioClock,
+        max_attempts: int,
+        backoff_seconds: float,
+        timeout_seconds: float,
+    ):
         self.url, self.secret, self.clock = url, secret, clock
         self.max_attempts, self.backoff, self.timeout = max_attempts, backoff_seconds, timeout_seconds
         self._queue: list[tuple[float, int, DeliveryRecord, int]] = []
@@ -53,9 +61,16 @@ class EventDelivery:
 
     def _attempt(self, client: httpx.Client, record: DeliveryRecord, attempt: int) -> None:
         timestamp = self.clock.epoch_seconds()
-        outcome: dict = {"attempt": attempt, "at": datetime.fromtimestamp(timestamp, timezone.utc).isoformat().replace("+00:00", "Z")}
+        outcome: dict = {
+            "attempt": attempt,
+            "at": datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z"),
+        }
         try:
-            response = client.post(self.url, content=record.body, headers=signed_headers(self.secret, timestamp, record.body, record.summary["event_id"]))
+            response = client.post(
+                self.url,
+                content=record.body,
+                headers=signed_headers(self.secret, timestamp, record.body, record.summary["event_id"]),
+            )
             outcome["status_code"] = response.status_code
             ok = 200 <= response.status_code < 300
         except httpx.HTTPError as exc:

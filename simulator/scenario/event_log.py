@@ -18,7 +18,10 @@ class DeliveryRecord:
     redeliveries: int = 0
 
     def as_json(self) -> dict:
-        return {**self.summary, "delivery": {"status": self.status, "attempts": list(self.attempts), "redeliveries": self.redeliveries}}
+        return {
+            **self.summary,
+            "delivery": {"status": self.status, "attempts": list(self.attempts), "redeliveries": self.redeliveries},
+        }
 
 
 class EventLog:
@@ -43,7 +46,7 @@ class EventLog:
     def changes(self, agency: str, since: int, limit: int) -> tuple[list[dict], int]:
         with self._lock:
             feed = self._changes.get(agency, [])
-            page = feed[since: since + limit]
+            page = feed[since : since + limit]
         return page, since + len(page)
 
     def get(self, event_id: str) -> DeliveryRecord | None:

@@ -31,14 +31,21 @@ class Scenario:
         self.faults = FaultBoard(settings.seed)
         self.delivery = None
         if settings.hub_events_url:
-            self.delivery = EventDelivery(settings.hub_events_url, settings.hub_events_secret, clock,
-                                          settings.delivery_max_attempts, settings.delivery_backoff_seconds,
-                                          settings.delivery_timeout_seconds)
+            self.delivery = EventDelivery(
+                settings.hub_events_url,
+                settings.hub_events_secret,
+                clock,
+                settings.delivery_max_attempts,
+                settings.delivery_backoff_seconds,
+                settings.delivery_timeout_seconds,
+            )
         self._start_story()
 
     def _start_story(self) -> None:
         self.clock.day = 0
-        self.calendar = ChangeCalendar(self.settings.seed, self.settings.residents, self.clock.start_date, self.population.personas)
+        self.calendar = ChangeCalendar(
+            self.settings.seed, self.settings.residents, self.clock.start_date, self.population.personas
+        )
         self.events = EventLog()
         self.sequence = 0
 
@@ -92,9 +99,15 @@ class Scenario:
 
     def letters(self, person: Person) -> list[dict]:
         return [
-            {"agency": record.agency, "record_id": record.record_id, "program": case.program,
-             "case_number": case.case_number, "letter_code": letter_code(self.settings.seed, record.agency, case.case_number)}
-            for record in person.records for case in record.cases
+            {
+                "agency": record.agency,
+                "record_id": record.record_id,
+                "program": case.program,
+                "case_number": case.case_number,
+                "letter_code": letter_code(self.settings.seed, record.agency, case.case_number),
+            }
+            for record in person.records
+            for case in record.cases
         ]
 
     def state(self) -> dict:
@@ -108,8 +121,12 @@ class Scenario:
             "events": self.events.counts(),
             "hub_events_url": self.settings.hub_events_url,
             "personas": [
-                {"persona": p.handle, "person_id": p.person_id, "verified": p.verified,
-                 "records": [{"agency": r.agency, "record_id": r.record_id} for r in p.records]}
+                {
+                    "persona": p.handle,
+                    "person_id": p.person_id,
+                    "verified": p.verified,
+                    "records": [{"agency": r.agency, "record_id": r.record_id} for r in p.records],
+                }
                 for p in self.population.personas.values()
             ],
         }
