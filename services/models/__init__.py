@@ -3,21 +3,29 @@
 from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
+from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
 from services.models.identity import Consent, HubSession, RefreshToken, Resident, ResidentLink
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
+from services.models.outbox import OutboxEvent
 
 __all__ = [
     "AppClient",
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "Benefit",
+    "BenefitAction",
+    "BenefitSource",
     "Consent",
     "Device",
     "HubSession",
     "NotificationMessage",
     "NotificationPreference",
+    "OutboxEvent",
+    "PlatformEvent",
     "PushDelivery",
     "RefreshToken",
     "Resident",
     "ResidentLink",
+    "SyncCheckpoint",
 ]

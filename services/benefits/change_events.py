@@ -1,0 +1,113 @@
+"""Change events pushed by the platform: apply the document they carry, once per event id.
+
+The processed event id, the snapshot change and its outbox rows commit in one transaction, so the platform
+gets a 2xx only once the change is stored, and a redelivered (or concurrently delivered) event changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from services import clock
+from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.models.benefits import PlatformEvent
+from services.models.identity import ResidentLink
+from services.platform import adapters
+from services.platform.adapters import Page
+from services.platform.records import SourceError
+
+APPLIED, UNCHANGED, DUPLICATE, OUT_OF_ORDER = "applied", "unchanged", "duplicate", "out_of_order"
+IGNORED, SOURCE_ERROR, REFRESH_QUEUED = "ignored", "source_error", "refresh_queued"  # answered with 202
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeEvent:
+    event_id: str
+    agency: str
+    record_id: str
+    occurred_at: dt.datetime
+    document: Any  # what the agency's feed returns for the record: JSON, or XML text (DEC)
+
+
+def apply_change_event(context, event: ChangeEvent) -> str:
+    """Store the change for every resident linked to the record; returns the outcome (see module constants)."""
+    with write_session(context.session_factory) as session:
+        if session.get(PlatformEvent, event.event_id) is not None:
+            return DUPLICATE
+        links = list(
+            session.scalars(
+                select(ResidentLink).where(
+                    ResidentLink.agency == event.agency, ResidentLink.record_id == event.record_id
+                )
+            )
+        )
+        if any(_links_at_agency(session, link.resident_id, event.agency) > 1 for link in links):
+            # the resident's snapshot spans several records at this agency: a pull replaces it whole
+            session.add(
+                PlatformEvent(
+                    event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
+                )
+            )
+            session.commit()
+            for link in links:
+                context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=event.agency)
+            return REFRESH_QUEUED
+        try:
+            records = adapters.normalise(event.agency, [_page(event.document)]) if links else []
+            outcome = APPLIED if links else IGNORED
+        except SourceError as error:
+            records, outcome = None, SOURCE_ERROR
+            for link in links:
+                record_source_error(session, link.resident_id, event.agency, error)
+        session.add(
+            PlatformEvent(event_id=event.event_id, agency=event.agency, outcome=outcome, occurred_at=event.occurred_at)
+        )
+        try:
+            session.flush()  # a concurrent delivery of the same event loses here, before touching the snapshot
+        except IntegrityError:
+            session.rollback()
+            return DUPLICATE
+        results = [
+            apply_snapshot(session, link.resident_id, event.agency, records, event_at=event.occurred_at).outcome
+            for link in links
+            if records is not None
+        ]
+        if results and all(result == UNCHANGED for result in results):
+            outcome = UNCHANGED
+        elif results and all(result == OUT_OF_ORDER for result in results):
+            outcome = OUT_OF_ORDER
+        session.get(PlatformEvent, event.event_id).outcome = outcome
+        session.commit()
+    if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
+        for link in links:
+            context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=event.agency)
+    return outcome
+
+
+def _links_at_agency(session, resident_id: str, agency: str) -> int:
+    return session.scalar(
+        select(func.count()).where(ResidentLink.resident_id == resident_id, ResidentLink.agency == agency)
+    )
+
+
+def _page(document: Any) -> Page:
+    if isinstance(document, str):
+        return Page("application/xml", document)
+    return Page("application/json", json.dumps(document))
+
+
+def prune_processed_events(context, older_than_days: int = 30) -> int:
+    """Forget processed event ids past any redelivery horizon (the platform retries for hours, not weeks)."""
+    from sqlalchemy import delete
+
+    cutoff = clock.now() - dt.timedelta(days=older_than_days)
+    with write_session(context.session_factory) as session:
+        result = session.execute(delete(PlatformEvent).where(PlatformEvent.received_at < cutoff))
+        session.commit()
+    return result.rowcount or 0

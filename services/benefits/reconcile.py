@@ -1,0 +1,99 @@
+"""Bulk reconciliation: refresh one agency for every linked resident, in small transactions, resumable.
+
+Residents are walked in id order and a checkpoint is committed after each batch, so a stopped run continues
+with ``resume=True`` and a rerun of a batch is harmless (equal content hashes write nothing). Each resident's
+snapshot is its own short transaction, so live reads and pushed events interleave freely. If the agency's
+circuit breaker opens, the run stops without moving the checkpoint past the batch.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from services import clock
+from services.benefits.sync import refresh_source
+from services.models.benefits import SyncCheckpoint
+from services.models.identity import ResidentLink
+
+FAILURES = {"timeout", "unreachable", "http_error", "rejected", "malformed", "unknown_code", "not_found", "failed"}
+
+
+@dataclasses.dataclass
+class ReconcileReport:
+    agency: str
+    processed: int
+    failed: int
+    total: int
+    finished: bool
+    stopped_reason: str | None = None
+
+
+def reconcile_agency(
+    context,
+    agency: str,
+    *,
+    resume: bool = False,
+    batch_size: int = 200,
+    concurrency: int = 4,
+    on_progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    max_batches: int | None = None,
+) -> ReconcileReport:
+    name = f"agency:{agency}"
+    with context.session() as session:
+        total = session.scalar(
+            select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
+        )
+        checkpoint = session.get(SyncCheckpoint, name)
+        if checkpoint is None:
+            checkpoint = SyncCheckpoint(name=name)
+            session.add(checkpoint)
+        if not resume or checkpoint.finished_at is not None:
+            checkpoint.position, checkpoint.processed, checkpoint.failed = "", 0, 0
+            checkpoint.started_at, checkpoint.finished_at = clock.now(), None
+        checkpoint.updated_at = clock.now()
+        session.commit()
+        position, processed, failed = checkpoint.position, checkpoint.processed, checkpoint.failed
+    if on_start:
+        on_start(total, processed)
+
+    batches = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="reconcile") as pool:
+        while max_batches is None or batches < max_batches:
+            with context.session() as session:
+                residents = list(
+                    session.scalars(
+                        select(ResidentLink.resident_id)
+                        .where(ResidentLink.agency == agency, ResidentLink.resident_id > position)
+                        .group_by(ResidentLink.resident_id)
+                        .order_by(ResidentLink.resident_id)
+                        .limit(batch_size)
+                    )
+                )
+            if not residents:
+                _save(context, name, position, processed, failed, finished=True)
+                return ReconcileReport(agency, processed, failed, total, True)
+            outcomes = list(pool.map(lambda rid: refresh_source(context, rid, agency, retries=True), residents))
+            if "circuit_open" in outcomes:
+                return ReconcileReport(agency, processed, failed, total, False, f"{agency} is failing; resume later")
+            position = residents[-1]
+            processed += len(residents)
+            failed += sum(outcome in FAILURES for outcome in outcomes)
+            _save(context, name, position, processed, failed, finished=False)
+            if on_progress:
+                on_progress(len(residents))
+            batches += 1
+    return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested batches")
+
+
+def _save(context, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:
+    with context.session() as session:
+        checkpoint = session.get(SyncCheckpoint, name)
+        checkpoint.position, checkpoint.processed, checkpoint.failed = position, processed, failed
+        checkpoint.updated_at = clock.now()
+        checkpoint.finished_at = clock.now() if finished else None
+        session.commit()

@@ -1,0 +1,175 @@
+"""Snapshot storage: replace one resident's picture at one source, writing outbox events for what changed.
+
+``apply_snapshot`` runs inside the caller's transaction so the snapshot, its domain events and (for pushed
+events) the processed event id commit together. An equal content hash writes nothing but the source's
+``as_of``. ``record_source_error`` keeps the last good copy and notes what went wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Iterator
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services import clock
+from services.benefits.changes import DomainEvent, benefit_events
+from services.benefits.outbox import dialect_insert, write_events
+from services.db import new_id
+from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource
+from services.platform.records import BenefitRecord, SourceError, content_hash, record_from_document
+
+_SQLITE_WRITER = threading.RLock()
+
+
+@dataclasses.dataclass(frozen=True)
+class ApplyResult:
+    outcome: str  # applied | unchanged | out_of_order
+    events: int = 0
+
+
+@contextlib.contextmanager
+def write_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for one snapshot write. SQLite allows one writer at a time, and a read transaction that later
+    writes fails at once if another connection wrote meanwhile, so in-process writers take turns there."""
+    session = session_factory()
+    guard = _SQLITE_WRITER if session.get_bind().dialect.name == "sqlite" else contextlib.nullcontext()
+    try:
+        with guard:
+            yield session
+    finally:
+        session.close()
+
+
+def lock_source(session: Session, resident_id: str, agency: str) -> BenefitSource:
+    """The resident's row for ``agency``, created if missing, locked for this transaction on PostgreSQL."""
+    stmt = select(BenefitSource).where(BenefitSource.resident_id == resident_id, BenefitSource.agency == agency)
+    source = session.scalar(stmt.with_for_update())
+    if source is None:
+        insert = dialect_insert(session)
+        session.execute(
+            insert(BenefitSource)
+            .values(resident_id=resident_id, agency=agency)
+            .on_conflict_do_nothing(index_elements=["resident_id", "agency"])
+        )
+        source = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    return source
+
+
+def apply_snapshot(
+    session: Session,
+    resident_id: str,
+    agency: str,
+    records: list[BenefitRecord],
+    *,
+    event_at: dt.datetime | None = None,
+) -> ApplyResult:
+    """Make the stored picture equal ``records``; the first picture of a source is a baseline (no events)."""
+    now = clock.now()
+    source = lock_source(session, resident_id, agency)
+    if event_at is not None and source.last_event_at is not None and event_at < source.last_event_at:
+        return ApplyResult("out_of_order")
+    digest = content_hash(records)
+    baseline = source.content_hash is None
+    source.as_of = source.attempted_at = now
+    source.error_kind = source.error_detail = source.error_at = None
+    if event_at is not None:
+        source.last_event_at = event_at
+    if digest == source.content_hash:
+        return ApplyResult("unchanged")
+
+    rows = {
+        row.source_key: row
+        for row in session.scalars(select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency == agency))
+    }
+    actions: dict[str, dict[str, BenefitAction]] = {}
+    for action in session.scalars(
+        select(BenefitAction).where(BenefitAction.resident_id == resident_id, BenefitAction.agency == agency)
+    ):
+        actions.setdefault(action.benefit_id, {})[action.source_key] = action
+
+    events: list[DomainEvent] = []
+    for record in records:
+        row = rows.pop(record.key, None)
+        old = _previous(row)
+        if row is None:
+            row = Benefit(resident_id=resident_id, agency=agency, source_key=record.key, created_at=now)
+            row.id = new_id()
+            session.add(row)
+        _fill(row, record, now)
+        action_ids = _store_actions(session, row, record, actions.pop(row.id, {}), now)
+        if not baseline:
+            events += benefit_events(row.id, action_ids, old, record)
+    for row in rows.values():  # cases the agency no longer reports
+        old = _previous(row)
+        if not baseline and old is not None:
+            ids = {key: action.id for key, action in actions.get(row.id, {}).items()}
+            events += benefit_events(row.id, ids, old, None)
+        session.execute(delete(BenefitAction).where(BenefitAction.benefit_id == row.id))
+        session.delete(row)
+    source.content_hash = digest
+    session.flush()
+    written = write_events(session, resident_id, events)
+    return ApplyResult("applied", written)
+
+
+def record_source_error(session: Session, resident_id: str, agency: str, error: SourceError) -> None:
+    """Note a failed fetch; the last good copy and its ``as_of`` stay as they were."""
+    source = lock_source(session, resident_id, agency)
+    source.attempted_at = source.error_at = clock.now()
+    source.error_kind = error.kind
+    source.error_detail = error.detail
+
+
+def _previous(row: Benefit | None) -> BenefitRecord | None:
+    if row is None:
+        return None
+    try:
+        return record_from_document(row.document)
+    except (KeyError, TypeError, ValueError):  # a document from an older model: compare as new
+        return None
+
+
+def _fill(row: Benefit, record: BenefitRecord, now: dt.datetime) -> None:
+    row.program_code = record.program_code
+    row.case_number = record.case_number
+    row.status = record.status
+    row.renewal_due_on = record.renewal_due_on
+    row.next_payment_on = record.next_payment_on
+    row.document = record.document()
+    row.updated_at = now
+
+
+def _store_actions(
+    session: Session, row: Benefit, record: BenefitRecord, existing: dict[str, BenefitAction], now: dt.datetime
+) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for action in record.actions:
+        stored = existing.pop(action.key, None)
+        if stored is None:
+            stored = BenefitAction(
+                id=new_id(),
+                benefit_id=row.id,
+                resident_id=row.resident_id,
+                agency=row.agency,
+                program_code=row.program_code,
+                source_key=action.key,
+            )
+            session.add(stored)
+        stored.program_code = row.program_code
+        stored.kind = action.kind
+        stored.title = action.title[:200]
+        stored.state = action.state
+        stored.due_on = action.due_on
+        stored.scheduled_at = action.scheduled_at
+        stored.sort_on = action.due_on or NO_DUE_DATE
+        stored.updated_at = now
+        ids[action.key] = stored.id
+    for gone in existing.values():
+        ids[gone.source_key] = gone.id
+        session.delete(gone)
+    return ids

@@ -1,0 +1,108 @@
+"""Sync with the platform: fetch one source and store it (background, with retries), or several sources in
+parallel within a read's budget (no retries: a read answers with whatever arrived in time).
+
+Each fetch stores its result in its own short transaction, so a source that answers is saved even if the read
+that asked has already answered without it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.models.identity import ResidentLink
+from services.platform.client import PlatformClient, RecordRef
+from services.platform.records import BenefitRecord, SourceError
+
+log = logging.getLogger("hub.sync")
+
+STORE_MARGIN_SECONDS = 0.15  # of a read's budget, kept for storing what arrived
+
+
+def linked_records(session: Session, resident_id: str) -> dict[str, list[RecordRef]]:
+    """Agency → where the resident's records live there (usually one record per agency)."""
+    refs: dict[str, list[RecordRef]] = {}
+    links = session.scalars(
+        select(ResidentLink).where(ResidentLink.resident_id == resident_id).order_by(ResidentLink.record_id)
+    )
+    for link in links:
+        refs.setdefault(link.agency, []).append(_ref(link))
+    return refs
+
+
+def _ref(link: ResidentLink) -> RecordRef:
+    return RecordRef(link.agency, link.record_id, link.platform_person_id)
+
+
+def store_records(context, resident_id: str, agency: str, records: list[BenefitRecord]) -> str:
+    with write_session(context.session_factory) as session:
+        result = apply_snapshot(session, resident_id, agency, records)
+        session.commit()
+    return result.outcome
+
+
+def store_error(context, resident_id: str, agency: str, error: SourceError) -> str:
+    log.warning("source error", extra={"agency": agency, "kind": error.kind})
+    with write_session(context.session_factory) as session:
+        record_source_error(session, resident_id, agency, error)
+        session.commit()
+    return error.kind
+
+
+def refresh_source(context, resident_id: str, agency: str, *, retries: bool = True) -> str:
+    """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged`` or the
+    error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
+    with context.session() as session:
+        refs = linked_records(session, resident_id).get(agency)
+    if not refs:
+        return "not_linked"
+    client: PlatformClient = context.component("platform")
+    try:
+        records = [r for ref in refs for r in (client.retrying_records(ref) if retries else client.records(ref))]
+    except SourceError as error:
+        return store_error(context, resident_id, agency, error)
+    return store_records(context, resident_id, agency, records)
+
+
+def fetch_within_budget(
+    context, resident_id: str, sources: dict[str, list[RecordRef]], budget: float
+) -> dict[str, str]:
+    """Fetch each agency of ``sources`` in parallel and store each as it arrives; return after at most
+    ``budget`` seconds with the outcome per agency (``pending`` for those still out)."""
+    if not sources:
+        return {}
+    client: PlatformClient = context.component("platform")
+    deadline = time.monotonic() + budget
+    futures = {
+        client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline): agency
+        for agency, refs in sources.items()
+    }
+    done, _ = concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    outcomes = dict.fromkeys(sources, "pending")
+    for future in done:
+        outcomes[futures[future]] = future.result()
+    return outcomes
+
+
+def _fetch_and_store(
+    context, client: PlatformClient, resident_id: str, agency: str, refs: list[RecordRef], deadline: float
+) -> str:
+    try:
+        records: list[BenefitRecord] = []
+        for ref in refs:
+            timeout = deadline - time.monotonic() - STORE_MARGIN_SECONDS
+            if timeout <= 0.05:
+                return "pending"
+            try:
+                records += client.records(ref, timeout=timeout)
+            except SourceError as error:
+                return store_error(context, resident_id, agency, error)
+        return store_records(context, resident_id, agency, records)
+    except Exception:  # a worker thread reports, it never takes the read down with it
+        log.exception("fetch for a read failed", extra={"agency": agency})
+        return "failed"

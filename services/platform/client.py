@@ -1,0 +1,181 @@
+"""The one HTTP client for the unified data platform: per-request timeouts and a circuit breaker per agency.
+
+Built once per process as the ``platform`` component (``context.component("platform")``), so its connection
+pool and its breakers are shared by every request and job in the process. Retries are not made here: a read
+must answer within its budget; background work wraps ``fetch`` in ``retrying_fetch``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import threading
+import time
+
+import httpx
+import pybreaker
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from services.components import component
+from services.domain_events import AGENCIES
+from services.platform import adapters
+from services.platform.records import BenefitRecord, SourceError
+
+MAX_PAGES = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordRef:
+    """Where one resident's records live at one agency (from their ``ResidentLink``)."""
+
+    agency: str
+    record_id: str
+    person_id: str | None = None
+
+
+class _NotFound(Exception):
+    """The platform answered 404: the agency does not know this record (not a platform failure)."""
+
+
+class _Transient(Exception):
+    """Timeout, refused connection or a 5xx: the agency is unwell; counts against its breaker."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+
+
+class PlatformClient:
+    def __init__(
+        self,
+        base_url: str,
+        key: str,
+        *,
+        timeout: float = 3.0,
+        fail_max: int = 3,
+        reset_seconds: float = 30,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._http = httpx.Client(
+            base_url=self.base_url + "/",
+            headers={"Authorization": f"Bearer {key}", "Accept": "application/json, application/fhir+json, */*"},
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        )
+        self.breakers = {
+            agency: pybreaker.CircuitBreaker(
+                fail_max=fail_max, reset_timeout=reset_seconds, name=agency, exclude=[_NotFound, SourceError]
+            )
+            for agency in AGENCIES
+        }
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="platform-read")
+        self._reachable: tuple[float, bool, str | None] | None = None
+        self._reach_lock = threading.Lock()
+
+    # Records ----------------------------------------------------------------------------------------
+
+    def records(self, ref: RecordRef, *, timeout: float | None = None) -> list[BenefitRecord]:
+        """The agency's records for ``ref``, normalised; any failure is a ``SourceError`` (never anything else)."""
+        payload = self.fetch(ref, timeout=timeout)
+        return adapters.normalise(ref.agency, payload)
+
+    def fetch(self, ref: RecordRef, *, timeout: float | None = None) -> list[adapters.Page]:
+        breaker = self.breakers[ref.agency]
+        try:
+            return breaker.call(self._fetch, ref, timeout or self.timeout)
+        except pybreaker.CircuitBreakerError:
+            raise SourceError(ref.agency, "circuit_open", "the agency failed repeatedly; not asked for now") from None
+        except _NotFound:
+            raise SourceError(ref.agency, "not_found", "the agency does not know this record") from None
+        except _Transient as error:
+            raise SourceError(ref.agency, error.kind, str(error)) from None
+
+    def retrying_records(self, ref: RecordRef, *, attempts: int = 4, max_wait: float = 8.0) -> list[BenefitRecord]:
+        """For background work only: retry transient failures with jittered exponential backoff."""
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_random_exponential(multiplier=0.5, max=max_wait),
+            retry=retry_if_exception(_is_transient),
+            reraise=True,
+        )
+        return retrying(self.records, ref)
+
+    def _fetch(self, ref: RecordRef, timeout: float) -> list[adapters.Page]:
+        deadline = time.monotonic() + timeout
+        pages: list[adapters.Page] = []
+        request: adapters.Request | None = adapters.first_request(ref)
+        while request is not None:
+            if len(pages) >= MAX_PAGES:
+                raise SourceError(ref.agency, "malformed", f"more than {MAX_PAGES} pages")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Transient("timeout", f"no complete answer within {timeout:.1f}s")
+            response = self._get(ref.agency, request, remaining)
+            page = adapters.Page(response.headers.get("content-type", ""), response.text)
+            pages.append(page)
+            request = adapters.next_request(ref, request, page)
+        return pages
+
+    def _get(self, agency: str, request: adapters.Request, timeout: float) -> httpx.Response:
+        try:
+            response = self._http.get(request.path, params=request.params, timeout=timeout)
+        except httpx.TimeoutException:
+            raise _Transient("timeout", f"no answer within {timeout:.1f}s") from None
+        except httpx.TransportError as error:
+            raise _Transient("unreachable", type(error).__name__) from None
+        if response.status_code == 404:
+            raise _NotFound()
+        if response.status_code >= 500 or response.status_code == 429:
+            raise _Transient("http_error", f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise _Transient("rejected", f"HTTP {response.status_code}")
+        return response
+
+    # Readiness --------------------------------------------------------------------------------------
+
+    def reachable(self, cache_seconds: float = 15.0) -> tuple[bool, str | None]:
+        """Whether the platform answers HTTP at all (any status), cached so probes stay cheap."""
+        with self._reach_lock:
+            if self._reachable and time.monotonic() - self._reachable[0] < cache_seconds:
+                return self._reachable[1], self._reachable[2]
+            try:
+                self._http.get("", timeout=1.0)
+                result = (True, None)
+            except httpx.HTTPError as error:
+                result = (False, type(error).__name__)
+            self._reachable = (time.monotonic(), *result)
+            return result
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self._http.close()
+
+
+def _is_transient(error: BaseException) -> bool:
+    return isinstance(error, SourceError) and error.kind in {"timeout", "unreachable", "http_error"}
+
+
+@component("platform")
+def build_platform_client(context) -> PlatformClient:
+    settings = context.settings
+    return PlatformClient(
+        settings.platform_url,
+        settings.platform_key,
+        timeout=settings.platform_timeout_seconds,
+        fail_max=settings.breaker_fail_max,
+        reset_seconds=settings.breaker_reset_seconds,
+    )
+
+
+def platform_check(context):
+    """A readiness check that reports the platform without failing readiness: the hub serves last good
+    copies when the platform is down, so taking every instance out of rotation would only make it worse."""
+
+    def check() -> tuple[bool, str | None]:
+        ok, detail = context.component("platform").reachable()
+        return True, "reachable" if ok else f"unreachable ({detail}); serving last good copies"
+
+    return check

@@ -1,0 +1,151 @@
+"""The one normalised benefit model every adapter produces, whatever shape its agency sent.
+
+Plain, frozen values with no database or HTTP in sight: adapters build them, ``services.benefits`` stores them
+and diffs them into domain events. Dates are ``datetime.date``; amounts are integer cents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from services.domain_events import BENEFIT_STATUSES
+
+ACTION_KINDS = ("document", "interview", "renewal", "report_change")
+ACTION_STATES = ("open", "done", "missed", "overdue", "cancelled")
+OPEN_ACTION_STATES = ("open", "overdue")
+FREQUENCIES = ("monthly", "one_time", "weekly", "biweekly", "yearly")
+
+
+class SourceError(Exception):
+    """What an agency sent could not be read: the last good snapshot stays, the source is marked in error."""
+
+    def __init__(self, agency: str, kind: str, detail: str) -> None:
+        super().__init__(f"{agency}: {kind}: {detail}")
+        self.agency = agency
+        self.kind = kind  # malformed | unknown_code | unavailable | not_found
+        self.detail = detail[:300]
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """Something the resident must do. ``key`` is the agency's own id for it, stable across syncs."""
+
+    key: str
+    kind: str
+    title: str
+    state: str
+    due_on: dt.date | None = None
+    scheduled_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    key: str
+    title: str
+    posted_on: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Payment:
+    key: str
+    cents: int
+    currency: str
+    paid_on: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusStep:
+    status: str
+    on: dt.date
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Amount:
+    cents: int
+    currency: str = "USD"
+    frequency: str = "monthly"
+
+
+@dataclasses.dataclass(frozen=True)
+class BenefitRecord:
+    """One enrolment or application at one agency. ``key`` identifies it within the agency (program + case)."""
+
+    agency: str
+    key: str
+    program_code: str
+    case_number: str
+    status: str
+    status_reason: str  # a reason code from services.benefits.texts (plain language per locale)
+    status_since: dt.date | None = None
+    amount: Amount | None = None
+    next_payment_on: dt.date | None = None
+    certification_start: dt.date | None = None
+    certification_end: dt.date | None = None
+    renewal_due_on: dt.date | None = None
+    plan: str | None = None
+    actions: tuple[Action, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    history: tuple[StatusStep, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.status not in BENEFIT_STATUSES:
+            raise ValueError(f"status {self.status!r} is not in the closed vocabulary")
+        for action in self.actions:
+            if action.kind not in ACTION_KINDS or action.state not in ACTION_STATES:
+                raise ValueError(f"action {action.key!r} has kind {action.kind!r} / state {action.state!r}")
+
+    def document(self) -> dict[str, Any]:
+        """This record as plain JSON (dates as ISO strings): what is stored, hashed and compared."""
+        return _jsonable(dataclasses.asdict(self))
+
+
+def record_from_document(document: dict[str, Any]) -> BenefitRecord:
+    """The inverse of ``BenefitRecord.document`` (used to diff a stored snapshot against a new one)."""
+    d = dict(document)
+    d["amount"] = Amount(**d["amount"]) if d.get("amount") else None
+    for name in ("status_since", "next_payment_on", "certification_start", "certification_end", "renewal_due_on"):
+        d[name] = _date(d.get(name))
+    d["actions"] = tuple(
+        Action(**{**a, "due_on": _date(a.get("due_on")), "scheduled_at": _datetime(a.get("scheduled_at"))})
+        for a in d.get("actions", ())
+    )
+    d["notices"] = tuple(Notice(**{**n, "posted_on": _date(n["posted_on"])}) for n in d.get("notices", ()))
+    d["payments"] = tuple(Payment(**{**p, "paid_on": _date(p["paid_on"])}) for p in d.get("payments", ()))
+    d["history"] = tuple(StatusStep(**{**h, "on": _date(h["on"])}) for h in d.get("history", ()))
+    return BenefitRecord(**d)
+
+
+def content_hash(records: list[BenefitRecord]) -> str:
+    """A stable hash of a source's whole picture: equal hashes mean nothing to write."""
+    documents = sorted((record.document() for record in records), key=lambda doc: doc["key"])
+    raw = json.dumps(documents, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def stable_key(*parts: object) -> str:
+    """A short id for something the agency gives no id of its own (a payment: date + amount + kind)."""
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:16]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
