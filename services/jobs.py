@@ -1,1 +1,4 @@
 """Imports every module that registers background jobs, so a worker knows them all by name."""
+
+import notifications.jobs  # noqa: E402, F401  (notifications.dispatch, .send_deliveries, .reminders)
+import services.benefits.jobs  # noqa: E402, F401  (benefits.refresh_source, benefits.prune_platform_events)

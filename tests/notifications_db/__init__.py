@@ -1,0 +1,1 @@
+"""Notifications against a real database: devices, inbox, preferences, dispatch, delivery, reminders, jobs."""
