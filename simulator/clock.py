@@ -21,9 +21,6 @@ class ScenarioClock:
     def date_of(self, day: int) -> date:
         return self.start_date + timedelta(days=day)
 
-    def day_of(self, when: date) -> int:
-        return (when - self.start_date).days
-
     def occurred_at(self, day: int) -> str:
         """Story changes happen during the agency's overnight batch, stamped 06:00 UTC of their day."""
         return f"{self.date_of(day).isoformat()}T06:00:00Z"

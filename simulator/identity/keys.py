@@ -46,10 +46,6 @@ class KeyRing:
             keys = [self._current, self._next] + ([self._previous] if self._previous else [])
         return {"keys": [key.public_jwk for key in keys]}
 
-    @property
-    def current_kid(self) -> str:
-        return self._current.kid
-
     def sign(self, claims: dict) -> str:
         with self._lock:
             key = self._current

@@ -83,7 +83,7 @@ class Scenario:
             "scenario_day": day,
             "sequence": self.sequence,
         }
-        body = json.dumps({**summary, "document": document.value}, ensure_ascii=False, separators=(",", ":")).encode()
+        body = json.dumps({**summary, "document": document}, ensure_ascii=False, separators=(",", ":")).encode()
         delivery = self.events.append(summary, body, deliverable=self.delivery is not None)
         if self.delivery is not None:
             self.delivery.submit(delivery)

@@ -105,3 +105,22 @@ def test_without_a_hub_url_events_are_recorded_not_sent(client):
     assert events["counts"]["not_sent"] == events["counts"]["total"]
     some = events["events"][0]["event_id"]
     assert client.post("/platform/sim/events/redeliver", json={"event_id": some}).status_code == 409
+
+
+def test_each_events_document_is_exactly_what_that_agencys_feed_serves_that_day(client):
+    feed_of = {
+        "DHS": lambda e: f"/platform/dhs/clients/{e['record_id']}/cases",
+        "HFS": lambda e: f"/platform/hfs/fhir/Coverage?beneficiary=Patient/{e['record_id']}",
+        "AGING": lambda e: f"/platform/aging/export?person_id={e['person_id']}",
+        "DCEO": lambda e: f"/platform/dceo/applicants/{e['record_id']}",
+        "DEC": lambda e: f"/platform/dec/cases?person_id={e['person_id']}",
+    }
+    events = client.application.extensions["simulator"].scenario.events
+    seen = set()
+    for _ in range(10):
+        for summary in client.post("/platform/sim/advance", json={"days": 1}).json["events"]:
+            document = json.loads(events.get(summary["event_id"]).body)["document"]
+            served = client.get(feed_of[summary["agency"]](summary), headers=PLATFORM)
+            assert document == (served.data.decode() if summary["agency"] == "DEC" else served.json)
+            seen.add(summary["agency"])
+    assert seen == set(feed_of)

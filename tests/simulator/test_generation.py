@@ -80,7 +80,7 @@ def test_the_calendar_names_exactly_the_records_whose_feed_document_changes():
             person = population.by_ref(ref)
             for record in person.records:
                 before, after = (
-                    without_daily_stamps(render_record_document(person, record, d, START, "http://x").value)
+                    without_daily_stamps(render_record_document(person, record, d, START, "http://x"))
                     for d in (day - 1, day)
                 )
                 assert (before != after) == ((ref, record.agency) in listed), (ref, record.agency, day)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jwt
 
 from .conftest import PLATFORM
@@ -112,3 +114,10 @@ def test_link_works_for_a_generated_residents_case(client):
         "/platform/mpi/link", headers=PLATFORM, json={k: letter[k] for k in ("agency", "case_number", "letter_code")}
     )
     assert response.status_code == 200 and response.json["record_id"] == letter["record_id"]
+
+
+def test_the_letter_codes_documented_in_feeds_md_are_the_ones_served(client):
+    documented = (Path(__file__).resolve().parents[2] / "simulator" / "FEEDS.md").read_text()
+    for persona in ("maria", "james", "ana", "lee"):
+        for letter in client.get(f"/platform/sim/letters?persona={persona}").json["letters"]:
+            assert f"`{letter['case_number']}` | `{letter['letter_code']}`" in documented
