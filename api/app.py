@@ -17,17 +17,21 @@ log = logging.getLogger("hub.app")
 
 def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
+    from api.auth.routes import blp as auth
+    from api.auth.routes import sign_in_blp, well_known_blp
     from api.health.routes import blp as health
+    from api.me.routes import blp as me
 
-    return [health]
+    return [health, sign_in_blp, auth, well_known_blp, me]
 
 
 def _cli_groups() -> list:
     """Every ``flask <group>`` command group; each lives beside the domain it serves."""
     from api.commands.audit import audit
+    from api.commands.identity import identity
     from api.commands.sandbox import sandbox
 
-    return [sandbox, audit]
+    return [sandbox, audit, identity]
 
 
 def create_app(settings: Settings | None = None, *, context: HubContext | None = None) -> Flask:
@@ -44,10 +48,18 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
+    _limit_sign_in(app, settings)
     problems.register(app)
     for group in _cli_groups():
         app.cli.add_command(group)
     return app
+
+
+def _limit_sign_in(app: Flask, settings: Settings) -> None:
+    from api.auth.rate_limits import register
+    from api.auth.routes import sign_in_blp
+
+    register(app, settings, sign_in_blp)
 
 
 def settings_instance_dir():

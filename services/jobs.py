@@ -2,3 +2,4 @@
 
 import notifications.jobs  # noqa: E402, F401  (notifications.dispatch, .send_deliveries, .reminders)
 import services.benefits.jobs  # noqa: E402, F401  (benefits.refresh_source, benefits.prune_platform_events)
+import services.identity.linking  # noqa: E402, F401  (identity.link_records)

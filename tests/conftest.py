@@ -14,6 +14,14 @@ from services.db import make_session_factory
 from services.readiness import Readiness, database_check
 from tests.celery_harness import celery_worker_runner, redis_url  # noqa: F401  (fixtures)
 from tests.database import TestDatabase
+from tests.sandbox import (  # noqa: F401  (fixtures)
+    sandbox_app,
+    sandbox_client,
+    sandbox_context,
+    sandbox_server,
+    sandbox_settings,
+    sandbox_url,
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,32 @@
+"""What each support role may do, in one place. Higher roles include everything below them.
+
+- ``support``: read a resident's data (with a stated reason), resync from the platform, resend notifications.
+- ``supervisor``: also revoke a resident's sessions, unlink agency records, and break glass.
+- ``admin``: also manage app registrations and read the whole audit log.
+"""
+
+from __future__ import annotations
+
+READ_RESIDENTS = "residents:read"
+RESYNC_RESIDENTS = "residents:resync"
+RESEND_NOTIFICATIONS = "notifications:resend"
+REVOKE_SESSIONS = "sessions:revoke"
+UNLINK_RECORDS = "links:unlink"
+BREAK_GLASS = "break_glass"
+MANAGE_APPS = "apps:manage"
+READ_AUDIT_LOG = "audit:read_all"
+
+_SUPPORT = frozenset({READ_RESIDENTS, RESYNC_RESIDENTS, RESEND_NOTIFICATIONS})
+_SUPERVISOR = _SUPPORT | {REVOKE_SESSIONS, UNLINK_RECORDS, BREAK_GLASS}
+_ADMIN = _SUPERVISOR | {MANAGE_APPS, READ_AUDIT_LOG}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {"support": _SUPPORT, "supervisor": _SUPERVISOR, "admin": _ADMIN}
+ALL_PERMISSIONS = _ADMIN
+
+
+def permissions_for(roles: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Everything any of ``roles`` allows; unknown roles allow nothing."""
+    granted: frozenset[str] = frozenset()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return granted

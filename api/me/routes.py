@@ -1,0 +1,119 @@
+"""``/v1/me``: who is signed in, their sessions, their consent per agency, and linking a record by letter code."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from api.auth.decorators import resident_required
+from api.auth.principal import current_principal
+from api.database import db
+from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.me.schemas import (
+    ConsentListSchema,
+    ConsentSchema,
+    ConsentUpdateSchema,
+    LinkRequestSchema,
+    LinkSchema,
+    MeSchema,
+    SessionPageSchema,
+)
+from services.identity import consent, sessions
+from services.identity.linking import link_by_letter_code
+from services.identity.profile import resident_profile
+from services.models.identity import Resident
+
+blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in resident")
+
+
+def _resident_id() -> str:
+    return str(current_principal().resident_id)
+
+
+@blp.route("")
+@blp.requires("resident")
+@blp.response(200, MeSchema)
+@resident_required
+def me():
+    """The resident: profile, whether identity is verified (and what to do if not), and linked agencies."""
+    return resident_profile(db(), _resident_id())
+
+
+@blp.route("/sessions")
+@blp.requires("resident")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, SessionPageSchema)
+@resident_required
+def list_sessions(page_args: dict):
+    """The resident's live sessions (one per device and app), newest first."""
+    page = sessions.resident_sessions_page(
+        db(), _resident_id(), limit=page_args["limit"], after=decode_cursor(page_args["cursor"])
+    )
+    current = current_principal().session_id
+    data = [
+        {"id": s.id, "client_id": s.client_id, "device_label": s.device_label, "user_agent": s.user_agent,
+         "created_at": s.created_at, "last_seen_at": s.last_seen_at, "current": s.id == current}
+        for s in page.items
+    ]
+    return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+
+
+@blp.route("/sessions/<string:session_id>", methods=["DELETE"])
+@blp.requires("resident")
+@blp.response(204)
+@blp.alt_response(404, description="No such session of this resident")
+@resident_required
+def revoke_session(session_id: str):
+    """Sign one device out; its tokens stop working at once. Revoking an ended session again is harmless."""
+    session = db()
+    hub_session = sessions.resident_session(session, _resident_id(), session_id)
+    sessions.revoke_session(session, hub_session, sessions.REVOKED_BY_RESIDENT)
+    session.commit()
+    return None
+
+
+@blp.route("/consents")
+@blp.requires("resident")
+@blp.response(200, ConsentListSchema)
+@resident_required
+def list_consents():
+    """Every agency, whether its data is shared into the app, and whether the resident has records there."""
+    rows = consent.agency_consents(db(), _resident_id())
+    return {"data": rows, "meta": {"next_cursor": None}}
+
+
+@blp.route("/consents/<string:agency>", methods=["PUT"])
+@blp.requires("resident")
+@blp.arguments(ConsentUpdateSchema)
+@blp.response(200, ConsentSchema)
+@blp.alt_response(404, description="No such agency")
+@resident_required
+def put_consent(body: dict, agency: str):
+    """Share (`true`) or hide (`false`) one agency's data: hiding removes it from every read and stops its
+    notifications; sharing again restores both."""
+    session = db()
+    result = consent.set_consent(session, _resident_id(), agency.upper(), body["granted"])
+    session.commit()
+    return result
+
+
+@blp.route("/links", methods=["POST"])
+@blp.requires("resident")
+@blp.arguments(LinkRequestSchema)
+@blp.response(201, LinkSchema)
+@blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")
+@blp.alt_response(403, description="Identity not verified")
+@blp.alt_response(404, description="No case with that number and letter code")
+@resident_required
+def link_record(body: dict):
+    """Link an agency record the person index could not match, with its case number and the letter's code."""
+    session = db()
+    resident = session.get(Resident, _resident_id())
+    link, created = link_by_letter_code(
+        session, resident, current_app.extensions["hub"].component("person_index"),
+        agency=body["agency"], case_number=body["case_number"].strip(),
+        letter_code=body["letter_code"].replace(" ", "").upper(),
+    )
+    session.commit()
+    shared = consent.consent_granted(session, resident.id, link.agency)
+    view = {"id": link.id, "agency": link.agency, "method": link.method, "linked_at": link.linked_at, "shared": shared}
+    return view, 201 if created else 200

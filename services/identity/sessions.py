@@ -1,0 +1,204 @@
+"""Hub sessions (one per device or staff sign-in) and their tokens: issue, refresh with rotation, revoke.
+
+A refresh token is used once: each use marks it used and issues the next one in the same session (its
+family). Presenting a token that was already used means two parties hold it, so the whole session is revoked
+and a security event is logged (with ids only). Revoking a session makes its access tokens fail on their next
+request, because every authenticated request looks the session up by primary key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
+
+from notifications import devices as push_devices
+from services import clock
+from services.errors import NotFound
+from services.identity import hub_tokens
+from services.identity.errors import INVALID_GRANT, OAuthError
+from services.identity.signing_keys import SigningKeys
+from services.models.identity import HubSession, RefreshToken
+from services.pagination import Page, keyset_page
+
+security_log = logging.getLogger("hub.security")
+
+REVOKED_BY_RESIDENT = "resident"
+REVOKED_BY_LOGOUT = "logout"
+REVOKED_BY_STAFF = "staff"
+REVOKED_FOR_REUSE = "refresh_token_reuse"
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenSettings:
+    issuer: str
+    access_ttl_seconds: int
+    refresh_ttl_days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: str
+
+
+class SessionInvalid(Exception):
+    """The access token's session is gone, revoked, or not the one the token claims."""
+
+
+def open_session(
+    session: Session,
+    *,
+    kind: str,
+    client_id: str,
+    resident_id: str | None = None,
+    staff_subject: str | None = None,
+    staff_name: str | None = None,
+    staff_roles: tuple[str, ...] = (),
+    device_label: str | None = None,
+    user_agent: str | None = None,
+) -> HubSession:
+    hub_session = HubSession(
+        kind=kind,
+        client_id=client_id,
+        resident_id=resident_id,
+        staff_subject=staff_subject,
+        staff_name=staff_name,
+        staff_roles=list(staff_roles),
+        device_label=(device_label or None) and device_label[:100],
+        user_agent=(user_agent or None) and user_agent[:255],
+    )
+    session.add(hub_session)
+    session.flush()
+    return hub_session
+
+
+def issue_tokens(session: Session, hub_session: HubSession, keys: SigningKeys, config: TokenSettings) -> IssuedTokens:
+    """A fresh access token and the session's next refresh token (the caller commits)."""
+    subject = hub_session.resident_id if hub_session.kind == "resident" else hub_session.staff_subject
+    access = hub_tokens.issue_access_token(
+        keys,
+        issuer=config.issuer,
+        subject=str(subject),
+        kind=hub_session.kind,
+        session_id=hub_session.id,
+        client_id=hub_session.client_id,
+        ttl_seconds=config.access_ttl_seconds,
+        roles=tuple(hub_session.staff_roles or ()),
+    )
+    refresh = hub_tokens.new_refresh_token()
+    session.add(
+        RefreshToken(
+            session_id=hub_session.id,
+            token_hash=hub_tokens.hash_refresh_token(refresh),
+            expires_at=clock.now() + dt.timedelta(days=config.refresh_ttl_days),
+        )
+    )
+    hub_session.last_seen_at = clock.now()
+    session.flush()
+    return IssuedTokens(access, refresh, config.access_ttl_seconds, hub_session.id)
+
+
+def refresh_session(
+    session: Session, refresh_token: str, *, client_id: str, keys: SigningKeys, config: TokenSettings
+) -> IssuedTokens:
+    """Rotate ``refresh_token``; a reused one revokes its whole session. Commits either way."""
+    row = session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hub_tokens.hash_refresh_token(refresh_token))
+    )
+    if row is None:
+        raise OAuthError(INVALID_GRANT, "The refresh token is not one this hub issued.")
+    hub_session = session.get(HubSession, row.session_id)
+    if hub_session is None or hub_session.client_id != client_id:
+        raise OAuthError(INVALID_GRANT, "The refresh token was issued to another app.")
+    if hub_session.revoked_at is not None:
+        raise OAuthError(INVALID_GRANT, "The session has ended; sign in again.")
+    now = clock.now()
+    # Spend the token atomically: of two concurrent uses, exactly one wins; the other is a reuse.
+    spent = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        revoke_session(session, hub_session, REVOKED_FOR_REUSE)
+        session.commit()
+        security_log.warning(
+            "refresh token reused; session revoked",
+            extra={
+                "security_event": REVOKED_FOR_REUSE,
+                "session_id": hub_session.id,
+                "resident_id": hub_session.resident_id,
+                "client_id": hub_session.client_id,
+            },
+        )
+        raise OAuthError(INVALID_GRANT, "The refresh token was already used; the session has been ended.")
+    if row.expires_at < now:
+        session.commit()
+        raise OAuthError(INVALID_GRANT, "The refresh token has expired; sign in again.")
+    issued = issue_tokens(session, hub_session, keys, config)
+    session.commit()
+    return issued
+
+
+def revoke_session(session: Session, hub_session: HubSession, reason: str) -> None:
+    """End ``hub_session`` now (idempotent; the caller commits)."""
+    if hub_session.revoked_at is None:
+        hub_session.revoked_at = clock.now()
+        hub_session.revoked_reason = reason
+    push_devices.deactivate_for_session(session, hub_session.id)  # a signed-out phone gets no more pushes
+    session.flush()
+
+
+def revoke_resident_sessions(session: Session, resident_id: str, reason: str) -> int:
+    """End every live session of a resident ("sign out everywhere"); return how many (the caller commits)."""
+    result = session.execute(
+        update(HubSession)
+        .where(HubSession.resident_id == resident_id, HubSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now(), revoked_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    push_devices.deactivate_for_resident(session, resident_id)  # signed out everywhere: no more pushes anywhere
+    return result.rowcount
+
+
+def active_session(session: Session, claims: hub_tokens.AccessClaims) -> HubSession:
+    """The live session behind an access token: one primary-key lookup (this is what makes revocation instant)."""
+    hub_session = session.get(HubSession, claims.session_id)
+    if hub_session is None or hub_session.revoked_at is not None:
+        raise SessionInvalid("The session has ended; sign in again.")
+    if hub_session.kind != claims.kind or hub_session.client_id != claims.client_id:
+        raise SessionInvalid("The access token does not belong to its session.")
+    return hub_session
+
+
+def _resident_sessions(resident_id: str, *, live_only: bool) -> Select:
+    stmt = select(HubSession).where(HubSession.resident_id == resident_id)
+    return stmt.where(HubSession.revoked_at.is_(None)) if live_only else stmt
+
+
+def resident_sessions_page(
+    session: Session, resident_id: str, *, limit: int, after: dict | None, live_only: bool = True
+) -> Page:
+    """A resident's sessions, newest first, one keyset page at a time."""
+    return keyset_page(
+        session,
+        _resident_sessions(resident_id, live_only=live_only),
+        key=[HubSession.created_at, HubSession.id],
+        limit=limit,
+        after=after,
+    )
+
+
+def resident_session(session: Session, resident_id: str, session_id: str) -> HubSession:
+    """One of the resident's own sessions; anyone else's is simply not found."""
+    hub_session = session.get(HubSession, session_id)
+    if hub_session is None or hub_session.resident_id != resident_id:
+        raise NotFound("There is no such session.")
+    return hub_session
