@@ -25,6 +25,11 @@ migrate: install
 	@$(VENV)/bin/alembic upgrade head
 
 ## make run: the embedded default (SQLite, in-process worker, sandbox platform + identity provider)
+run: export SANDBOX_URL = http://127.0.0.1:$(SANDBOX_PORT)
+run: export PLATFORM_URL = http://127.0.0.1:$(SANDBOX_PORT)/platform
+run: export OIDC_ISSUER = http://127.0.0.1:$(SANDBOX_PORT)/idp
+run: export STAFF_OIDC_ISSUER = http://127.0.0.1:$(SANDBOX_PORT)/staff-idp
+run: export PUBLIC_URL = http://127.0.0.1:$(PORT)
 run: migrate
 	@mkdir -p instance
 	@$(PY) -m simulator --host 127.0.0.1 --port $(SANDBOX_PORT) --residents $(SANDBOX_RESIDENTS) \
@@ -34,7 +39,7 @@ run: migrate
 	  $(PY) -m flask --app api.app:create_app sandbox seed && \
 	  $(PY) -m flask --app api.app:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
 	  PORT=$(PORT) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
-		--access-logfile - --log-level warning wsgi:app
+		--log-level warning wsgi:app
 
 ## make test: ruff, then the whole suite on SQLite; with CI=true also on PostgreSQL and the Redis/Celery path
 test: install
