@@ -19,10 +19,12 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
+    from api.devices.routes import blp as devices
     from api.health.routes import blp as health
     from api.me.routes import blp as me
+    from api.notifications.routes import blp as notifications
 
-    return [health, sign_in_blp, auth, well_known_blp, me]
+    return [health, sign_in_blp, auth, well_known_blp, me, devices, notifications]
 
 
 def _cli_groups() -> list:

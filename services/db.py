@@ -31,6 +31,10 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type:
+        return dt.datetime  # keyset cursors restore their values by the column's python type
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None

@@ -1,0 +1,1 @@
+"""``/v1/me/devices``: the resident's phones registered for push."""

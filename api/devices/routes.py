@@ -1,0 +1,52 @@
+"""``/v1/me/devices``: register a phone for push (a known token moves to the caller), list, remove."""
+
+from __future__ import annotations
+
+from api.auth.decorators import resident_required
+from api.auth.principal import current_principal
+from api.database import db
+from api.devices.schemas import DevicePageSchema, DeviceRegistrationSchema, DeviceSchema
+from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from notifications import devices
+
+blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="Phones registered for push")
+
+
+@blp.route("", methods=["POST"])
+@blp.requires("resident")
+@blp.arguments(DeviceRegistrationSchema)
+@blp.response(201, DeviceSchema)
+@blp.alt_response(200, schema=DeviceSchema, description="The token was already registered; it now belongs here")
+@resident_required
+def register_device(body: dict):
+    """Register this phone's push token for the signed-in resident and session. Registering a token again
+    (an app reinstall, another resident signing in on a shared phone) moves it here: one row per token."""
+    principal = current_principal()
+    device, created = devices.register_device(
+        db(), resident_id=principal.resident_id, session_id=principal.session_id, **body
+    )
+    return device, 201 if created else 200
+
+
+@blp.route("", methods=["GET"])
+@blp.requires("resident")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, DevicePageSchema)
+@resident_required
+def list_devices(page_args: dict):
+    """The resident's active devices, most recently registered first; tokens are masked."""
+    page = devices.active_devices_page(
+        db(), current_principal().resident_id, limit=page_args["limit"], after=decode_cursor(page_args["cursor"])
+    )
+    return {"data": page.items, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+
+
+@blp.route("/<string:device_id>", methods=["DELETE"])
+@blp.requires("resident")
+@blp.response(204)
+@blp.alt_response(404, description="No such device of this resident")
+@resident_required
+def remove_device(device_id: str):
+    """Stop pushes to one device (its delivery history stays for support)."""
+    devices.remove_device(db(), current_principal().resident_id, device_id)
+    return None

@@ -1,0 +1,1 @@
+"""``/v1/me/notifications`` (the inbox) and ``/v1/me/notification-preferences``."""

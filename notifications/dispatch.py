@@ -1,0 +1,207 @@
+"""The dispatcher: unprocessed outbox events → inbox messages → queued push deliveries, one batch per commit.
+
+For each event the rules say which messages it makes; then, per message:
+
+- consent: an agency the resident no longer shares produces no message at all;
+- dedupe: the message's ``dedupe_key`` (resident + outbox dedupe key + the rule's suffix) is unique, so an
+  event processed twice (a re-run, two dispatchers, a crash before the commit) still makes one message;
+- the inbox gets the message at once, in the resident's language;
+- a push delivery is queued per active device unless the category is switched off; quiet hours set its
+  ``not_before`` (urgent messages ignore them).
+
+Events, messages and deliveries of a batch commit together, so a crash mid-batch leaves the whole batch
+unprocessed and the next run does it again (rows lock with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import hashlib
+import logging
+import threading
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from notifications import rules
+from notifications.preferences import Preferences
+from notifications.render import TemplateError, render_message
+from services import clock
+from services.consent import consent_granted
+from services.db import new_id
+from services.models.identity import Resident
+from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
+from services.models.outbox import OutboxEvent
+
+log = logging.getLogger("notifications.dispatch")
+
+BATCH_SIZE = 500
+MAX_EVENT_ATTEMPTS = 5
+_in_process = threading.Lock()
+
+
+@dataclasses.dataclass
+class DispatchReport:
+    events: int = 0
+    messages: int = 0
+    deliveries: int = 0
+    duplicates: int = 0
+    without_consent: int = 0
+    failed_events: int = 0
+
+
+def dispatch_outbox(context, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DispatchReport:
+    """Process every unprocessed outbox event; one run at a time per process (the ticker may fire again)."""
+    report = DispatchReport()
+    if not _in_process.acquire(blocking=False):
+        return report
+    try:
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            with context.session() as session:
+                events = _claim_events(session, batch_size)
+                if not events:
+                    break
+                dispatch_events(session, events, report)
+                session.commit()
+            batches += 1
+    finally:
+        _in_process.release()
+    if report.events:
+        log.info("outbox dispatched", extra=dataclasses.asdict(report))
+    return report
+
+
+def _claim_events(session: Session, limit: int) -> list[OutboxEvent]:
+    return list(
+        session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.processed_at.is_(None))
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def message_dedupe_key(event: OutboxEvent, suffix: str | None) -> str:
+    """One message per event per resident (and per rule suffix); hashed when it would not fit the column."""
+    key = f"{event.resident_id}:{event.dedupe_key}" + (f":{suffix}" if suffix else "")
+    return key if len(key) <= 255 else f"{event.resident_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def dispatch_events(session: Session, events: list[OutboxEvent], report: DispatchReport) -> None:
+    """Turn ``events`` into messages and deliveries in ``session`` (the caller commits)."""
+    batch = _BatchData.load(session, events)
+    now = clock.now()
+    for event in events:
+        event.attempts += 1
+        try:
+            with session.begin_nested():
+                _dispatch_event(session, event, batch, now, report)
+        except IntegrityError:
+            report.duplicates += 1  # another dispatcher wrote this event's message first: it is done
+        except (TemplateError, KeyError, ValueError, TypeError):
+            report.failed_events += 1
+            log.exception("outbox event could not be turned into messages", extra={"outbox_event_id": event.id})
+            if event.attempts < MAX_EVENT_ATTEMPTS:
+                continue
+        event.processed_at = now
+        report.events += 1
+
+
+def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now, report: DispatchReport) -> None:
+    resident = batch.residents.get(event.resident_id)
+    if resident is None:
+        return
+    specs = rules.messages_for(event.type, event.payload, agency=event.agency, benefit_id=event.benefit_id)
+    preferences = batch.preferences.get(resident.id, Preferences())
+    for spec in specs:
+        agency = spec.agency or event.agency
+        if agency and not batch.consents(session, resident.id, agency):
+            report.without_consent += 1
+            continue
+        key = message_dedupe_key(event, spec.dedupe_suffix)
+        if key in batch.existing_keys:
+            report.duplicates += 1
+            continue
+        batch.existing_keys.add(key)
+        rendered = render_message(
+            spec.template_key, spec.params, resident.locale, detailed_previews=preferences.detailed_previews
+        )
+        message = NotificationMessage(
+            id=new_id(),
+            resident_id=resident.id,
+            dedupe_key=key,
+            outbox_event_id=str(event.id),
+            category=spec.category,
+            template_key=spec.template_key,
+            agency=agency,
+            benefit_id=spec.benefit_id or event.benefit_id,
+            locale=rendered.locale,
+            title=rendered.inbox_title,
+            body=rendered.inbox_body,
+            push_title=rendered.push_title,
+            push_body=rendered.push_body,
+            urgent=spec.urgent,
+            created_at=now,
+        )
+        session.add(message)
+        report.messages += 1
+        if not preferences.pushes(spec.category):
+            continue
+        not_before = preferences.push_not_before(now, resident.time_zone, urgent=spec.urgent)
+        for device in batch.devices.get(resident.id, ()):
+            session.add(
+                PushDelivery(
+                    id=new_id(),
+                    message_id=message.id,
+                    device_id=device.id,
+                    not_before=not_before,
+                    next_attempt_at=not_before or now,
+                    created_at=now,
+                )
+            )
+            report.deliveries += 1
+
+
+@dataclasses.dataclass
+class _BatchData:
+    """What a batch needs about its residents, read in a few queries rather than a few per event."""
+
+    residents: dict[str, Resident]
+    preferences: dict[str, Preferences]
+    devices: dict[str, list[Device]]
+    existing_keys: set[str]
+    _consents: dict[tuple[str, str], bool]
+
+    @classmethod
+    def load(cls, session: Session, events: list[OutboxEvent]) -> _BatchData:
+        ids = sorted({event.resident_id for event in events})
+        residents = {row.id: row for row in session.scalars(select(Resident).where(Resident.id.in_(ids)))}
+        preferences = {
+            row.resident_id: Preferences.from_row(row)
+            for row in session.scalars(select(NotificationPreference).where(NotificationPreference.resident_id.in_(ids)))
+        }
+        devices: dict[str, list[Device]] = collections.defaultdict(list)
+        for device in session.scalars(
+            select(Device).where(Device.resident_id.in_(ids), Device.active.is_(True)).order_by(Device.id)
+        ):
+            devices[device.resident_id].append(device)
+        existing = set(
+            session.scalars(
+                select(NotificationMessage.dedupe_key).where(
+                    NotificationMessage.resident_id.in_(ids),
+                    NotificationMessage.outbox_event_id.in_([str(event.id) for event in events]),
+                )
+            )
+        )
+        return cls(residents, preferences, devices, existing, {})
+
+    def consents(self, session: Session, resident_id: str, agency: str) -> bool:
+        key = (resident_id, agency)
+        if key not in self._consents:
+            self._consents[key] = consent_granted(session, resident_id, agency)
+        return self._consents[key]

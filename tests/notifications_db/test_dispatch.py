@@ -1,0 +1,195 @@
+"""Outbox → inbox messages → pushes: language, preferences, quiet hours, consent and dedupe."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select, update
+
+from notifications.delivery import send_due_deliveries
+from notifications.dispatch import dispatch_outbox
+from notifications.preferences import update_preferences
+from services import clock
+from services.benefits.changes import DomainEvent
+from services.benefits.outbox import write_events
+from services.consent import set_consent
+from services.models.notifications import NotificationMessage, PushDelivery
+from services.models.outbox import OutboxEvent
+from tests.notifications_db.factories import add_devices, make_resident
+
+# 15:00 UTC = 09:00 in Chicago (CST) on a Monday.
+T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.set_now(T0)
+    yield
+    clock.set_now(None)
+
+
+def approved(benefit_id: str = "benefit-snap-1", agency: str = "DHS") -> DomainEvent:
+    payload = {
+        "benefit_id": benefit_id,
+        "agency": agency,
+        "program_code": "SNAP",
+        "old_status": "pending",
+        "new_status": "approved",
+        "status_reason": "Eligible",
+    }
+    return DomainEvent("benefit.status_changed", payload, f"benefit.status_changed:{benefit_id}:pending>approved")
+
+
+def interview_missed(benefit_id: str = "benefit-snap-1") -> DomainEvent:
+    payload = {
+        "benefit_id": benefit_id,
+        "agency": "DHS",
+        "program_code": "SNAP",
+        "action_id": "action-1",
+        "kind": "interview",
+        "due_on": None,
+        "title": "Phone interview",
+        "scheduled_at": "2026-03-02T08:30:00",
+        "old_state": "open",
+        "state": "missed",
+    }
+    return DomainEvent("action.updated", payload, f"action.updated:action-1:missed:{benefit_id}")
+
+
+def emit(session, resident, *events: DomainEvent) -> None:
+    write_events(session, resident.id, events)
+    session.commit()
+
+
+def messages(session, resident) -> list[NotificationMessage]:
+    session.expire_all()
+    return list(session.scalars(select(NotificationMessage).where(NotificationMessage.resident_id == resident.id)))
+
+
+def deliveries(session) -> list[PushDelivery]:
+    session.expire_all()
+    return list(session.scalars(select(PushDelivery).order_by(PushDelivery.id)))
+
+
+def test_an_event_lands_in_the_inbox_in_the_residents_language_and_is_pushed_to_each_device(
+    hub_context, db_session, fcm_transport, fcm_server
+):
+    ana = make_resident(db_session, locale="es")
+    add_devices(db_session, ana, ["ana-phone-token-aaaaaa", "ana-tablet-token-bbbbbb"])
+    emit(db_session, ana, approved())
+
+    report = dispatch_outbox(hub_context)
+    send_due_deliveries(hub_context)
+
+    assert (report.events, report.messages, report.deliveries) == (1, 1, 2)
+    [message] = messages(db_session, ana)
+    assert message.locale == "es" and message.category == "status"
+    assert "SNAP" in message.title or "SNAP" in message.body
+    assert message.benefit_id == "benefit-snap-1"
+    pushed = fcm_server.accepted
+    assert sorted(call.token for call in pushed) == ["ana-phone-token-aaaaaa", "ana-tablet-token-bbbbbb"]
+    # Private by default: the lock screen names no program.
+    assert all("SNAP" not in str(call.notification) for call in pushed)
+    assert pushed[0].data["message_id"] == message.id
+    assert db_session.scalar(select(OutboxEvent.processed_at)) is not None
+
+
+def test_detailed_previews_put_the_program_on_the_lock_screen(hub_context, db_session, fcm_transport, fcm_server):
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-cccccc"])
+    update_preferences(db_session, maria.id, detailed_previews=True)
+    emit(db_session, maria, approved())
+
+    dispatch_outbox(hub_context)
+    send_due_deliveries(hub_context)
+
+    [call] = fcm_server.accepted
+    assert "SNAP" in str(call.notification)
+
+
+def test_a_disabled_category_still_reaches_the_inbox_but_is_not_pushed(hub_context, db_session, fcm_transport):
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-dddddd"])
+    update_preferences(db_session, maria.id, categories={"status": False})
+    emit(db_session, maria, approved())
+
+    report = dispatch_outbox(hub_context)
+
+    assert (report.messages, report.deliveries) == (1, 0)
+    assert len(messages(db_session, maria)) == 1
+
+
+def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one_through(
+    hub_context, db_session, fcm_transport, fcm_server
+):
+    clock.set_now(dt.datetime(2026, 3, 3, 4, 0, tzinfo=dt.UTC))  # 22:00 in Chicago
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-eeeeee"])
+    update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
+    emit(db_session, maria, approved(), interview_missed())
+
+    dispatch_outbox(hub_context)
+    assert len(messages(db_session, maria)) == 2  # the inbox has both at once
+    send_due_deliveries(hub_context)
+
+    assert [call.data["category"] for call in fcm_server.accepted] == ["interviews"]  # urgent: now
+    held = [row for row in deliveries(db_session) if row.state == "queued"]
+    [held] = held
+    assert held.not_before == held.next_attempt_at == dt.datetime(2026, 3, 3, 13, 0, tzinfo=dt.UTC)  # 07:00 CST
+
+    clock.set_now(held.not_before)
+    send_due_deliveries(hub_context)
+    assert sorted(call.data["category"] for call in fcm_server.accepted) == ["interviews", "status"]
+
+
+def test_no_message_at_all_about_an_agency_the_resident_stopped_sharing(hub_context, db_session, fcm_transport):
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-ffffff"])
+    set_consent(db_session, maria.id, "DHS", False)
+    db_session.commit()
+    emit(db_session, maria, approved(agency="DHS"), approved(benefit_id="benefit-medicaid", agency="HFS"))
+
+    report = dispatch_outbox(hub_context)
+
+    assert report.without_consent == 1
+    assert [message.agency for message in messages(db_session, maria)] == ["HFS"]
+
+
+def test_the_same_event_processed_twice_makes_one_message_and_one_push_per_device(
+    hub_context, db_session, fcm_transport, fcm_server
+):
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-gggggg", "maria-tablet-token-hhhhhh"])
+    emit(db_session, maria, approved())
+    emit(db_session, maria, approved())  # sync saw the same change twice: the outbox keeps one
+
+    dispatch_outbox(hub_context)
+    send_due_deliveries(hub_context)
+    db_session.execute(update(OutboxEvent).values(processed_at=None))  # as if a crash lost our commit of it
+    db_session.commit()
+    again = dispatch_outbox(hub_context)
+    dispatch_outbox(hub_context)
+    send_due_deliveries(hub_context)
+
+    assert (again.events, again.messages, again.duplicates) == (1, 0, 1)
+    assert len(messages(db_session, maria)) == 1
+    assert len(deliveries(db_session)) == 2
+    assert sorted(call.token for call in fcm_server.accepted) == [
+        "maria-phone-token-gggggg",
+        "maria-tablet-token-hhhhhh",
+    ]
+
+
+def test_the_dispatch_job_queues_a_send_when_it_wrote_deliveries(hub_context, db_session, fcm_transport, fcm_server):
+    from services.background import run_job
+
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["maria-phone-token-iiiiii"])
+    emit(db_session, maria, approved())
+
+    run_job(hub_context, "notifications.dispatch", {})
+    assert hub_context.runner.pending == [("notifications.send_deliveries", {})]
+    hub_context.runner.run_pending()
+
+    assert len(fcm_server.accepted) == 1
