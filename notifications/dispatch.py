@@ -183,7 +183,9 @@ class _BatchData:
         residents = {row.id: row for row in session.scalars(select(Resident).where(Resident.id.in_(ids)))}
         preferences = {
             row.resident_id: Preferences.from_row(row)
-            for row in session.scalars(select(NotificationPreference).where(NotificationPreference.resident_id.in_(ids)))
+            for row in session.scalars(
+                select(NotificationPreference).where(NotificationPreference.resident_id.in_(ids))
+            )
         }
         devices: dict[str, list[Device]] = collections.defaultdict(list)
         for device in session.scalars(

@@ -1,0 +1,29 @@
+"""Production's path: an outbox event, a real Celery worker on the Redis broker, and the fake FCM server."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from services.models.notifications import NotificationMessage, PushDelivery
+from tests.celery_harness import wait_until
+from tests.notifications_db.factories import add_devices, make_resident
+from tests.notifications_db.test_dispatch import approved, emit
+
+
+@pytest.mark.redis
+def test_an_outbox_event_reaches_the_phone_through_a_celery_worker(
+    hub_context, db_session, fcm_transport, fcm_server, celery_worker_runner
+):
+    maria = make_resident(db_session)
+    add_devices(db_session, maria, ["celery-phone-token-000001", "celery-tablet-token-000002"])
+    emit(db_session, maria, approved())
+
+    celery_worker_runner.submit("notifications.dispatch")  # the worker then queues notifications.send_deliveries
+
+    assert wait_until(lambda: len(fcm_server.accepted) == 2, timeout=30)
+    with hub_context.session() as session:
+        [message] = session.scalars(select(NotificationMessage))
+        states = set(session.scalars(select(PushDelivery.state)))
+    assert states == {"sent"}
+    assert {call.data["message_id"] for call in fcm_server.accepted} == {message.id}
