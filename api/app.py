@@ -19,12 +19,14 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
+    from api.benefits.routes import blp as benefits
     from api.devices.routes import blp as devices
     from api.health.routes import blp as health
     from api.me.routes import blp as me
     from api.notifications.routes import blp as notifications
+    from api.platform_events.routes import blp as platform_events
 
-    return [health, sign_in_blp, auth, well_known_blp, me, devices, notifications]
+    return [health, benefits, platform_events, sign_in_blp, auth, well_known_blp, me, devices, notifications]
 
 
 def _cli_groups() -> list:
@@ -32,8 +34,9 @@ def _cli_groups() -> list:
     from api.commands.audit import audit
     from api.commands.identity import identity
     from api.commands.sandbox import sandbox
+    from api.commands.sync import sync
 
-    return [sandbox, audit, identity]
+    return [sandbox, audit, identity, sync]
 
 
 def create_app(settings: Settings | None = None, *, context: HubContext | None = None) -> Flask:
@@ -41,7 +44,9 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     request_context.configure_logging(settings.log_level)
     app = Flask(__name__, instance_path=str(settings_instance_dir()))
     app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False)
-    context = context or build_context(settings)
+    if context is None:
+        context = build_context(settings)
+        _add_platform_readiness(context)
     app.extensions["hub"] = context
 
     request_context.register(app)
@@ -55,6 +60,13 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     for group in _cli_groups():
         app.cli.add_command(group)
     return app
+
+
+def _add_platform_readiness(context: HubContext) -> None:
+    """Report platform reachability on /readyz (informational: the hub serves last good copies without it)."""
+    from services.platform.client import platform_check
+
+    context.readiness.add("platform", platform_check(context))
 
 
 def _limit_sign_in(app: Flask, settings: Settings) -> None:

@@ -1,0 +1,1 @@
+"""The platform's signed change events: ``POST /v1/platform/events``."""

@@ -1,0 +1,70 @@
+"""``POST /v1/platform/events``: a change at an agency, signed by the platform, applied once per event id.
+
+The signature (HMAC-SHA256 over ``"<X-Platform-Timestamp>.<raw body>"``) is checked before the body is
+parsed; a timestamp outside the window is refused as a possible replay. 200 means the change is stored (or
+was already); 202 means accepted but not applied (no resident is linked to the record, or the document could
+not be read and a pull was queued instead).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import current_app, request
+
+from api.auth_rules import mark
+from api.extension import Blueprint
+from api.platform_events.schemas import EventAckSchema, PlatformEventSchema
+from services import clock
+from services.benefits.change_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
+from services.errors import InvalidInput, Unauthenticated
+from services.platform.signatures import BadSignature, verify
+
+blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", description="Signed change events")
+
+
+def platform_signature_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        settings = current_app.extensions["hub"].settings
+        try:
+            verify(
+                settings.platform_events_secret,
+                request.headers.get("X-Platform-Timestamp"),
+                request.headers.get("X-Platform-Signature"),
+                request.get_data(cache=True),
+                now=clock.now().timestamp(),
+                window=settings.platform_events_window_seconds,
+            )
+        except BadSignature as error:
+            raise Unauthenticated(
+                f"The event signature was refused: {error}.",
+                headers={"WWW-Authenticate": 'X-Platform-Signature realm="platform-events"'},
+            ) from None
+        return view(*args, **kwargs)
+
+    return mark(wrapper, "platform-signature")
+
+
+@blp.route("/events", methods=["POST"])
+@platform_signature_required
+@blp.doc(security=[{"platformSignature": []}])
+@blp.arguments(PlatformEventSchema)
+@blp.response(200, EventAckSchema)
+@blp.alt_response(202, schema=EventAckSchema, description="Accepted, not applied (no linked resident, or unreadable)")
+@blp.alt_response(401, description="Missing, wrong or expired signature")
+def receive_event(event):
+    header_id = request.headers.get("X-Platform-Event-Id")
+    if header_id is not None and header_id != event["event_id"]:
+        raise InvalidInput(
+            "X-Platform-Event-Id and the body's event_id differ.", errors={"event_id": ["Does not match the header."]}
+        )
+    outcome = apply_change_event(
+        current_app.extensions["hub"],
+        ChangeEvent(event["event_id"], event["agency"], event["record_id"], event["occurred_at"], event["document"]),
+    )
+    return {"event_id": event["event_id"], "status": outcome}, 202 if outcome in (
+        IGNORED,
+        SOURCE_ERROR,
+        REFRESH_QUEUED,
+    ) else 200

@@ -1,0 +1,31 @@
+"""The change event the platform posts, and the hub's acknowledgement."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from services.domain_events import AGENCIES
+
+
+class PlatformEventSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # the platform may add members; the hub reads what it knows
+
+    event_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(["record.changed"]))
+    agency = ma.fields.String(required=True, validate=ma.validate.OneOf(AGENCIES))
+    person_id = ma.fields.String(allow_none=True)
+    record_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    occurred_at = ma.fields.AwareDateTime(required=True)
+    scenario_day = ma.fields.Integer(allow_none=True)
+    document = ma.fields.Raw(
+        required=True, metadata={"description": "Exactly what the agency's feed returns for the record"}
+    )
+
+
+class EventAckSchema(ma.Schema):
+    event_id = ma.fields.String(required=True)
+    status = ma.fields.String(
+        required=True,
+        metadata={"description": "applied | unchanged | duplicate | out_of_order (200); ignored | source_error (202)"},
+    )

@@ -1,0 +1,205 @@
+"""What a resident sees: benefits, one benefit, open actions, and the freshness of each source.
+
+Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetched in parallel within the
+read budget; a stale or unavailable one gets a background refresh (stale-while-revalidate). Only agencies
+the resident shares appear at all. Statements per read are a small constant: resident, consents, links (twice),
+sources, one page of benefits, their actions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.benefits import freshness
+from services.benefits.store import lock_source, write_session
+from services.benefits.sync import fetch_within_budget, linked_records
+from services.consent import agency_consents
+from services.errors import NotFound
+from services.models.benefits import Benefit, BenefitAction, BenefitSource
+from services.models.identity import Resident
+from services.pagination import keyset_page
+from services.platform.records import OPEN_ACTION_STATES
+
+INLINE_RETRY_SECONDS = 60  # a never-fetched source that just failed is not waited for again this soon
+REFRESH_DEBOUNCE_SECONDS = 60  # one queued background refresh per source per minute, however many reads
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceState:
+    agency: str
+    status: str
+    as_of: dt.datetime | None
+
+
+@dataclasses.dataclass
+class BenefitsView:
+    resident: Resident
+    verified: bool
+    sources: list[SourceState] = dataclasses.field(default_factory=list)
+    benefits: list[Benefit] = dataclasses.field(default_factory=list)
+    actions: dict[str, list[BenefitAction]] = dataclasses.field(default_factory=dict)
+    next_after: dict[str, Any] | None = None
+
+    def as_of(self, agency: str) -> dt.datetime | None:
+        return next((source.as_of for source in self.sources if source.agency == agency), None)
+
+
+@dataclasses.dataclass
+class ActionsView:
+    resident: Resident
+    verified: bool
+    sources: list[SourceState] = dataclasses.field(default_factory=list)
+    actions: list[BenefitAction] = dataclasses.field(default_factory=list)
+    next_after: dict[str, Any] | None = None
+
+
+class _Visibility:
+    """Which of the resident's agencies the read may show and where their records live."""
+
+    def __init__(self, context, session: Session, resident_id: str) -> None:
+        self.shared = [choice.agency for choice in agency_consents(session, resident_id) if choice.granted]
+        self.refs = {a: ref for a, ref in linked_records(session, resident_id).items() if a in self.shared}
+        rows = session.scalars(
+            select(BenefitSource).where(
+                BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(self.shared or [""])
+            )
+        )
+        self.sources = {row.agency: row for row in rows}
+        self.context = context
+
+    @property
+    def linked(self) -> list[str]:
+        return [agency for agency in self.shared if agency in self.refs]
+
+    def reload_sources(self, session: Session, resident_id: str) -> None:
+        stmt = select(BenefitSource).where(
+            BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(self.linked or [""])
+        )
+        self.sources = {row.agency: row for row in session.scalars(stmt.execution_options(populate_existing=True))}
+
+    def states(self) -> list[SourceState]:
+        now, fresh_seconds = clock.now(), self.context.settings.fresh_seconds
+        states = []
+        for agency in self.shared:
+            if agency not in self.refs:
+                states.append(SourceState(agency, freshness.NOT_LINKED, None))
+                continue
+            row = self.sources.get(agency)
+            status = freshness.source_status(
+                row.as_of if row else None, row.error_at if row else None, now, fresh_seconds
+            )
+            states.append(SourceState(agency, status, row.as_of if row else None))
+        return states
+
+
+def resident_benefits(
+    context, session: Session, resident_id: str, *, refresh: bool, limit: int, after: dict | None
+) -> BenefitsView:
+    resident = _resident(session, resident_id)
+    if not resident.identity_verified:
+        return BenefitsView(resident, verified=False)
+    seen = _Visibility(context, session, resident_id)
+    waiting = {a: seen.refs[a] for a in seen.linked if refresh or _never_fetched(seen.sources.get(a))}
+    if waiting:
+        session.commit()  # end this read's transaction so it sees what the fetches store
+        fetch_within_budget(context, resident_id, waiting, context.settings.read_budget_seconds)
+        seen.reload_sources(session, resident_id)
+    states = seen.states()
+    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.linked or [""]))
+    page = keyset_page(
+        session,
+        stmt,
+        key=[Benefit.agency, Benefit.program_code, Benefit.id],
+        limit=limit,
+        after=after,
+        descending=False,
+    )
+    return BenefitsView(resident, True, states, page.items, _actions_of(session, page.items), page.next_after)
+
+
+def resident_benefit(context, session: Session, resident_id: str, benefit_id: str) -> BenefitsView:
+    """One benefit of this resident, or ``NotFound`` (also for another resident's id or a hidden agency)."""
+    resident = _resident(session, resident_id)
+    benefit = session.scalar(select(Benefit).where(Benefit.id == benefit_id, Benefit.resident_id == resident_id))
+    if benefit is None or not resident.identity_verified:
+        raise NotFound("There is no benefit with this id.")
+    seen = _Visibility(context, session, resident_id)
+    if benefit.agency not in seen.linked:
+        raise NotFound("There is no benefit with this id.")
+    states = [s for s in seen.states() if s.agency == benefit.agency]
+    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    return BenefitsView(resident, True, states, [benefit], _actions_of(session, [benefit]))
+
+
+def resident_open_actions(
+    context, session: Session, resident_id: str, *, limit: int, after: dict | None
+) -> ActionsView:
+    """Open actions across every shared program, soonest due first (undated last)."""
+    resident = _resident(session, resident_id)
+    if not resident.identity_verified:
+        return ActionsView(resident, verified=False)
+    seen = _Visibility(context, session, resident_id)
+    states = seen.states()
+    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    stmt = select(BenefitAction).where(
+        BenefitAction.resident_id == resident_id,
+        BenefitAction.agency.in_(seen.linked or [""]),
+        BenefitAction.state.in_(OPEN_ACTION_STATES),
+    )
+    page = keyset_page(
+        session, stmt, key=[BenefitAction.sort_on, BenefitAction.id], limit=limit, after=after, descending=False
+    )
+    return ActionsView(resident, True, states, page.items, page.next_after)
+
+
+def _resident(session: Session, resident_id: str) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("There is no such resident.")
+    return resident
+
+
+def _never_fetched(source: BenefitSource | None) -> bool:
+    if source is None or source.attempted_at is None:
+        return True
+    recently = (clock.now() - source.attempted_at).total_seconds() < INLINE_RETRY_SECONDS
+    return source.as_of is None and not recently
+
+
+def _actions_of(session: Session, benefits: list[Benefit]) -> dict[str, list[BenefitAction]]:
+    if not benefits:
+        return {}
+    stmt = (
+        select(BenefitAction)
+        .where(BenefitAction.benefit_id.in_([b.id for b in benefits]))
+        .order_by(BenefitAction.sort_on, BenefitAction.id)
+    )
+    grouped: dict[str, list[BenefitAction]] = {}
+    for action in session.scalars(stmt):
+        grouped.setdefault(action.benefit_id, []).append(action)
+    return grouped
+
+
+def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
+    """Queue one background refresh per source that wants one, at most once per debounce window."""
+    if not agencies:
+        return
+    now = clock.now()
+    queued = []
+    with write_session(context.session_factory) as session:
+        for agency in agencies:
+            source = lock_source(session, resident_id, agency)
+            last = source.refresh_requested_at
+            if last is None or (now - last).total_seconds() >= REFRESH_DEBOUNCE_SECONDS:
+                source.refresh_requested_at = now
+                queued.append(agency)
+        session.commit()
+    for agency in queued:
+        context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
