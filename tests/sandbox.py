@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -56,6 +57,7 @@ class SandboxServer:
 @contextlib.contextmanager
 def serve_sandbox(**simulator_settings) -> Iterator[SandboxServer]:
     """The simulator on 127.0.0.1 and a free port; its ``public_url`` (the token issuer) is that address."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per sandbox request is noise here
     holder: dict[str, Flask] = {}
     server = make_server("127.0.0.1", 0, lambda environ, start: holder["app"](environ, start), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"

@@ -3,7 +3,15 @@
 Each checks the bearer token (the hub's signature by ``kid``, issuer, expiry), that its audience is a
 registered app of the right kind, and that its session is live (one primary-key lookup, so a revoked session
 is refused on its very next request); then puts a ``Principal`` on ``g`` and marks the view for the
-route-walk test. Pair each with ``@blp.requires("resident"|"staff")`` to document the security scheme.
+route-walk test. Pair each with ``@blp.requires("resident"|"staff")`` to document the security scheme, and
+put it directly under ``@blp.route`` so that authentication runs before the body is parsed (an anonymous
+caller gets a 401, never a 422 describing the route's fields)::
+
+    @blp.route("/residents/<resident_id>")
+    @staff_required(READ_RESIDENTS)
+    @blp.requires("staff")
+    @blp.response(200, ResidentSchema)
+    def get_resident(resident_id): ...
 
 Status codes, decided once:
 - no token, a malformed, expired or revoked one, or **the wrong kind of token** (a resident token on a staff

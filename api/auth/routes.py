@@ -114,10 +114,10 @@ def token(body: dict):
 
 
 @blp.route("/logout", methods=["POST"])
+@signed_in_required
 @blp.doc(security=[{"resident": []}, {"staff": []}])
 @blp.response(204)
 @blp.alt_response(401, description="Missing or invalid token")
-@signed_in_required
 def logout():
     """End the calling session: its access and refresh tokens stop working at once."""
     session = db()

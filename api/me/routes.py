@@ -30,19 +30,19 @@ def _resident_id() -> str:
 
 
 @blp.route("")
+@resident_required
 @blp.requires("resident")
 @blp.response(200, MeSchema)
-@resident_required
 def me():
     """The resident: profile, whether identity is verified (and what to do if not), and linked agencies."""
     return resident_profile(db(), _resident_id())
 
 
 @blp.route("/sessions")
+@resident_required
 @blp.requires("resident")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, SessionPageSchema)
-@resident_required
 def list_sessions(page_args: dict):
     """The resident's live sessions (one per device and app), newest first."""
     page = sessions.resident_sessions_page(
@@ -58,10 +58,10 @@ def list_sessions(page_args: dict):
 
 
 @blp.route("/sessions/<string:session_id>", methods=["DELETE"])
+@resident_required
 @blp.requires("resident")
 @blp.response(204)
 @blp.alt_response(404, description="No such session of this resident")
-@resident_required
 def revoke_session(session_id: str):
     """Sign one device out; its tokens stop working at once. Revoking an ended session again is harmless."""
     session = db()
@@ -72,9 +72,9 @@ def revoke_session(session_id: str):
 
 
 @blp.route("/consents")
+@resident_required
 @blp.requires("resident")
 @blp.response(200, ConsentListSchema)
-@resident_required
 def list_consents():
     """Every agency, whether its data is shared into the app, and whether the resident has records there."""
     rows = consent.agency_consents(db(), _resident_id())
@@ -82,11 +82,11 @@ def list_consents():
 
 
 @blp.route("/consents/<string:agency>", methods=["PUT"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(ConsentUpdateSchema)
 @blp.response(200, ConsentSchema)
 @blp.alt_response(404, description="No such agency")
-@resident_required
 def put_consent(body: dict, agency: str):
     """Share (`true`) or hide (`false`) one agency's data: hiding removes it from every read and stops its
     notifications; sharing again restores both."""
@@ -97,13 +97,13 @@ def put_consent(body: dict, agency: str):
 
 
 @blp.route("/links", methods=["POST"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)
 @blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")
 @blp.alt_response(403, description="Identity not verified")
 @blp.alt_response(404, description="No case with that number and letter code")
-@resident_required
 def link_record(body: dict):
     """Link an agency record the person index could not match, with its case number and the letter's code."""
     session = db()
