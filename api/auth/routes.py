@@ -42,6 +42,14 @@ well_known_blp = Blueprint("well-known", __name__, url_prefix="/.well-known", de
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+@well_known_blp.record_once
+def _load_signing_keys(state) -> None:
+    """Load the signing keys when the app is built, so production without its key file fails at start-up."""
+    context = state.app.extensions["hub"]
+    if context.settings.is_production:
+        context.component("signing_keys")
+
+
 @sign_in_blp.errorhandler(UnprocessableEntity)
 @sign_in_blp.errorhandler(BadRequest)
 def _invalid_token_request(error):
