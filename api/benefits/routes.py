@@ -21,6 +21,9 @@ from services.benefits import reads
 
 blp = Blueprint("benefits", __name__, url_prefix="/v1/me", description="The resident's benefits and next steps")
 
+# One instance each: a schema built per request rebuilds every nested schema, a fifth of a read's time.
+LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(), ActionListSchema()
+
 
 @blp.route("/benefits")
 @resident_required
@@ -45,7 +48,7 @@ def list_benefits(args):
         ],
         "meta": presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after)),
     }
-    return _conditional(BenefitListSchema().dump(body), locale)
+    return _conditional(LIST_SCHEMA.dump(body), locale)
 
 
 @blp.route("/benefits/<benefit_id>")
@@ -65,7 +68,7 @@ def get_benefit(benefit_id: str):
         ),
         "meta": presenters.meta(view.sources, locale, verified=True),
     }
-    return _conditional(BenefitOneSchema().dump(body), locale)
+    return _conditional(ONE_SCHEMA.dump(body), locale)
 
 
 @blp.route("/actions")
@@ -84,7 +87,7 @@ def list_actions(args):
         "data": [presenters.open_action(a, locale) for a in view.actions],
         "meta": presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after)),
     }
-    return _conditional(ActionListSchema().dump(body), locale)
+    return _conditional(ACTIONS_SCHEMA.dump(body), locale)
 
 
 def _context():
