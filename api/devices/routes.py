@@ -13,11 +13,11 @@ blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="P
 
 
 @blp.route("", methods=["POST"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(DeviceRegistrationSchema)
 @blp.response(201, DeviceSchema)
 @blp.alt_response(200, schema=DeviceSchema, description="The token was already registered; it now belongs here")
-@resident_required
 def register_device(body: dict):
     """Register this phone's push token for the signed-in resident and session. Registering a token again
     (an app reinstall, another resident signing in on a shared phone) moves it here: one row per token."""
@@ -29,10 +29,10 @@ def register_device(body: dict):
 
 
 @blp.route("", methods=["GET"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, DevicePageSchema)
-@resident_required
 def list_devices(page_args: dict):
     """The resident's active devices, most recently registered first; tokens are masked."""
     page = devices.active_devices_page(
@@ -42,10 +42,10 @@ def list_devices(page_args: dict):
 
 
 @blp.route("/<string:device_id>", methods=["DELETE"])
+@resident_required
 @blp.requires("resident")
 @blp.response(204)
 @blp.alt_response(404, description="No such device of this resident")
-@resident_required
 def remove_device(device_id: str):
     """Stop pushes to one device (its delivery history stays for support)."""
     devices.remove_device(db(), current_principal().resident_id, device_id)

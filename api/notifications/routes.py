@@ -15,10 +15,10 @@ blp = Blueprint("notifications", __name__, url_prefix="/v1/me", description="The
 
 
 @blp.route("/notifications", methods=["GET"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, InboxPageSchema)
-@resident_required
 def list_notifications(page_args: dict):
     """Every message the resident was sent, newest first, with the unread count."""
     resident_id = current_principal().resident_id
@@ -32,19 +32,19 @@ def list_notifications(page_args: dict):
 
 
 @blp.route("/notifications/<string:message_id>/read", methods=["POST"])
+@resident_required
 @blp.requires("resident")
 @blp.response(200, NotificationSchema)
 @blp.alt_response(404, description="No such notification of this resident")
-@resident_required
 def mark_read(message_id: str):
     """Mark one message read; marking it again keeps the first read time."""
     return inbox.mark_read(db(), current_principal().resident_id, message_id)
 
 
 @blp.route("/notification-preferences", methods=["GET"])
+@resident_required
 @blp.requires("resident")
 @blp.response(200, PreferencesSchema)
-@resident_required
 def get_preferences():
     """Which categories push, quiet hours in the resident's time zone, and lock-screen detail."""
     resident_id = current_principal().resident_id
@@ -52,10 +52,10 @@ def get_preferences():
 
 
 @blp.route("/notification-preferences", methods=["PUT"])
+@resident_required
 @blp.requires("resident")
 @blp.arguments(PreferencesSchema)
 @blp.response(200, PreferencesSchema)
-@resident_required
 def put_preferences(body: dict):
     """Change preferences; fields left out keep their value, ``quiet_hours: null`` switches them off.
     A disabled category still reaches the inbox; it only stops pushing."""

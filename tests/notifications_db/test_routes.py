@@ -159,6 +159,8 @@ def test_every_route_needs_a_resident_token(sandbox_client, sandbox_url, method,
     body = {"json": PHONE} if method in {"post", "put"} and "devices" in path else {}
 
     assert_problem(getattr(sandbox_client, method)(path, **body), 401)
+    if body:  # an anonymous caller learns nothing about the fields either
+        assert_problem(getattr(sandbox_client, method)(path, json={"platform": 1}), 401)
     assert_problem(getattr(sandbox_client, method)(path, headers=staff.headers, **body), 401)
     assert_problem(getattr(sandbox_client, method)(path, headers={"Authorization": "Bearer not-a-token"}, **body), 401)
 
