@@ -87,8 +87,9 @@ class HubSession(Base):
     """One signed-in device of a resident, or one staff sign-in at the support console.
 
     Every access token carries its session id and every request looks the session up by primary key, so
-    revoking a session (``revoked_at``) stops its access tokens at once. Staff sessions keep the workforce
-    provider's subject, display name and roles as they were at sign-in.
+    revoking a session (``revoked_at``) stops its access tokens at once. ``last_seen_at`` moves on sign-in and
+    on each refresh (at least every access-token lifetime while the app is in use), never on plain reads.
+    Staff sessions keep the workforce provider's subject, display name and roles as they were at sign-in.
     """
 
     __tablename__ = "hub_sessions"
