@@ -29,18 +29,15 @@ class AuditFilter:
     residents_only: bool = False
 
 
-def scope_for_role(filters: AuditFilter, *, role: str, actor_id: str) -> AuditFilter:
-    """Who sees what of the audit log.
-
-    ``admin``: every event. ``supervisor``: every event about a resident (to review colleagues' work and
-    break-glass use), not the log's own administration. ``support``: only their own actions.
-    """
-    if role == "admin":
+def scope_for_reader(filters: AuditFilter, *, scope: str, actor_id: str) -> AuditFilter:
+    """Narrow what a staff member asked for to what they may read: ``all`` (admins), ``residents`` (every
+    event about a resident: supervisors reviewing colleagues and break-glass use) or ``own`` (support)."""
+    if scope == "all":
         return filters
-    if role == "supervisor":
+    if scope == "residents":
         return dataclasses.replace(filters, residents_only=True)
     if filters.actor_id not in (None, actor_id):
-        raise Forbidden("Support staff see only their own actions in the audit log.")
+        raise Forbidden("You may read only your own actions in the audit log.")
     return dataclasses.replace(filters, actor_id=actor_id)
 
 
@@ -66,10 +63,10 @@ def audit_events_page(session: Session, filters: AuditFilter, *, limit: int, aft
 
 
 def access_log_page(session: Session, resident_id: str, *, limit: int, after: dict | None) -> Page:
-    """What staff and apps did with this resident's data (refused attempts saw nothing, so they are left out)."""
+    """What staff and apps did with this resident's data (refused or failed attempts did nothing, so are left out)."""
     stmt = select(AuditEvent).where(
         AuditEvent.resident_id == resident_id,
         AuditEvent.actor_kind.in_(RESIDENT_VISIBLE_ACTORS),
-        AuditEvent.outcome != "denied",
+        AuditEvent.outcome == "allowed",
     )
     return keyset_page(session, stmt, key=[AuditEvent.id], limit=limit, after=after)

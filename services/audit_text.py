@@ -38,13 +38,23 @@ def describe_for_resident(event: AuditEvent) -> str:
     return sentence
 
 
-def _who(event: AuditEvent) -> str:
+def accessor(event: AuditEvent) -> dict[str, str | None]:
+    """Who acted, as a resident is told: staff by role and given name (the full name stays in the audit
+    row), apps by name."""
     if event.actor_kind == "staff":
-        role = STAFF_ROLES.get(event.actor_role or "", "A staff member")
-        given_name = (event.actor_name or "").split(" ")[0]  # the full name stays in the audit row
-        return f"{role} ({given_name})" if given_name else role
+        given_name = (event.actor_name or "").split(" ")[0] or None
+        return {"kind": "staff", "name": given_name, "role": STAFF_ROLES.get(event.actor_role or "", "A staff member")}
     if event.actor_kind == "app":
-        return f"The app {event.actor_name or event.actor_id}"
+        return {"kind": "app", "name": event.actor_name or event.actor_id, "role": None}
+    return {"kind": event.actor_kind, "name": None, "role": None}
+
+
+def _who(event: AuditEvent) -> str:
+    who = accessor(event)
+    if who["kind"] == "staff":
+        return f"{who['role']} ({who['name']})" if who["name"] else str(who["role"])
+    if who["kind"] == "app":
+        return f"The app {who['name']}"
     return "The Benefits Hub"
 
 

@@ -3,6 +3,9 @@
 - ``support``: read a resident's data (with a stated reason), resync from the platform, resend notifications.
 - ``supervisor``: also revoke a resident's sessions, unlink agency records, and break glass.
 - ``admin``: also manage app registrations and read the whole audit log.
+
+The audit log (``GET /v1/admin/audit-events``): support read their own actions, supervisors every event about
+a resident (to review colleagues and break-glass use), admins everything.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ UNLINK_RECORDS = "links:unlink"
 BREAK_GLASS = "break_glass"
 MANAGE_APPS = "apps:manage"
 READ_AUDIT_LOG = "audit:read_all"
+READ_OWN_AUDIT = "audit:read_own"
+READ_RESIDENT_AUDIT = "audit:read_residents"
 
-_SUPPORT = frozenset({READ_RESIDENTS, RESYNC_RESIDENTS, RESEND_NOTIFICATIONS})
-_SUPERVISOR = _SUPPORT | {REVOKE_SESSIONS, UNLINK_RECORDS, BREAK_GLASS}
+_SUPPORT = frozenset({READ_RESIDENTS, RESYNC_RESIDENTS, RESEND_NOTIFICATIONS, READ_OWN_AUDIT})
+_SUPERVISOR = _SUPPORT | {REVOKE_SESSIONS, UNLINK_RECORDS, BREAK_GLASS, READ_RESIDENT_AUDIT}
 _ADMIN = _SUPERVISOR | {MANAGE_APPS, READ_AUDIT_LOG}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {"support": _SUPPORT, "supervisor": _SUPERVISOR, "admin": _ADMIN}

@@ -8,7 +8,7 @@ import pytest
 
 from services import clock
 from services.audit import Actor, record_access
-from services.audit_queries import AuditFilter, access_log_page, audit_events_page, scope_for_role
+from services.audit_queries import AuditFilter, access_log_page, audit_events_page, scope_for_reader
 from services.audit_text import describe_for_resident
 from services.errors import Forbidden
 
@@ -74,16 +74,16 @@ def test_cursor_pages_walk_the_log_newest_first_without_repeats(log):
 
 
 def test_each_role_sees_its_share_of_the_log(log):
-    def visible(role: str, actor_id: str, asked: AuditFilter | None = None) -> set[str]:
-        scoped = scope_for_role(asked or AuditFilter(), role=role, actor_id=actor_id)
+    def visible(scope: str, actor_id: str, asked: AuditFilter | None = None) -> set[str]:
+        scoped = scope_for_reader(asked or AuditFilter(), scope=scope, actor_id=actor_id)
         return {event.action for event in audit_events_page(log, scoped, limit=50, after=None).items}
 
-    assert "audit.read" in visible("admin", "staff-ada")
-    assert "audit.read" not in visible("supervisor", "staff-omar")
-    assert "benefits.read" in visible("supervisor", "staff-omar")
-    assert visible("support", "staff-sophie") == {"resident.benefits.read", "resident.resync", "sessions.revoke"}
+    assert "audit.read" in visible("all", "staff-ada")
+    assert "audit.read" not in visible("residents", "staff-omar")
+    assert "benefits.read" in visible("residents", "staff-omar")
+    assert visible("own", "staff-sophie") == {"resident.benefits.read", "resident.resync", "sessions.revoke"}
     with pytest.raises(Forbidden):
-        scope_for_role(AuditFilter(actor_id="staff-omar"), role="support", actor_id="staff-sophie")
+        scope_for_reader(AuditFilter(actor_id="staff-omar"), scope="own", actor_id="staff-sophie")
 
 
 def test_a_residents_access_log_shows_staff_and_app_accesses_but_not_refusals(log):

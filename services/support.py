@@ -1,0 +1,193 @@
+"""What support staff see of a resident: an exact-match lookup (never a listing), the overview (links,
+consents, devices, sessions, sync state per agency), and the stored data of agencies a resident stopped
+sharing, which staff reach only by breaking glass (the API decides who may; this module only reads).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.benefits import freshness
+from services.benefits.sync import fetch_within_budget, linked_records
+from services.consent import agency_consents
+from services.errors import Conflict, NotFound
+from services.identity.consent import AgencyConsent
+from services.identity.field_crypto import LookupHasher
+from services.identity.linking import resident_links
+from services.models.benefits import Benefit, BenefitAction, BenefitSource
+from services.models.identity import HubSession, Resident, ResidentLink
+from services.models.notifications import Device, NotificationMessage
+
+RECENT_SESSIONS = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncState:
+    agency: str
+    shared: bool
+    status: str
+    as_of: dt.datetime | None
+    attempted_at: dt.datetime | None
+    error_kind: str | None
+    error_at: dt.datetime | None
+
+
+@dataclasses.dataclass
+class ResidentOverview:
+    resident: Resident
+    links: list[ResidentLink]
+    consents: list[AgencyConsent]
+    devices: list[Device]
+    sessions: list[HubSession]
+    sync: list[SyncState]
+
+
+@dataclasses.dataclass
+class WithheldBenefits:
+    """The last stored copy of agencies the resident stopped sharing (no fetch: sharing stopped)."""
+
+    agencies: list[str]
+    benefits: list[Benefit]
+    actions: dict[str, list[BenefitAction]]
+    sync: list[SyncState]
+
+
+def find_residents(
+    session: Session,
+    hasher: LookupHasher,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    case_number: str | None = None,
+) -> list[Resident]:
+    """Residents matching exactly one identifier: email or phone by keyed hash, a case number as stored."""
+    if email:
+        stmt = select(Resident).where(Resident.email_hash == hasher.email(email))
+    elif phone:
+        stmt = select(Resident).where(Resident.phone_hash == hasher.phone(phone))
+    elif case_number:
+        owners = select(Benefit.resident_id).where(Benefit.case_number == case_number.strip())
+        stmt = select(Resident).where(Resident.id.in_(owners))
+    else:
+        return []
+    return list(session.scalars(stmt.order_by(Resident.id).limit(10)))
+
+
+def resident_or_404(session: Session, resident_id: str) -> Resident:
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound("There is no such resident.")
+    return resident
+
+
+def resident_overview(context, session: Session, resident_id: str) -> ResidentOverview:
+    resident = resident_or_404(session, resident_id)
+    consents = agency_consents(session, resident_id)
+    sessions = session.scalars(
+        select(HubSession)
+        .where(HubSession.resident_id == resident_id)
+        .order_by(HubSession.created_at.desc(), HubSession.id.desc())
+        .limit(RECENT_SESSIONS)
+    )
+    devices = session.scalars(
+        select(Device).where(Device.resident_id == resident_id).order_by(Device.registered_at.desc(), Device.id)
+    )
+    return ResidentOverview(
+        resident=resident,
+        links=resident_links(session, resident_id),
+        consents=consents,
+        devices=list(devices),
+        sessions=list(sessions),
+        sync=sync_states(context, session, resident_id, consents),
+    )
+
+
+def sync_states(
+    context, session: Session, resident_id: str, consents: list[AgencyConsent], *, only: list[str] | None = None
+) -> list[SyncState]:
+    """Per linked agency: the freshness the resident would see, and the last attempt and error."""
+    rows = {
+        row.agency: row
+        for row in session.scalars(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
+    }
+    now, fresh_seconds = clock.now(), context.settings.fresh_seconds
+    states = []
+    for consent in consents:
+        if not consent.linked or (only is not None and consent.agency not in only):
+            continue
+        row = rows.get(consent.agency)
+        as_of, error_at = (row.as_of, row.error_at) if row else (None, None)
+        states.append(
+            SyncState(
+                agency=consent.agency,
+                shared=consent.granted,
+                status=freshness.source_status(as_of, error_at, now, fresh_seconds),
+                as_of=as_of,
+                attempted_at=row.attempted_at if row else None,
+                error_kind=row.error_kind if row else None,
+                error_at=error_at,
+            )
+        )
+    return states
+
+
+def withheld_agencies(session: Session, resident_id: str) -> list[str]:
+    """Agencies the resident has records at but stopped sharing: hidden from staff unless they break glass."""
+    return [c.agency for c in agency_consents(session, resident_id) if c.linked and not c.granted]
+
+
+def revoked_agencies(session: Session, resident_id: str) -> set[str]:
+    """Every agency the resident said no to, linked or not (their messages are withheld too)."""
+    return {c.agency for c in agency_consents(session, resident_id) if not c.granted}
+
+
+def withheld_benefits(context, session: Session, resident_id: str) -> WithheldBenefits:
+    agencies = withheld_agencies(session, resident_id)
+    benefits = list(
+        session.scalars(
+            select(Benefit)
+            .where(Benefit.resident_id == resident_id, Benefit.agency.in_(agencies or [""]))
+            .order_by(Benefit.agency, Benefit.program_code, Benefit.id)
+        )
+    )
+    actions: dict[str, list[BenefitAction]] = {}
+    if benefits:
+        stmt = select(BenefitAction).where(BenefitAction.benefit_id.in_([b.id for b in benefits]))
+        for row in session.scalars(stmt.order_by(BenefitAction.sort_on, BenefitAction.id)):
+            actions.setdefault(row.benefit_id, []).append(row)
+    consents = agency_consents(session, resident_id)
+    return WithheldBenefits(
+        agencies, benefits, actions, sync_states(context, session, resident_id, consents, only=agencies)
+    )
+
+
+def resync_resident(context, session: Session, resident_id: str) -> dict[str, str]:
+    """Fetch every shared, linked agency now within the read budget; what is still out finishes in the
+    background (with retries). Returns the outcome per agency."""
+    resident_or_404(session, resident_id)
+    shared = {c.agency for c in agency_consents(session, resident_id) if c.granted}
+    refs = {agency: found for agency, found in linked_records(session, resident_id).items() if agency in shared}
+    session.commit()  # end this transaction so the fetches' own writes are not waited on
+    outcomes = fetch_within_budget(context, resident_id, refs, context.settings.read_budget_seconds)
+    for agency, outcome in outcomes.items():
+        if outcome in ("pending", "failed"):
+            context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+    return outcomes
+
+
+def notification_to_resend(session: Session, message_id: str) -> NotificationMessage:
+    """The message support asked to send again; one from an agency the resident stopped sharing is not sent."""
+    message = session.get(NotificationMessage, message_id)
+    if message is None:
+        raise NotFound("There is no such notification.")
+    if message.agency and message.agency in revoked_agencies(session, message.resident_id):
+        raise Conflict(
+            f"The resident stopped sharing {message.agency}, so its notifications are no longer sent.",
+            errors={"notification_id": ["From an agency the resident no longer shares."]},
+        )
+    return message
