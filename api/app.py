@@ -17,16 +17,21 @@ log = logging.getLogger("hub.app")
 
 def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
+    from api.admin.actions import blp as admin_actions
+    from api.admin.audit_log import blp as admin_audit
+    from api.admin.residents import blp as admin_residents
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
     from api.benefits.routes import blp as benefits
     from api.devices.routes import blp as devices
     from api.health.routes import blp as health
+    from api.me.access_log import blp as access_log
     from api.me.routes import blp as me
     from api.notifications.routes import blp as notifications
     from api.platform_events.routes import blp as platform_events
 
-    return [health, benefits, platform_events, sign_in_blp, auth, well_known_blp, me, devices, notifications]
+    admin = [admin_residents, admin_actions, admin_audit]
+    return [health, benefits, platform_events, sign_in_blp, auth, well_known_blp, me, access_log, devices, notifications, *admin]
 
 
 def _cli_groups() -> list:

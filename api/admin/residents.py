@@ -1,0 +1,172 @@
+"""Support staff reading a resident: exact-match lookup, the overview, benefits as the resident sees them,
+and notifications with every delivery attempt. Every call needs ``X-Access-Reason`` and is audited."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from api.admin.audited import current_access, staff_access
+from api.admin.schemas import (
+    ResidentDetailSchema,
+    ResidentLookupArgs,
+    ResidentLookupSchema,
+    StaffBenefitArgs,
+    StaffBenefitListSchema,
+    StaffNotificationPageSchema,
+)
+from api.auth.permissions import READ_RESIDENTS
+from api.benefits import presenters
+from api.database import db
+from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from notifications.inbox import messages_with_deliveries
+from services import support
+from services.benefits.reads import resident_benefits
+
+blp = Blueprint(
+    "admin-residents", __name__, url_prefix="/v1/admin", description="Support staff: residents (reasons required)"
+)
+
+
+def _context():
+    return current_app.extensions["hub"]
+
+
+def _cursor(after: dict | None) -> str | None:
+    return encode_cursor(after) if after else None
+
+
+@blp.route("/residents")
+@staff_access(READ_RESIDENTS, "resident.lookup")
+@blp.requires("staff")
+@blp.arguments(ResidentLookupArgs, location="query")
+@blp.response(200, ResidentLookupSchema)
+def lookup(args):
+    """Find a resident by exactly one of email, phone or case number, matched exactly; no browsing."""
+    (matched_by,) = [name for name in ("email", "phone", "case_number") if args.get(name)]
+    residents = support.find_residents(db(), _context().component("lookup_hasher"), **{matched_by: args[matched_by]})
+    access = current_access()
+    access.fields = [f"lookup:{matched_by}", "name"]
+    access.about(*[resident.id for resident in residents])
+    data = [
+        {"id": r.id, "name": r.name, "identity_verified": r.identity_verified, "matched_by": matched_by}
+        for r in residents
+    ]
+    return {"data": data, "meta": {"next_cursor": None}}
+
+
+@blp.route("/residents/<resident_id>")
+@staff_access(READ_RESIDENTS, "resident.read", fields=("profile", "links", "consents", "devices", "sessions", "sync"))
+@blp.requires("staff")
+@blp.response(200, ResidentDetailSchema)
+def resident_detail(resident_id: str):
+    """The resident with links, consents, devices, recent sessions and sync state per linked agency."""
+    overview = support.resident_overview(_context(), db(), resident_id)
+    resident = overview.resident
+    shared = {consent.agency for consent in overview.consents if consent.granted}
+    return {
+        "id": resident.id,
+        "name": resident.name,
+        "email": resident.email,
+        "locale": resident.locale,
+        "identity_verified": resident.identity_verified,
+        "created_at": resident.created_at,
+        "links": [
+            {**_columns(link, "id", "agency", "method", "linked_at"), "shared": link.agency in shared}
+            for link in overview.links
+        ],
+        "consents": overview.consents,
+        "devices": overview.devices,
+        "sessions": overview.sessions,
+        "sync": overview.sync,
+    }
+
+
+@blp.route("/residents/<resident_id>/benefits")
+@staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
+@blp.requires("staff")
+@blp.arguments(StaffBenefitArgs, location="query")
+@blp.response(200, StaffBenefitListSchema)
+def resident_benefit_list(args, resident_id: str):
+    """What the resident sees (same service as ``GET /v1/me/benefits``). Agencies the resident stopped sharing
+    stay hidden; a supervisor sending ``X-Break-Glass: true`` sees their stored copy too, flagged for review."""
+    session = db()
+    support.resident_or_404(session, resident_id)
+    view = resident_benefits(
+        _context(),
+        session,
+        resident_id,
+        refresh=args["refresh"],
+        limit=args["limit"],
+        after=decode_cursor(args["cursor"]),
+    )
+    locale = presenters.read_locale(view.resident.locale)
+    withheld = support.withheld_agencies(session, resident_id)
+    meta = presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after))
+    body = {
+        "data": [
+            presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale) for b in view.benefits
+        ],
+        "meta": {**meta, "withheld_agencies": withheld},
+        "break_glass": None,
+    }
+    access = current_access()
+    if access.break_glass and withheld and args["cursor"] is None:
+        body["break_glass"] = _break_glass_benefits(resident_id, locale)
+        access.fields = ["benefits", *(f"break_glass:{agency}" for agency in withheld)]
+    return body
+
+
+def _break_glass_benefits(resident_id: str, locale: str) -> dict:
+    hidden = support.withheld_benefits(_context(), db(), resident_id)
+    as_of = {state.agency: state.as_of for state in hidden.sync}
+    return {
+        "agencies": hidden.agencies,
+        "data": [
+            presenters.benefit(b, hidden.actions.get(b.id, []), as_of.get(b.agency), locale) for b in hidden.benefits
+        ],
+        "sources": hidden.sync,
+    }
+
+
+@blp.route("/residents/<resident_id>/notifications")
+@staff_access(READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True)
+@blp.requires("staff")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, StaffNotificationPageSchema)
+def resident_notifications(args, resident_id: str):
+    """The resident's messages, newest first, each with every delivery attempt (round, device, state, error).
+    Messages from agencies the resident stopped sharing are withheld unless a supervisor breaks glass."""
+    session = db()
+    support.resident_or_404(session, resident_id)
+    items, next_after = messages_with_deliveries(
+        session, resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
+    )
+    revoked, access = support.revoked_agencies(session, resident_id), current_access()
+    shown = [item for item in items if item.message.agency not in revoked or access.break_glass]
+    revealed = sorted({item.message.agency for item in shown if item.message.agency in revoked})
+    if revealed:
+        access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
+    data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]
+    return {"data": data, "meta": {"next_cursor": _cursor(next_after), "withheld": len(items) - len(shown)}}
+
+
+def _columns(row, *names: str) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
+MESSAGE_FIELDS = (
+    "id",
+    "category",
+    "title",
+    "body",
+    "locale",
+    "created_at",
+    "read_at",
+    "benefit_id",
+    "agency",
+    "urgent",
+)
+
+
+def _message(message) -> dict:
+    return _columns(message, *MESSAGE_FIELDS)

@@ -1,0 +1,185 @@
+"""Request and response bodies of the admin API (support staff)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
+from api.devices.schemas import DeviceSchema
+from api.extension import PageArgs, PageMeta
+from api.me.schemas import ConsentSchema, LinkSchema
+from api.notifications.schemas import NotificationSchema
+from services.models.audit import ACTOR_KINDS, OUTCOMES
+
+LOOKUP_FIELDS = ("email", "phone", "case_number")
+
+
+class ResidentLookupArgs(ma.Schema):
+    """Exactly one identifier, matched exactly: there is no listing or partial search of residents."""
+
+    email = ma.fields.String(validate=ma.validate.Length(min=3, max=320))
+    phone = ma.fields.String(validate=ma.validate.Length(min=7, max=32))
+    case_number = ma.fields.String(validate=ma.validate.Length(min=4, max=32))
+
+    @ma.validates_schema
+    def one_identifier(self, data, **_kwargs):
+        given = [name for name in LOOKUP_FIELDS if data.get(name)]
+        if len(given) != 1:
+            message = "Give exactly one of email, phone or case_number (exact match)."
+            raise ma.ValidationError({name: [message] for name in LOOKUP_FIELDS})
+
+
+class ResidentSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+    identity_verified = ma.fields.Boolean()
+    matched_by = ma.fields.String()
+
+
+class ResidentLookupSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(ResidentSummarySchema))
+    meta = ma.fields.Nested(PageMeta)
+
+
+class StaffSessionSchema(ma.Schema):
+    id = ma.fields.String()
+    client_id = ma.fields.String()
+    device_label = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    last_seen_at = ma.fields.AwareDateTime()
+    revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    revoked_reason = ma.fields.String(allow_none=True)
+
+
+class StaffDeviceSchema(DeviceSchema):
+    deactivated_reason = ma.fields.String(allow_none=True)
+
+
+class SyncStateSchema(SourceSchema):
+    shared = ma.fields.Boolean(metadata={"description": "False: the resident stopped sharing this agency"})
+    attempted_at = ma.fields.AwareDateTime(allow_none=True)
+    error_kind = ma.fields.String(allow_none=True)
+    error_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ResidentDetailSchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String(allow_none=True)
+    email = ma.fields.String(allow_none=True)
+    locale = ma.fields.String()
+    identity_verified = ma.fields.Boolean()
+    created_at = ma.fields.AwareDateTime()
+    links = ma.fields.List(ma.fields.Nested(LinkSchema))
+    consents = ma.fields.List(ma.fields.Nested(ConsentSchema))
+    devices = ma.fields.List(ma.fields.Nested(StaffDeviceSchema))
+    sessions = ma.fields.List(ma.fields.Nested(StaffSessionSchema), metadata={"description": "The 20 most recent"})
+    sync = ma.fields.List(ma.fields.Nested(SyncStateSchema))
+
+
+class BreakGlassSchema(ma.Schema):
+    agencies = ma.fields.List(ma.fields.String())
+    data = ma.fields.List(ma.fields.Nested(BenefitSchema))
+    sources = ma.fields.List(ma.fields.Nested(SyncStateSchema))
+
+
+class StaffReadMetaSchema(ReadMetaSchema):
+    withheld_agencies = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "Agencies the resident stopped sharing; a supervisor may break glass to see them"},
+    )
+
+
+class StaffBenefitListSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(BenefitSchema), required=True)
+    meta = ma.fields.Nested(StaffReadMetaSchema, required=True)
+    break_glass = ma.fields.Nested(
+        BreakGlassSchema,
+        allow_none=True,
+        metadata={"description": "With X-Break-Glass: true (supervisors), on the first page: withheld agencies"},
+    )
+
+
+StaffBenefitArgs = BenefitListArgs
+
+
+class DeliverySchema(ma.Schema):
+    id = ma.fields.String()
+    device_id = ma.fields.String()
+    send_round = ma.fields.Integer()
+    kind = ma.fields.String()
+    requested_by = ma.fields.String(allow_none=True)
+    state = ma.fields.String()
+    attempts = ma.fields.Integer()
+    not_before = ma.fields.AwareDateTime(allow_none=True)
+    next_attempt_at = ma.fields.AwareDateTime()
+    provider_message_id = ma.fields.String(allow_none=True)
+    error_code = ma.fields.String(allow_none=True)
+    error_detail = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    sent_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class StaffNotificationSchema(NotificationSchema):
+    deliveries = ma.fields.List(ma.fields.Nested(DeliverySchema))
+
+
+class StaffNotificationsMeta(PageMeta):
+    withheld = ma.fields.Integer(metadata={"description": "Messages on this page from agencies no longer shared"})
+
+
+class StaffNotificationPageSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(StaffNotificationSchema))
+    meta = ma.fields.Nested(StaffNotificationsMeta)
+
+
+class ResyncSchema(ma.Schema):
+    outcomes = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={"description": "Per shared agency: applied, unchanged, pending (still fetching) or an error kind"},
+    )
+
+
+class RevokeSchema(ma.Schema):
+    revoked = ma.fields.Integer(metadata={"description": "How many live sessions were ended"})
+
+
+class ResendSchema(ma.Schema):
+    notification_id = ma.fields.String()
+    send_round = ma.fields.Integer(allow_none=True)
+    deliveries = ma.fields.List(ma.fields.Nested(DeliverySchema))
+
+
+class AuditEventArgs(PageArgs):
+    actor_id = ma.fields.String()
+    resident_id = ma.fields.String()
+    action = ma.fields.String()
+    outcome = ma.fields.String(validate=ma.validate.OneOf(OUTCOMES))
+    since = ma.fields.AwareDateTime()
+    until = ma.fields.AwareDateTime()
+    flagged_for_review = ma.fields.Boolean()
+
+
+class AuditEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    occurred_at = ma.fields.AwareDateTime()
+    actor_kind = ma.fields.String(validate=ma.validate.OneOf(ACTOR_KINDS))
+    actor_id = ma.fields.String()
+    actor_name = ma.fields.String(allow_none=True)
+    actor_role = ma.fields.String(allow_none=True)
+    resident_id = ma.fields.String(allow_none=True)
+    action = ma.fields.String()
+    route = ma.fields.String(allow_none=True)
+    field_groups = ma.fields.List(ma.fields.String(), attribute="fields", data_key="fields")
+    reason = ma.fields.String(allow_none=True)
+    request_id = ma.fields.String(allow_none=True)
+    outcome = ma.fields.String()
+    break_glass = ma.fields.Boolean()
+    flagged_for_review = ma.fields.Boolean()
+    prev_hash = ma.fields.String()
+    hash = ma.fields.String()
+
+
+class AuditEventPageSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(AuditEventSchema))
+    meta = ma.fields.Nested(PageMeta)

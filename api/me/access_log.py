@@ -1,0 +1,61 @@
+"""``GET /v1/me/access-log``: who (which staff member, which app) read or changed the resident's data, when,
+and the reason they gave, in plain language."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.auth.decorators import resident_required
+from api.auth.principal import current_principal
+from api.database import db
+from api.extension import Blueprint, PageArgs, PageMeta, decode_cursor, encode_cursor
+from services.audit_queries import access_log_page
+from services.audit_text import accessor, describe_for_resident
+
+blp = Blueprint("access-log", __name__, url_prefix="/v1/me", description="Who looked at the resident's data")
+
+
+class AccessorSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "staff or app"})
+    name = ma.fields.String(allow_none=True, metadata={"description": "Staff: given name only; apps: the app"})
+    role = ma.fields.String(allow_none=True, metadata={"description": "In words, e.g. 'A support agent'"})
+
+
+class AccessEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    occurred_at = ma.fields.AwareDateTime()
+    who = ma.fields.Nested(AccessorSchema)
+    action = ma.fields.String()
+    reason = ma.fields.String(allow_none=True)
+    break_glass = ma.fields.Boolean()
+    description = ma.fields.String(metadata={"description": "The whole entry as one plain-language sentence"})
+
+
+class AccessLogSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(AccessEntrySchema))
+    meta = ma.fields.Nested(PageMeta)
+
+
+@blp.route("/access-log")
+@resident_required
+@blp.requires("resident")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, AccessLogSchema)
+def access_log(args):
+    """Newest first: every staff and app access to this resident's data that the audit log recorded."""
+    page = access_log_page(
+        db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
+    )
+    data = [
+        {
+            "id": event.id,
+            "occurred_at": event.occurred_at,
+            "who": accessor(event),
+            "action": event.action,
+            "reason": event.reason,
+            "break_glass": event.break_glass,
+            "description": describe_for_resident(event),
+        }
+        for event in page.items
+    ]
+    return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}

@@ -1,0 +1,52 @@
+"""A resident with a phone and a notification, and the admin routes filled in for them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from services.models.identity import Resident
+from tests.admin.staff import Caller, resident
+from tests.notifications_db.factories import add_devices, queue_message
+
+MARIA_EMAIL = "maria.lopez@example.com"
+MARIA_PHONE = "+1 (312) 555-0101"
+
+
+@dataclasses.dataclass
+class World:
+    maria: Caller
+    message_id: str
+
+    def paths(self, app) -> list[tuple[str, str, str]]:
+        """(method, path, endpoint) of every admin route, with maria's ids filled in."""
+        values = {"resident_id": self.maria.subject, "notification_id": self.message_id}
+        routes = []
+        for rule in app.url_map.iter_rules():
+            if not rule.rule.startswith("/v1/admin"):
+                continue
+            path = rule.rule
+            for name in rule.arguments:
+                path = path.replace(f"<{name}>", values[name])
+            if path == "/v1/admin/residents":
+                path += "?email=" + MARIA_EMAIL
+            (method,) = rule.methods - {"HEAD", "OPTIONS"}
+            routes.append((method, path, rule.endpoint))
+        return sorted(routes)
+
+
+@pytest.fixture
+def world(hub_context, db_session) -> World:
+    hasher = hub_context.component("lookup_hasher")
+    maria = resident(
+        hub_context,
+        name="Maria Lopez",
+        email=MARIA_EMAIL,
+        email_hash=hasher.email(MARIA_EMAIL),
+        phone_hash=hasher.phone(MARIA_PHONE),
+    )
+    row = db_session.get(Resident, maria.subject)
+    devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
+    message = queue_message(db_session, row, devices)
+    return World(maria, message.id)
