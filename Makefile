@@ -44,12 +44,13 @@ run: migrate
 ## make test: ruff, then the whole suite on SQLite; with CI=true also on PostgreSQL and the Redis/Celery path
 test: install
 	@$(PY) -m ruff check .
-	@$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
-	@if [ "$${CI:-}" = "true" ]; then \
-	  echo "== PostgreSQL + Redis/Celery pass =="; \
-	  TEST_DATABASE_URL=$(PG_SERVER_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) \
-	    $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
-	fi
+	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL); fi; \
+	  echo "== SQLite pass =="; \
+	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) && \
+	  if [ "$${CI:-}" = "true" ]; then \
+	    echo "== PostgreSQL pass (with the Redis/Celery path) =="; \
+	    TEST_DATABASE_URL=$(PG_SERVER_URL) $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	  fi
 
 migration: install
 	@$(VENV)/bin/alembic revision --autogenerate -m "$(m)"

@@ -64,4 +64,4 @@ def _register(app: Celery, settings: Settings, name: str, context: Any) -> None:
         run_job(context or worker_contexts.get(app, settings), name, kwargs)
 
     task.__name__ = name.replace(".", "_")
-    app.task(name=name)(task)
+    app.task(name=name, shared=False)(task)  # shared tasks would leak into every later Celery app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -35,10 +36,13 @@ def celery_worker_runner(hub_context, redis_url):
     from services.background import CeleryRunner
     from services.celery_app import make_celery
 
-    redis.Redis.from_url(redis_url).flushdb()
     settings = hub_context.settings
     app = make_celery(type(settings).from_env({}, **{**settings.__dict__, "celery_broker_url": redis_url}),
                       context=hub_context)
+    # A queue of its own, so parallel test workers sharing one Redis never take each other's tasks.
+    queue = f"hub-test-{uuid.uuid4().hex}"
+    app.conf.task_default_queue = queue
+    redis.Redis.from_url(redis_url).delete(queue)
     previous = hub_context.runner
     hub_context.runner = CeleryRunner(hub_context, celery=app)
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10):
