@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -22,7 +21,7 @@ def token_fingerprint(token: str) -> str:
 
 
 class LogTransport:
-    """Logs one JSON line per push (ids and a token fingerprint; no token, title or body) and reports it sent."""
+    """Logs one structured line per push (ids and a token fingerprint; no token, title or body) and reports it sent."""
 
     name = "log"
 
@@ -40,6 +39,6 @@ class LogTransport:
                 "urgent": message.urgent,
                 **{key: message.data[key] for key in _LOGGED_DATA_KEYS if key in message.data},
             }
-            self._log.info(json.dumps(line, sort_keys=True))
+            self._log.info("push logged", extra=line)
             results.append(PushResult.sent(provider_message_id))
         return results
