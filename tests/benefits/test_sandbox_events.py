@@ -67,7 +67,7 @@ def live_hub_with_events(settings, test_database):
         thread.join(timeout=5)
 
 
-def wait_until_delivered(sandbox_url: str, timeout: float = 20.0) -> list[dict]:
+def wait_until_delivered(sandbox_url: str, timeout: float = 60.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     while True:
         events = httpx.get(f"{sandbox_url}/platform/sim/events?limit=1000").json()["events"]

@@ -6,7 +6,9 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from services.models.benefits import BenefitSource
 from tests.factories import sign_in
 from tests.problem_assertions import assert_problem
 
@@ -116,9 +118,10 @@ def test_hfs_down_later_serves_the_last_good_copy_skips_at_once_and_recovers(
         assert programs(body)["MEDICAID"]["status"] == "active"
     breaker = sandbox_context.component("platform").breakers["HFS"]
     assert breaker.current_state == "open"
-    started = time.perf_counter()
     read(sandbox_client, maria, "?refresh=true")
-    assert time.perf_counter() - started < 0.5  # the open breaker answers for HFS at once
+    with sandbox_context.session() as session:  # the open breaker answered for HFS: no request was made
+        kinds = set(session.scalars(select(BenefitSource.error_kind).where(BenefitSource.agency == "HFS")))
+    assert kinds == {"circuit_open"}
     fault(sandbox_url, "HFS", "ok")
     time.sleep(sandbox_context.settings.breaker_reset_seconds + 0.1)  # half-open: the next call is a trial
     body = read(sandbox_client, maria, "?refresh=true")
@@ -132,12 +135,12 @@ def test_hfs_slow_answers_within_the_budget(sandbox_client, sandbox_url, sandbox
     budget = sandbox_context.settings.read_budget_seconds
     started = time.perf_counter()
     body = read(sandbox_client, maria)
-    assert time.perf_counter() - started < budget + 0.5
+    assert time.perf_counter() - started < budget + 1.5  # never the agency's 4 s
     assert statuses(body)["HFS"] in ("unavailable", "stale") and statuses(body)["DHS"] == "fresh"
     read(sandbox_client, maria)  # HFS not waited for again this soon (a background refresh is queued)
     started = time.perf_counter()
     body = read(sandbox_client, maria, "?refresh=true")
-    assert time.perf_counter() - started < budget + 0.5
+    assert time.perf_counter() - started < budget + 1.5  # never the agency's 4 s
     fault(sandbox_url, "HFS", "ok")
 
 
