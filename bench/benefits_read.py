@@ -87,7 +87,7 @@ def prepare_database(url: str | None, folder: Path) -> tuple[str, callable]:
     return bench_url.replace("postgresql+psycopg://", "postgresql://", 1), drop
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "--bind",
@@ -102,7 +102,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
         "warning",
         "wsgi:app",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -111,7 +111,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    raise SystemExit("gunicorn did not start: " + log.read_text()[-2000:])
 
 
 def run_wrk(url: str, tokens_file: Path, seconds: int, connections: int, threads: int, auth: bool) -> dict:
@@ -209,6 +209,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--tokens", type=int, default=5000, help="residents signed in (random per request)")
+    parser.add_argument(
+        "--worker-mode",
+        choices=("celery", "inprocess"),
+        default="celery",
+        help="celery (default, as in production: periodic jobs run in Celery workers and beat, not in the web "
+        "workers; nothing is queued during the run) or inprocess (the embedded default's ticker in each worker)",
+    )
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--tokens-file", help=argparse.SUPPRESS)
     parser.add_argument("--no-auth", action="store_true", help=argparse.SUPPRESS)
@@ -259,10 +267,12 @@ def main() -> None:
             "PLATFORM_URL": "http://127.0.0.1:9/platform",
             "LOG_LEVEL": "WARNING",
             "HUB_ENV": "development",
-            "WORKER_MODE": "inprocess",
+            "WORKER_MODE": args.worker_mode,
+            "CELERY_BROKER_URL": args.broker_url,
             "DATABASE_POOL_SIZE": str(args.threads + 1),
         }
-        server = start_gunicorn(env, port, args.workers, args.threads)
+        server_log = folder / "gunicorn.log"
+        server = start_gunicorn(env, port, args.workers, args.threads, server_log)
         try:
             check = httpx.get(f"{public_url}/v1/me/benefits", headers={"Authorization": f"Bearer {tokens[0]}"})
             body = check.json()
@@ -274,9 +284,16 @@ def main() -> None:
             drive(f"{public_url}/v1/me/benefits", tokens_file, 3, args.connections, auth=True)
             health = drive(f"{public_url}/healthz", tokens_file, args.seconds, args.connections, auth=False)
             benefits = drive(f"{public_url}/v1/me/benefits", tokens_file, args.seconds, args.connections, auth=True)
+            during_load = server_log.read_text()
+            if "Traceback" in during_load or '"ERROR"' in during_load:
+                print("server errors during the load:\n" + during_load[-3000:])
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # graceful shutdown is not what is measured
+                server.kill()
+                server.wait()
         with engine.connect() as connection:
             errors = connection.scalar(select(func.count()).where(BenefitSource.error_at.is_not(None)))
         engine.dispose()
@@ -292,7 +309,8 @@ def main() -> None:
         f"({engine.dialect.name}), {len(tokens):,} signed-in residents picked at random per request",
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"load average before the run {load[0]:.1f}",
-        f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread); driver: {benefits['driver']}, "
+        f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
+        f"driver: {benefits['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
         f"seeding: {seed_seconds:.1f} s",
         "",
