@@ -53,7 +53,7 @@ test: install
 	  fi
 
 migration: install
-	@$(VENV)/bin/alembic revision --autogenerate -m "$(m)"
+	@$(VENV)/bin/alembic revision --autogenerate -m "$(m)" $(if $(id),--rev-id $(id))
 
 lint: install
 	@$(PY) -m ruff check . && $(PY) -m ruff format --check . || true

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from services.db import Base, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-APPEND_ONLY_TABLES = ("audit_events",)  # guarded by a trigger on PostgreSQL (migration 0007)
+APPEND_ONLY_TABLES = ("audit_events",)  # guarded by a trigger on PostgreSQL (migration 0002_audit_log)
 
 
 def alembic_config() -> Config:

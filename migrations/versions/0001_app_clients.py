@@ -1,6 +1,6 @@
 """app registrations
 
-Revision ID: 0001
+Revision ID: 0001_app_clients
 Revises: 
 Create Date: 2026-11-24 18:47:41.215010
 """
@@ -13,7 +13,7 @@ from alembic import op
 import services.db
 
 
-revision = '0001'
+revision = '0001_app_clients'
 down_revision = None
 branch_labels = None
 depends_on = None

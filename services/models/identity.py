@@ -54,6 +54,7 @@ class ResidentLink(Base):
     __table_args__ = (
         UniqueConstraint("resident_id", "agency", "record_id"),
         Index("ix_resident_links_agency_record", "agency", "record_id"),
+        Index("ix_resident_links_agency_resident", "agency", "resident_id"),  # bulk reconciliation walks this
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -1,7 +1,7 @@
 """benefit snapshots, actions, platform events, sync checkpoints, outbox
 
-Revision ID: 0003_benefits
-Revises: 0006_notifications
+Revision ID: 0005_benefits
+Revises: 0004_notifications
 Create Date: 2026-11-24 19:04:57.573737
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import services.db
 
 
-revision = '0003_benefits'
-down_revision = '0006_notifications'
+revision = '0005_benefits'
+down_revision = '0004_notifications'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """identity: residents, links, consents, sessions, refresh tokens
 
-Revision ID: 0002_identity
-Revises: 0007
+Revision ID: 0003_identity
+Revises: 0002_audit_log
 Create Date: 2026-11-24 19:03:22.184789
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import services.db
 
 
-revision = '0002_identity'
-down_revision = '0007'
+revision = '0003_identity'
+down_revision = '0002_audit_log'
 branch_labels = None
 depends_on = None
 

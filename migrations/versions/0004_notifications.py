@@ -1,7 +1,7 @@
 """notifications devices inbox deliveries preferences
 
-Revision ID: 0006_notifications
-Revises: 0002_identity
+Revision ID: 0004_notifications
+Revises: 0003_identity
 Create Date: 2026-11-24 19:04:02.611683
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import services.db
 
 
-revision = '0006_notifications'
-down_revision = '0002_identity'
+revision = '0004_notifications'
+down_revision = '0003_identity'
 branch_labels = None
 depends_on = None
 

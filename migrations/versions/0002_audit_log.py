@@ -5,8 +5,8 @@ only a superuser or the table owner can switch it off (``ALTER TABLE ... DISABLE
 the test harness does to empty the table between tests. In production run migrations as an owner role and
 the app as a role granted only SELECT and INSERT on audit_events (see README, "Support staff and audit").
 
-Revision ID: 0007
-Revises: 0001
+Revision ID: 0002_audit_log
+Revises: 0001_app_clients
 Create Date: 2026-11-24 19:00:25.833286
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 import services.db
 
 
-revision = '0007'
-down_revision = '0001'
+revision = '0002_audit_log'
+down_revision = '0001_app_clients'
 branch_labels = None
 depends_on = None
 
