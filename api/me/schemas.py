@@ -68,8 +68,17 @@ class ConsentListSchema(ma.Schema):
     meta = ma.fields.Nested(PageMeta, required=True)
 
 
+class JsonBoolean(ma.fields.Boolean):
+    """JSON ``true``/``false`` only: ``1 in {True}`` holds in Python, so ``truthy={True}`` alone lets 0 and 1 in."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class ConsentUpdateSchema(ma.Schema):
-    granted = ma.fields.Boolean(required=True, truthy={True}, falsy={False})  # JSON true/false only
+    granted = JsonBoolean(required=True)  # JSON true/false only
 
 
 class LinkRequestSchema(ma.Schema):

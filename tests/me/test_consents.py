@@ -64,3 +64,12 @@ def test_consent_routes_refuse_staff_and_anonymous_callers(sandbox_client, sandb
     assert_problem(sandbox_client.put("/v1/me/consents/HFS", json={"granted": False}), 401)
     resident = db_session.scalar(select(Resident))
     assert shared_agencies(db_session, resident.id) == {"DHS", "HFS"}
+
+
+def test_numbers_are_not_booleans_and_change_nothing(sandbox_client, sandbox_url, db_session):
+    maria = sign_in(sandbox_client, sandbox_url, "maria")
+    for value in (0, 1, 0.0, "false", "true"):
+        response = sandbox_client.put("/v1/me/consents/HFS", json={"granted": value}, headers=maria.headers)
+        assert_problem(response, 422, field="granted")
+    assert db_session.scalars(select(Consent)).all() == []
+    assert _links(sandbox_client, maria) == {"DHS": True, "HFS": True}
