@@ -76,6 +76,17 @@ def create_api(app: Flask) -> Api:
     return api
 
 
+class JsonBoolean(ma.fields.Boolean):
+    """JSON ``true``/``false`` only in request bodies: marshmallow's Boolean also takes 0/1/"yes", and a resident's
+    ``0`` must not silently revoke consent or switch a category off. (``1 in {True}`` holds in Python, so
+    ``truthy={True}`` alone is not enough.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 # Cursor pagination ---------------------------------------------------------------------------------
 
 

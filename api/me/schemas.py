@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.extension import PageMeta
+from api.extension import JsonBoolean, PageMeta
 from services.domain_events import AGENCIES
 
 
@@ -66,15 +66,6 @@ class ConsentSchema(ma.Schema):
 class ConsentListSchema(ma.Schema):
     data = ma.fields.List(ma.fields.Nested(ConsentSchema), required=True)
     meta = ma.fields.Nested(PageMeta, required=True)
-
-
-class JsonBoolean(ma.fields.Boolean):
-    """JSON ``true``/``false`` only: ``1 in {True}`` holds in Python, so ``truthy={True}`` alone lets 0 and 1 in."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
 
 
 class ConsentUpdateSchema(ma.Schema):

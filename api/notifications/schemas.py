@@ -2,7 +2,7 @@
 
 import marshmallow as ma
 
-from api.extension import PageMeta
+from api.extension import JsonBoolean, PageMeta
 
 
 class NotificationSchema(ma.Schema):
@@ -28,7 +28,7 @@ class InboxPageSchema(ma.Schema):
 
 
 class CategoryPreferenceSchema(ma.Schema):
-    enabled = ma.fields.Boolean(required=True)
+    enabled = JsonBoolean(required=True)
 
 
 class QuietHoursSchema(ma.Schema):
@@ -46,6 +46,6 @@ class PreferencesSchema(ma.Schema):
         metadata={"description": "Per category: whether it pushes. A disabled category still reaches the inbox."},
     )
     quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True)
-    detailed_previews = ma.fields.Boolean(
+    detailed_previews = JsonBoolean(
         metadata={"description": "Show program names and amounts on the lock screen."}
     )

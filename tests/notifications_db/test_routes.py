@@ -247,6 +247,8 @@ def test_preferences_change_and_fields_left_out_keep_their_value(sandbox_client,
         ({"quiet_hours": {"start": "22:00"}}, "quiet_hours.end"),
         ({"quiet_hours": {"start": "22:00", "end": "22:00"}}, "quiet_hours.end"),
         ({"detailed_previews": "yes please"}, "detailed_previews"),
+        ({"detailed_previews": 1}, "detailed_previews"),
+        ({"categories": {"status": {"enabled": 0}}}, "categories.status.value.enabled"),
     ],
 )
 def test_bad_preferences_are_422_naming_the_field_and_change_nothing(sandbox_client, maria, body, field):
