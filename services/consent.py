@@ -3,6 +3,12 @@
 Re-exported from ``services.identity.consent``, where the rules and the "no row = granted" decision live.
 """
 
-from services.identity.consent import agency_consents, consent_granted, set_consent, shared_agencies
+from services.identity.consent import (
+    agency_consents,
+    consent_granted,
+    granted_agencies,
+    set_consent,
+    shared_agencies,
+)
 
-__all__ = ["agency_consents", "consent_granted", "set_consent", "shared_agencies"]
+__all__ = ["agency_consents", "consent_granted", "granted_agencies", "set_consent", "shared_agencies"]

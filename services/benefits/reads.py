@@ -2,7 +2,7 @@
 
 Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetched in parallel within the
 read budget; a stale or unavailable one gets a background refresh (stale-while-revalidate). Only agencies
-the resident shares appear at all. Statements per read are a small constant: resident, consents, links (twice),
+the resident shares appear at all. Statements per read are a small constant: resident, withheld consents, links,
 sources, one page of benefits, their actions.
 """
 
@@ -19,7 +19,7 @@ from services import clock
 from services.benefits import freshness
 from services.benefits.store import lock_source, write_session
 from services.benefits.sync import fetch_within_budget, linked_records
-from services.consent import agency_consents
+from services.consent import granted_agencies
 from services.errors import NotFound
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.models.identity import Resident
@@ -63,7 +63,7 @@ class _Visibility:
     """Which of the resident's agencies the read may show and where their records live."""
 
     def __init__(self, context, session: Session, resident_id: str) -> None:
-        self.shared = [choice.agency for choice in agency_consents(session, resident_id) if choice.granted]
+        self.shared = granted_agencies(session, resident_id)
         self.refs = {a: ref for a, ref in linked_records(session, resident_id).items() if a in self.shared}
         rows = session.scalars(
             select(BenefitSource).where(

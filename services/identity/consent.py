@@ -42,6 +42,12 @@ def shared_agencies(session: Session, resident_id: str) -> set[str]:
     return _linked(session, resident_id) - _revoked(session, resident_id)
 
 
+def granted_agencies(session: Session, resident_id: str) -> list[str]:
+    """Every agency the hub knows that the resident has not withheld, linked or not, in ``AGENCIES`` order."""
+    revoked = _revoked(session, resident_id)
+    return [agency for agency in AGENCIES if agency not in revoked]
+
+
 def consent_granted(session: Session, resident_id: str, agency: str) -> bool:
     """Whether the resident shares ``agency``'s data (true unless they revoked it)."""
     stmt = select(Consent.granted).where(Consent.resident_id == resident_id, Consent.agency == agency)
