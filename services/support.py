@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.benefits import freshness
 from services.benefits.sync import fetch_within_budget, linked_records
-from services.consent import agency_consents
+from services.consent import agency_consents, granted_agencies
 from services.errors import Conflict, NotFound
 from services.identity.consent import AgencyConsent
 from services.identity.field_crypto import LookupHasher
@@ -170,7 +170,7 @@ def resync_resident(context, session: Session, resident_id: str) -> dict[str, st
     """Fetch every shared, linked agency now within the read budget; what is still out finishes in the
     background (with retries). Returns the outcome per agency."""
     resident_or_404(session, resident_id)
-    shared = {c.agency for c in agency_consents(session, resident_id) if c.granted}
+    shared = set(granted_agencies(session, resident_id))
     refs = {agency: found for agency, found in linked_records(session, resident_id).items() if agency in shared}
     session.commit()  # end this transaction so the fetches' own writes are not waited on
     outcomes = fetch_within_budget(context, resident_id, refs, context.settings.read_budget_seconds)
