@@ -45,9 +45,6 @@ class Api(flask_smorest.Api):
     def _register_error_handlers(self) -> None:
         problems.register(self._app)
 
-    def handle_http_exception(self, error):  # pragma: no cover - replaced by problems.register
-        return problems.handle_http_exception(error)
-
 
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint that can document which token a route needs."""
