@@ -80,11 +80,10 @@ def open_session(
 
 def issue_tokens(session: Session, hub_session: HubSession, keys: SigningKeys, config: TokenSettings) -> IssuedTokens:
     """A fresh access token and the session's next refresh token (the caller commits)."""
-    subject = hub_session.resident_id if hub_session.kind == "resident" else hub_session.staff_subject
     access = hub_tokens.issue_access_token(
         keys,
         issuer=config.issuer,
-        subject=str(subject),
+        subject=str(session_principal(hub_session)),
         kind=hub_session.kind,
         session_id=hub_session.id,
         client_id=hub_session.client_id,
@@ -168,12 +167,28 @@ def revoke_resident_sessions(session: Session, resident_id: str, reason: str) ->
     return result.rowcount
 
 
+def session_principal(hub_session: HubSession) -> str | None:
+    """Who a session belongs to, as its access tokens name it in ``sub``: the resident id or the staff subject."""
+    return hub_session.resident_id if hub_session.kind == "resident" else hub_session.staff_subject
+
+
 def active_session(session: Session, claims: hub_tokens.AccessClaims) -> HubSession:
-    """The live session behind an access token: one primary-key lookup (this is what makes revocation instant)."""
+    """The live session behind an access token: one primary-key lookup (this is what makes revocation instant).
+
+    Every claim that names the session's owner must agree with the session: kind, app and ``sub``. A token
+    whose ``sub`` is someone else is refused even though its ``sid`` is live, so a token can never speak for one
+    principal while holding another's session (used by every authenticated request and by single sign-on).
+    """
     hub_session = session.get(HubSession, claims.session_id)
     if hub_session is None or hub_session.revoked_at is not None:
         raise SessionInvalid("The session has ended; sign in again.")
-    if hub_session.kind != claims.kind or hub_session.client_id != claims.client_id:
+    principal = session_principal(hub_session)
+    if (
+        hub_session.kind != claims.kind
+        or hub_session.client_id != claims.client_id
+        or principal is None
+        or claims.subject != principal
+    ):
         raise SessionInvalid("The access token does not belong to its session.")
     return hub_session
 
