@@ -13,8 +13,14 @@ from tests.problem_assertions import assert_problem
 
 def _token(context, *, subject: str, kind: str, session_id: str, client_id: str, roles=()) -> dict[str, str]:
     token = hub_tokens.issue_access_token(
-        context.component("signing_keys"), issuer=context.settings.public_url.rstrip("/"), subject=subject,
-        kind=kind, session_id=session_id, client_id=client_id, ttl_seconds=300, roles=tuple(roles),
+        context.component("signing_keys"),
+        issuer=context.settings.public_url.rstrip("/"),
+        subject=subject,
+        kind=kind,
+        session_id=session_id,
+        client_id=client_id,
+        ttl_seconds=300,
+        roles=tuple(roles),
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -26,11 +32,13 @@ def _me(client, signed) -> str:
 def test_a_token_naming_another_resident_in_sub_is_refused(sandbox_client, sandbox_url, sandbox_context):
     maria, james = sign_in(sandbox_client, sandbox_url, "maria"), sign_in(sandbox_client, sandbox_url, "james")
     maria_id, james_id = _me(sandbox_client, maria), _me(sandbox_client, james)
-    own = _token(sandbox_context, subject=maria_id, kind="resident", session_id=maria.session_id,
-                 client_id="sandbox-app")
+    own = _token(
+        sandbox_context, subject=maria_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app"
+    )
     assert sandbox_client.get("/v1/me", headers=own).get_json()["id"] == maria_id  # the forge is otherwise sound
-    crossed = _token(sandbox_context, subject=james_id, kind="resident", session_id=maria.session_id,
-                     client_id="sandbox-app")
+    crossed = _token(
+        sandbox_context, subject=james_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app"
+    )
     for path in ("/v1/me", "/v1/me/benefits", "/v1/me/access-log"):
         body = assert_problem(sandbox_client.get(path, headers=crossed), 401)
         assert "does not belong to its session" in body["detail"]
@@ -38,19 +46,35 @@ def test_a_token_naming_another_resident_in_sub_is_refused(sandbox_client, sandb
 
 def test_a_staff_token_naming_another_subject_is_refused(sandbox_client, sandbox_url, sandbox_context):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
-    forged = _token(sandbox_context, subject="someone-else", kind="staff", session_id=sophie.session_id,
-                    client_id="support-console", roles=("support",))
+    forged = _token(
+        sandbox_context,
+        subject="someone-else",
+        kind="staff",
+        session_id=sophie.session_id,
+        client_id="support-console",
+        roles=("support",),
+    )
     assert_problem(sandbox_client.get("/v1/admin/audit-events", headers=forged), 401)
     assert sandbox_client.get("/v1/admin/audit-events", headers=sophie.headers).status_code == 200
 
 
 def test_single_sign_on_refuses_a_token_whose_sub_is_not_its_session(sandbox_client, sandbox_url, sandbox_context):
     maria, james = sign_in(sandbox_client, sandbox_url, "maria"), sign_in(sandbox_client, sandbox_url, "james")
-    forged = _token(sandbox_context, subject=_me(sandbox_client, james), kind="resident",
-                    session_id=maria.session_id, client_id="sandbox-app")
-    response = sandbox_client.post("/v1/auth/token", json={
-        "grant_type": TOKEN_EXCHANGE, "subject_token": forged["Authorization"].split()[1],
-        "subject_token_type": ACCESS_TOKEN_TYPE, "client_id": "sandbox-app",
-    })
+    forged = _token(
+        sandbox_context,
+        subject=_me(sandbox_client, james),
+        kind="resident",
+        session_id=maria.session_id,
+        client_id="sandbox-app",
+    )
+    response = sandbox_client.post(
+        "/v1/auth/token",
+        json={
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": forged["Authorization"].split()[1],
+            "subject_token_type": ACCESS_TOKEN_TYPE,
+            "client_id": "sandbox-app",
+        },
+    )
     body = assert_problem(response, 400)
     assert body["error"] == "invalid_grant"
