@@ -10,7 +10,7 @@ Four ways in, one way out (``IssuedTokens``):
 - an ID token from the workforce provider, for the support console (staff sessions carrying roles).
 
 Which provider verifies is decided by the app registration's ``kind``; resident and staff tokens are never
-interchangeable. Verified resident sign-ins also search the person index for the resident's agency records.
+interchangeable. Every ID token signs someone in once (``services.identity.used_id_tokens``). Verified resident sign-ins also search the person index for the resident's agency records.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from services.identity.sessions import (
     open_session,
     refresh_session,
 )
+from services.identity.used_id_tokens import spend_id_token
 from services.models.apps import AppClient
 
 log = logging.getLogger("hub.identity.sign_in")
@@ -84,6 +85,7 @@ def exchange_id_token(
     if app.kind == "staff":
         return _staff_sign_in(context, session, app=app, id_token=id_token, nonce=nonce, device=device)
     claims = context.component("resident_idp").verify(id_token, audience=client_id, nonce=nonce)
+    spend_id_token(session, claims, id_token)
     return _resident_sign_in(context, session, app=app, claims=claims, device=device)
 
 
@@ -106,6 +108,7 @@ def exchange_authorization_code(
         code=code, code_verifier=code_verifier, redirect_uri=redirect_uri, client_id=client_id
     )
     claims = provider.verify(id_token, audience=client_id, nonce=nonce)
+    spend_id_token(session, claims, id_token)
     return _resident_sign_in(context, session, app=app, claims=claims, device=device)
 
 
@@ -172,6 +175,7 @@ def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict
 
 def _staff_sign_in(context, session: Session, *, app: AppClient, id_token: str, nonce: str | None, device: Device):
     claims = context.component("staff_idp").verify(id_token, audience=app.client_id, nonce=nonce, required=("roles",))
+    spend_id_token(session, claims, id_token)
     roles = claims.get("roles")
     if not isinstance(roles, list):
         raise OAuthError(INVALID_GRANT, "The workforce ID token's roles claim must be a list.")

@@ -111,6 +111,20 @@ class HubSession(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(32))
 
 
+class UsedIdToken(Base):
+    """An identity provider's ID token that has signed someone in, kept until it expires so it works once.
+
+    ``token_key`` is a SHA-256 of the issuer and ``jti`` (or of the whole token when it has no ``jti``); the
+    primary key makes two concurrent uses race on one insert, which exactly one wins.
+    """
+
+    __tablename__ = "used_id_tokens"
+
+    token_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    used_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
 class RefreshToken(Base):
     """A refresh token, stored only as its SHA-256. Its family is its session: reuse revokes the session."""
 

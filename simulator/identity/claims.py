@@ -1,9 +1,14 @@
-"""Pure functions that decide what an ID token says about a resident or a staff member."""
+"""What an ID token says about a resident or a staff member.
+
+Each token carries a fresh ``jti``, as real providers' do: it is the handle a relying party uses to accept
+each ID token once (the hub does), and it keeps two sign-ins in the same second from producing the same token.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
 from simulator.people.model import Person
 
@@ -18,7 +23,7 @@ def pairwise_sub(secret: str, person_id: str, client_id: str) -> str:
 
 
 def timing(now: int) -> dict:
-    return {"iat": now, "nbf": now, "exp": now + ID_TOKEN_SECONDS, "auth_time": now}
+    return {"iat": now, "nbf": now, "exp": now + ID_TOKEN_SECONDS, "auth_time": now, "jti": secrets.token_urlsafe(16)}
 
 
 def resident_claims(
