@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +16,9 @@ from services import clock
 from services.benefits import freshness
 from services.benefits.sync import fetch_within_budget, linked_records
 from services.consent import agency_consents, granted_agencies
-from services.errors import Conflict, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 from services.identity.consent import AgencyConsent
-from services.identity.field_crypto import LookupHasher
+from services.identity.field_crypto import EmptyIdentifier, LookupHasher
 from services.identity.linking import resident_links
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.models.identity import HubSession, Resident, ResidentLink
@@ -65,17 +66,37 @@ def find_residents(
     phone: str | None = None,
     case_number: str | None = None,
 ) -> list[Resident]:
-    """Residents matching exactly one identifier: email or phone by keyed hash, a case number as stored."""
-    if email:
-        stmt = select(Resident).where(Resident.email_hash == hasher.email(email))
-    elif phone:
-        stmt = select(Resident).where(Resident.phone_hash == hasher.phone(phone))
-    elif case_number:
-        owners = select(Benefit.resident_id).where(Benefit.case_number == case_number.strip())
+    """Residents matching exactly one identifier: email or phone by keyed hash, a case number as stored.
+
+    The identifier must identify someone: a value that normalises to nothing is an ``InvalidInput`` naming
+    its field, and every comparison goes through ``_exactly``, which cannot be built on NULL or "".
+    """
+    if email is not None:
+        stmt = select(Resident).where(_exactly(Resident.email_hash, "email", lambda: hasher.email(email)))
+    elif phone is not None:
+        stmt = select(Resident).where(_exactly(Resident.phone_hash, "phone", lambda: hasher.phone(phone)))
+    elif case_number is not None:
+        owners = select(Benefit.resident_id).where(
+            _exactly(Benefit.case_number, "case_number", lambda: case_number.strip())
+        )
         stmt = select(Resident).where(Resident.id.in_(owners))
     else:
-        return []
+        raise InvalidInput(
+            "Give exactly one of email, phone or case_number (exact match).",
+            errors={name: ["Give exactly one identifier."] for name in ("email", "phone", "case_number")},
+        )
     return list(session.scalars(stmt.order_by(Resident.id).limit(10)))
+
+
+def _exactly(column, field: str, value: Callable[[], str]):
+    """``column == value`` for a value that identifies something; never ``IS NULL``, never the empty string."""
+    try:
+        normalised = value()
+    except EmptyIdentifier:
+        normalised = ""
+    if not isinstance(normalised, str) or not normalised:
+        raise InvalidInput(f"The {field} given identifies no one.", errors={field: ["Not a usable identifier."]})
+    return column == normalised
 
 
 def resident_or_404(session: Session, resident_id: str) -> Resident:

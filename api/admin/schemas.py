@@ -9,6 +9,7 @@ from api.devices.schemas import DeviceSchema
 from api.extension import PageArgs, PageMeta
 from api.me.schemas import ConsentSchema, LinkSchema
 from api.notifications.schemas import NotificationSchema
+from services.identity.field_crypto import normalise_email, normalise_phone
 from services.models.audit import ACTOR_KINDS, OUTCOMES
 
 LOOKUP_FIELDS = ("email", "phone", "case_number")
@@ -17,16 +18,41 @@ LOOKUP_FIELDS = ("email", "phone", "case_number")
 class ResidentLookupArgs(ma.Schema):
     """Exactly one identifier, matched exactly: there is no listing or partial search of residents."""
 
-    email = ma.fields.String(validate=ma.validate.Length(min=3, max=320))
-    phone = ma.fields.String(validate=ma.validate.Length(min=7, max=32))
-    case_number = ma.fields.String(validate=ma.validate.Length(min=4, max=32))
+    email = ma.fields.String(validate=[ma.validate.Length(min=3, max=320), lambda value: _email(value)])
+    phone = ma.fields.String(
+        validate=[ma.validate.Length(min=7, max=32), lambda value: _phone_digits(normalise_phone(value))],
+        metadata={"description": "any punctuation; 7 to 15 digits once it is taken away"},
+    )
+    case_number = ma.fields.String(
+        validate=[ma.validate.Length(min=4, max=32), lambda value: _identifies("case_number", value.strip())]
+    )
 
     @ma.validates_schema
     def one_identifier(self, data, **_kwargs):
-        given = [name for name in LOOKUP_FIELDS if data.get(name)]
+        given = [name for name in LOOKUP_FIELDS if name in data]
         if len(given) != 1:
             message = "Give exactly one of email, phone or case_number (exact match)."
             raise ma.ValidationError({name: [message] for name in LOOKUP_FIELDS})
+
+
+def _identifies(field: str, normalised: str) -> bool:
+    """An identifier that normalises to nothing matches no one; refused rather than looked up."""
+    if not normalised:
+        raise ma.ValidationError(f"This {field.replace('_', ' ')} has nothing in it to look up.")
+    return True
+
+
+def _email(value: str) -> bool:
+    _identifies("email", normalise_email(value))
+    if "@" not in value:
+        raise ma.ValidationError("Not an email address.")
+    return True
+
+
+def _phone_digits(digits: str) -> bool:
+    if not 7 <= len(digits) <= 15:
+        raise ma.ValidationError("A phone number has 7 to 15 digits.")
+    return True
 
 
 class ResidentSummarySchema(ma.Schema):

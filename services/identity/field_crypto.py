@@ -48,16 +48,25 @@ def normalise_phone(phone: str) -> str:
     return "1" + digits if len(digits) == 10 else digits
 
 
+class EmptyIdentifier(ValueError):
+    """The value normalises to nothing, so it identifies no one and must never be hashed or looked up."""
+
+
 class LookupHasher:
+    """Keyed hashes of normalised identifiers. An identifier that normalises to nothing (``"-------"`` as a
+    phone, spaces as an email) raises ``EmptyIdentifier``: there is no hash of "nothing", so no lookup can be
+    built that matches rows without the identifier (``IS NULL``) or that share one "empty" hash."""
+
     def __init__(self, key: str) -> None:
         self._key = key.encode()
 
     def _hash(self, kind: str, value: str) -> str:
+        if not value:
+            raise EmptyIdentifier(f"the {kind} normalises to nothing")
         return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
-    def email(self, email: str | None) -> str | None:
-        return self._hash("email", normalise_email(email)) if email else None
+    def email(self, email: str) -> str:
+        return self._hash("email", normalise_email(email or ""))
 
-    def phone(self, phone: str | None) -> str | None:
-        digits = normalise_phone(phone) if phone else ""
-        return self._hash("phone", digits) if digits else None
+    def phone(self, phone: str) -> str:
+        return self._hash("phone", normalise_phone(phone or ""))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.identity.field_crypto import FieldCipher, LookupHasher
+from services.identity.field_crypto import FieldCipher, LookupHasher, normalise_phone
 from services.models.identity import Resident
 
 SUPPORTED_LOCALES = ("en", "es")
@@ -59,7 +59,7 @@ def resident_from_claims(
         resident.ssn_last4_encrypted = cipher.encrypt(_text(claims, "ssn_last4", 4))
         phone = _text(claims, "phone_number", 32)
         if phone:
-            resident.phone_hash = hasher.phone(phone)
+            resident.phone_hash = hasher.phone(phone) if normalise_phone(phone) else None
     display = _text(claims, "name", 200) or " ".join(filter(None, (resident.given_name, resident.family_name)))
     if display:
         resident.name = display
