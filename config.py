@@ -88,7 +88,21 @@ class Settings:
     redis_url: str = ""
     celery_broker_url: str = ""
     rate_limit_storage_url: str = "memory://"
+    # Rate limits (Flask-Limiter strings). Sign-in: per app and address, and per address whatever the app.
     rate_limit_sign_in: str = "20/minute"
+    rate_limit_sign_in_per_address: str = "60/minute"
+    # Refresh: per session (an app refreshes every 15 minutes), and per address (many phones share a carrier NAT).
+    rate_limit_refresh: str = "10/minute"
+    rate_limit_refresh_per_address: str = "300/minute"
+    # Linking a record by letter code: per resident and per address (wrong codes also lock out, see linking).
+    rate_limit_links: str = "10/hour"
+    rate_limit_links_per_address: str = "60/hour"
+    # Registering a phone for push: per session and per address.
+    rate_limit_devices: str = "30/hour"
+    rate_limit_devices_per_address: str = "600/hour"
+    # Proxies in front of the hub whose X-Forwarded-For/-Proto are trusted (0: none, the socket's peer is the
+    # client). Behind one load balancer: 1. Set it to exactly the number of hops you run, never more.
+    trusted_proxies: int = 0
 
     # Push: no credentials → the logging transport.
     fcm_credentials_path: str = ""
@@ -124,6 +138,8 @@ class Settings:
             raise SettingsError(f"HUB_ENV must be development, test or production, not {self.hub_env!r}")
         if self.worker_mode not in {"inprocess", "celery"}:
             raise SettingsError("WORKER_MODE must be inprocess or celery")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise SettingsError("TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
         if not self.is_production:
             return
         problems = []

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
         _add_platform_readiness(context)
     app.extensions["hub"] = context
 
+    _trust_proxies(app, settings)
     request_context.register(app)
     database.register(app)
     api = create_api(app)
@@ -79,6 +80,16 @@ def _limit_sign_in(app: Flask, settings: Settings) -> None:
     from api.auth.routes import sign_in_blp
 
     register(app, settings, sign_in_blp)
+
+
+def _trust_proxies(app: Flask, settings: Settings) -> None:
+    """Behind ``TRUSTED_PROXIES`` proxies, take the client's address and scheme from their ``X-Forwarded-*``
+    headers (the per-address rate limits must see the client, not the load balancer). Off by default: a
+    header anyone can send is believed only from hops the operator says are there."""
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
 
 
 def settings_instance_dir():

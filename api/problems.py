@@ -107,6 +107,8 @@ def handle_http_exception(error: HTTPException) -> Response:
         detail = "The request body is not valid JSON." if _is_json_error(errors) else _DETAILS[422]
     elif status not in _DETAILS and error.description:
         detail = error.description
+    elif status == 429 and getattr(error, "limit", None) is not None and error.description:
+        detail = error.description  # a rate limit names itself (api/auth/rate_limits.py)
     headers = {}
     if error.response is not None and error.response.headers.get("Retry-After"):
         headers["Retry-After"] = error.response.headers["Retry-After"]

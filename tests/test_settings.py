@@ -47,3 +47,16 @@ def test_production_starts_with_real_settings():
 def test_unknown_environment_is_refused():
     with pytest.raises(SettingsError):
         Settings.from_env({"HUB_ENV": "staging-ish"})
+
+
+def test_trusted_proxies_is_a_small_count_and_off_by_default():
+    assert Settings.from_env({}).trusted_proxies == 0
+    assert Settings.from_env({"TRUSTED_PROXIES": "1"}).trusted_proxies == 1
+    for bad in ("-1", "50"):
+        with pytest.raises(SettingsError):
+            Settings.from_env({"TRUSTED_PROXIES": bad})
+
+
+def test_rate_limits_are_settings():
+    settings = Settings.from_env({"RATE_LIMIT_LINKS": "3/hour", "RATE_LIMIT_REFRESH": "5/minute"})
+    assert (settings.rate_limit_links, settings.rate_limit_refresh) == ("3/hour", "5/minute")

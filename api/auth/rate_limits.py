@@ -1,33 +1,211 @@
-"""Rate limits on sign-in (Flask-Limiter): per app (``client_id``) and caller address.
+"""Rate limits (Flask-Limiter): sign-in and refresh at the token endpoint, link attempts, device registration.
 
 One ``Limiter`` per Flask app, with its storage from ``settings.rate_limit_storage_url`` (``memory://`` in
-the embedded default, ``redis://…`` in production so the limit holds across workers). Too many attempts get
-a 429 problem document with ``Retry-After``. Behind a load balancer, the remote address must be the client's
-(configure the proxy and Werkzeug's ``ProxyFix``), or every caller shares one bucket.
+the embedded default, ``redis://…`` in production so the limits hold across workers). Each limit counts two
+ways, and a request must fit both: per caller (the app and address at sign-in, the session at refresh and
+device registration, the resident for links) and per address alone. Over a limit: a 429 problem whose
+detail names the limit, with ``Retry-After``. Behind a load balancer, set ``TRUSTED_PROXIES`` so the address
+is the client's (``api.app`` applies Werkzeug's ``ProxyFix``), or every caller shares one bucket.
+
+**Every key function is total.** Flask-Limiter takes any exception raised while it evaluates limits for a
+storage outage and moves the whole process to a fresh in-memory store: one request whose body broke the key
+function (a body nested 50,000 deep, a form too large to parse) used to open a fresh bucket for everyone (20
+more sign-ins were measured after a 429). And a key that is empty makes Flask-Limiter skip the limit. So each
+key function and exemption here goes through ``_never_failing``: whatever the body or token, it answers a
+non-empty key, and when the caller cannot be read it answers that limit's bucket for the caller's address,
+which is counted like any other.
+
+Sign-in limits count every token request except refreshes (the body says ``grant_type=refresh_token``);
+refresh limits count only those. A body that cannot be read counts as a sign-in.
 """
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+import dataclasses
+import functools
+import logging
+import re
+from collections.abc import Callable
 
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from limits import parse as parse_limit
+
+from api.auth.principal import current_principal
+from api.database import db
 from config import Settings
+from services.identity.sessions import session_id_of_refresh_token
+
+log = logging.getLogger("hub.rate_limits")
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+CHECKS_EXTENSION = "hub_rate_limit_checks"
+
+
+class UnreadableCaller(Exception):
+    """The request does not say who is calling in a form this limit can count by."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimit:
+    """One limit: a Flask-Limiter string, whom it counts (a key function) and how a 429 names it."""
+
+    name: str
+    rate: str
+    key: Callable[[], str]
+    counts: str  # in words, for the 429's detail: "sign-in attempts from this app and address"
+
+    def message(self) -> str:
+        return f"Too many {self.counts}: at most {parse_limit(self.rate)}. Wait and try again (see Retry-After)."
+
+
+# -- who is calling ---------------------------------------------------------------------------------------------
+
+
+def client_address() -> str:
+    """The caller's address as the socket (or, with ``TRUSTED_PROXIES``, the trusted proxy) reports it."""
+    return request.remote_addr or "unknown"
+
+
+def _body_field(name: str) -> str:
+    """A string field of the JSON or form body; ``UnreadableCaller`` if there is none to read."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    value = body.get(name) if isinstance(body, dict) or hasattr(body, "getlist") else None
+    if not isinstance(value, str) or not value:
+        raise UnreadableCaller(name)
+    return value
 
 
 def _client_id() -> str:
-    body = request.get_json(silent=True) if request.is_json else request.form
-    value = body.get("client_id") if isinstance(body, dict) or hasattr(body, "get") else None
-    return str(value)[:64] if value else "-"
+    value = _body_field("client_id")
+    if not _CLIENT_ID.match(value):
+        raise UnreadableCaller("client_id")
+    return value
 
 
-def client_and_address() -> str:
-    return f"{_client_id()}|{get_remote_address()}"
+def _is_refresh() -> bool:
+    return _body_field("grant_type") == "refresh_token"
 
 
-def register(app: Flask, settings: Settings, *sign_in_blueprints) -> Limiter:
+def _refresh_session() -> str:
+    session_id = session_id_of_refresh_token(db(), _body_field("refresh_token")[:512])
+    if session_id is None:
+        raise UnreadableCaller("refresh_token")
+    return session_id
+
+
+def _never_failing(limit: RateLimit) -> Callable[[], str]:
+    """``limit.key`` that cannot fail or be empty: anything unreadable counts in the address bucket of this limit."""
+
+    def key() -> str:
+        try:
+            value = limit.key()
+        except Exception as error:  # noqa: BLE001 - any failure must still be counted, never skip the limit
+            if not isinstance(error, UnreadableCaller):
+                log.info(
+                    "rate limit key fell back to the address",
+                    extra={"limit": limit.name, "error_type": type(error).__name__},
+                )
+            value = ""
+        return f"{limit.name}:{value}" if value else f"{limit.name}:address:{client_address()}"
+
+    return key
+
+
+def _never_failing_test(test: Callable[[], bool], *, otherwise: bool) -> Callable[[], bool]:
+    def safe() -> bool:
+        try:
+            return bool(test())
+        except Exception:  # noqa: BLE001 - same reason as _never_failing
+            return otherwise
+
+    return safe
+
+
+# -- the limits -------------------------------------------------------------------------------------------------
+
+
+def sign_in_limits(settings: Settings) -> list[RateLimit]:
+    return [
+        RateLimit(
+            "sign-in",
+            settings.rate_limit_sign_in,
+            lambda: f"{_client_id()}|{client_address()}",
+            "sign-in attempts from this app and address",
+        ),
+        RateLimit(
+            "sign-in-address",
+            settings.rate_limit_sign_in_per_address,
+            client_address,
+            "sign-in attempts from this address",
+        ),
+    ]
+
+
+def refresh_limits(settings: Settings) -> list[RateLimit]:
+    return [
+        RateLimit("refresh", settings.rate_limit_refresh, _refresh_session, "refreshes of this session"),
+        RateLimit(
+            "refresh-address", settings.rate_limit_refresh_per_address, client_address, "refreshes from this address"
+        ),
+    ]
+
+
+def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
+    """Limits checked inside authenticated views (``@limited(name)``), where the principal is known."""
+    return {
+        "links": [
+            RateLimit(
+                "links",
+                settings.rate_limit_links,
+                lambda: str(current_principal().resident_id),
+                "attempts to link a record from this account",
+            ),
+            RateLimit(
+                "links-address",
+                settings.rate_limit_links_per_address,
+                client_address,
+                "attempts to link a record from this address",
+            ),
+        ],
+        "devices": [
+            RateLimit(
+                "devices",
+                settings.rate_limit_devices,
+                lambda: current_principal().session_id,
+                "device registrations from this session",
+            ),
+            RateLimit(
+                "devices-address",
+                settings.rate_limit_devices_per_address,
+                client_address,
+                "device registrations from this address",
+            ),
+        ],
+    }
+
+
+def limited(name: str) -> Callable[[Callable], Callable]:
+    """Count the request against the limits called ``name`` (see ``route_limits``); put it directly under the
+    auth decorator, so the principal is known and the body is not parsed yet (bad bodies count too)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            current_app.extensions[CHECKS_EXTENSION][name]()
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# -- wiring -----------------------------------------------------------------------------------------------------
+
+
+def register(app: Flask, settings: Settings, *token_blueprints) -> Limiter:
     limiter = Limiter(
-        key_func=get_remote_address,
+        key_func=client_address,
         app=app,
         storage_uri=settings.rate_limit_storage_url,
         default_limits=[],
@@ -35,6 +213,41 @@ def register(app: Flask, settings: Settings, *sign_in_blueprints) -> Limiter:
         swallow_errors=True,  # a rate-limit store outage must not take sign-in down with it
         in_memory_fallback_enabled=True,
     )
-    for blueprint in sign_in_blueprints:
-        limiter.limit(settings.rate_limit_sign_in, key_func=client_and_address, methods=["POST"])(blueprint)
+    is_refresh = _never_failing_test(_is_refresh, otherwise=False)
+    for blueprint in token_blueprints:
+        for limit in sign_in_limits(settings):
+            _apply(limiter, limit, blueprint, exempt_when=is_refresh)
+        for limit in refresh_limits(settings):
+            _apply(limiter, limit, blueprint, exempt_when=lambda: not is_refresh())
+    app.extensions[CHECKS_EXTENSION] = {
+        name: _check_for(limiter, name, limits) for name, limits in route_limits(settings).items()
+    }
     return limiter
+
+
+def _apply(limiter: Limiter, limit: RateLimit, blueprint, *, exempt_when: Callable[[], bool]) -> None:
+    limiter.limit(
+        limit.rate,
+        key_func=_never_failing(limit),
+        methods=["POST"],
+        exempt_when=exempt_when,
+        error_message=limit.message(),
+        scope=limit.name,
+    )(blueprint)
+
+
+def _check_for(limiter: Limiter, name: str, limits: list[RateLimit]) -> Callable[[], None]:
+    """A callable that counts the current request against ``limits`` (raising ``RateLimitExceeded`` over one).
+
+    Flask-Limiter keeps a view's limits under the view's qualified name; each check gets a name of its own.
+    """
+
+    def check() -> None:
+        return None
+
+    check.__qualname__ = check.__name__ = f"rate_limit_check_{name.replace('-', '_')}"
+    for limit in limits:
+        check = limiter.limit(
+            limit.rate, key_func=_never_failing(limit), error_message=limit.message(), scope=limit.name
+        )(check)
+    return check

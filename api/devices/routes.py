@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
+from api.auth.rate_limits import limited
 from api.database import db
 from api.devices.schemas import DevicePageSchema, DeviceRegistrationSchema, DeviceSchema
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
@@ -14,10 +15,12 @@ blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="P
 
 @blp.route("", methods=["POST"])
 @resident_required
+@limited("devices")
 @blp.requires("resident")
 @blp.arguments(DeviceRegistrationSchema)
 @blp.response(201, DeviceSchema)
 @blp.alt_response(200, schema=DeviceSchema, description="The token was already registered; it now belongs here")
+@blp.alt_response(429, description="Too many registrations from this session or address; see Retry-After")
 def register_device(body: dict):
     """Register this phone's push token for the signed-in resident and session. Registering a token again
     (an app reinstall, another resident signing in on a shared phone) moves it here: one row per token."""

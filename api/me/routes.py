@@ -6,6 +6,7 @@ from flask import current_app
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
+from api.auth.rate_limits import limited
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
 from api.me.schemas import (
@@ -98,12 +99,14 @@ def put_consent(body: dict, agency: str):
 
 @blp.route("/links", methods=["POST"])
 @resident_required
+@limited("links")
 @blp.requires("resident")
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)
 @blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")
 @blp.alt_response(403, description="Identity not verified")
 @blp.alt_response(404, description="No case with that number and letter code")
+@blp.alt_response(429, description="Too many link attempts; see Retry-After")
 def link_record(body: dict):
     """Link an agency record the person index could not match, with its case number and the letter's code."""
     session = db()

@@ -146,6 +146,13 @@ def refresh_session(
     return issued
 
 
+def session_id_of_refresh_token(session: Session, refresh_token: str) -> str | None:
+    """The session a refresh token belongs to (used or not), or ``None``: what per-session refresh limits count."""
+    return session.scalar(
+        select(RefreshToken.session_id).where(RefreshToken.token_hash == hub_tokens.hash_refresh_token(refresh_token))
+    )
+
+
 def revoke_session(session: Session, hub_session: HubSession, reason: str) -> None:
     """End ``hub_session`` now (idempotent; the caller commits)."""
     if hub_session.revoked_at is None:
