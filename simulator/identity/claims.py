@@ -45,7 +45,7 @@ def resident_claims(
         claims.update(
             {
                 "given_name": person.given_name,
-                "family_name": person.family_name,
+                "family_name": person.idp_family_name or person.family_name,
                 "birthdate": person.birthdate.isoformat(),
                 "ssn_last4": person.ssn_last4,
                 "phone_number": person.phone,

@@ -106,6 +106,9 @@ class Person:
     city: str
     zip_code: str
     records: tuple[AgencyRecord, ...] = ()
+    # The family name the identity provider proofed, when the agencies know the person by another (a married
+    # name the agency never heard of): the person index then cannot match the provider's verified claims.
+    idp_family_name: str | None = None
 
     def record(self, agency: str) -> AgencyRecord | None:
         for record in self.records:

@@ -26,7 +26,7 @@ from simulator.people.model import (
 )
 from simulator.people.program_rules import CERTIFICATION_DAYS, issuance_day
 
-IAL2_PERSONAS = ("maria", "james", "ana", "sam")
+IAL2_PERSONAS = ("maria", "james", "ana", "sam", "grace")
 
 
 def maria() -> Person:
@@ -323,6 +323,52 @@ def sam() -> Person:
     )
 
 
+def grace() -> Person:
+    """Verified under her married name, which DHS never heard of: the index cannot match her at sign-in, so she
+    links her SNAP case with the code on its letter and her date of birth (which the platform checks)."""
+    snap = "204930125"
+    return Person(
+        person_id="PER000000066",
+        handle="grace",
+        given_name="Grace",
+        family_name="Okafor",
+        idp_family_name="Okafor-Bell",
+        birthdate=date(1985, 2, 17),
+        ssn_last4="6642",
+        email="grace.okafor-bell@example.com",
+        phone="+17735550106",
+        locale="en",
+        verified=True,
+        household_size=2,
+        city="Rockford",
+        zip_code="61104",
+        records=(
+            AgencyRecord(
+                "DHS",
+                "IES100200907",
+                (
+                    Case(
+                        "DHS",
+                        "SNAP",
+                        snap,
+                        applied_day=-200,
+                        history=(
+                            StatusStep(-200, PENDING, "Application received"),
+                            StatusStep(-185, ACTIVE, "Eligible"),
+                        ),
+                        cert_start_day=-200,
+                        cert_end_day=-200 + CERTIFICATION_DAYS - 1,
+                        amount_cents=18700,
+                        issuance_day_of_month=issuance_day(snap),
+                        payments=(Payment(-185, 18700, "initial"),),
+                        notices=(Notice(f"{snap}-N1", -185, "APPR", "Your SNAP application is approved"),),
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
 def build_personas(start_date: date) -> dict[str, Person]:
-    people = (maria(), james(), ana(start_date), lee(), sam())
+    people = (maria(), james(), ana(start_date), lee(), sam(), grace())
     return {person.handle: person for person in people}

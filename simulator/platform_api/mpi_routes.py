@@ -1,7 +1,13 @@
-"""The master person index: match by verified identity attributes, or link by case number plus letter code."""
+"""The master person index: match by verified identity attributes, or link by case number plus letter code.
+
+``/link`` proves only that the caller holds the case's letter; to let a relying party check that the case is
+its user's, it also takes an optional ``birthdate`` and answers ``birthdate_matches`` (true or false) for the
+case's person. The index compares; it never hands out anyone's date of birth.
+"""
 
 from __future__ import annotations
 
+import hmac
 import re
 
 from flask import Blueprint, request
@@ -48,13 +54,19 @@ def link():
     agency = str(body.get("agency") or "").upper()
     case_number = str(body.get("case_number") or "").strip()
     code = str(body.get("letter_code") or "")
+    birthdate = body.get("birthdate")
     if agency not in AGENCIES or not case_number or not code:
         return json_error(
             422, "invalid_request", f"agency (one of {', '.join(AGENCIES)}), case_number and letter_code are required"
         )
+    if birthdate is not None and not (isinstance(birthdate, str) and BIRTHDATE.match(birthdate)):
+        return json_error(422, "invalid_request", "birthdate, when given, is YYYY-MM-DD", fields=["birthdate"])
     scenario = current_sandbox().scenario
     found = scenario.population.by_case(agency, case_number)
     if found is None or not same_code(letter_code(scenario.settings.seed, agency, case_number), code):
         return json_error(404, "no_match", "no case with that number and letter code")
     person, record, _ = found
-    return {"person_id": person.person_id, "agency": agency, "record_id": record.record_id}
+    answer = {"person_id": person.person_id, "agency": agency, "record_id": record.record_id}
+    if birthdate is not None:
+        answer["birthdate_matches"] = hmac.compare_digest(person.birthdate.isoformat(), birthdate)
+    return answer

@@ -121,3 +121,33 @@ def test_the_letter_codes_documented_in_feeds_md_are_the_ones_served(client):
     for persona in ("maria", "james", "ana", "lee"):
         for letter in client.get(f"/platform/sim/letters?persona={persona}").json["letters"]:
             assert f"`{letter['case_number']}` | `{letter['letter_code']}`" in documented
+
+
+def test_link_checks_a_date_of_birth_for_the_cases_person_without_revealing_it(client):
+    snap = next(x for x in client.get("/platform/sim/letters?persona=james").json["letters"] if x["program"] == "SNAP")
+    body = {"agency": "DHS", "case_number": snap["case_number"], "letter_code": snap["letter_code"]}
+    right = client.post("/platform/mpi/link", headers=PLATFORM, json={**body, "birthdate": "1979-09-30"})
+    assert right.status_code == 200 and right.json["birthdate_matches"] is True
+    wrong = client.post("/platform/mpi/link", headers=PLATFORM, json={**body, "birthdate": "1979-10-01"})
+    assert wrong.status_code == 200 and wrong.json["birthdate_matches"] is False
+    assert "1979" not in wrong.get_data(as_text=True)
+    assert "birthdate_matches" not in client.post("/platform/mpi/link", headers=PLATFORM, json=body).json
+    for bad in ("30/09/1979", 19790930, ""):
+        response = client.post("/platform/mpi/link", headers=PLATFORM, json={**body, "birthdate": bad})
+        assert response.status_code == 422 and response.json["fields"] == ["birthdate"]
+    wrong_code = {**body, "letter_code": "AAAA-0000", "birthdate": "1979-09-30"}
+    assert client.post("/platform/mpi/link", headers=PLATFORM, json=wrong_code).status_code == 404
+
+
+def test_grace_is_proofed_under_a_name_the_index_does_not_know(client):
+    attributes = verified_attributes(client, "grace")
+    assert attributes["family_name"] == "Okafor-Bell"
+    assert client.post("/platform/mpi/match", headers=PLATFORM, json=attributes).status_code == 404
+    maiden = {**attributes, "family_name": "Okafor"}
+    assert client.post("/platform/mpi/match", headers=PLATFORM, json=maiden).json["person_id"] == "PER000000066"
+    (snap,) = client.get("/platform/sim/letters?persona=grace").json["letters"]
+    body = {k: snap[k] for k in ("agency", "case_number", "letter_code")} | {"birthdate": attributes["birthdate"]}
+    linked = client.post("/platform/mpi/link", headers=PLATFORM, json=body).json
+    assert linked == {
+        "person_id": "PER000000066", "agency": "DHS", "record_id": "IES100200907", "birthdate_matches": True,
+    }
