@@ -125,6 +125,8 @@ def _is_json_error(errors: dict[str, list[str]]) -> bool:
 
 
 def handle_domain_error(error: DomainError) -> Response:
+    if "Retry-After" in error.headers:
+        g.stated_retry_after = error.headers["Retry-After"]
     return problem_response(
         error.status,
         error.detail,
@@ -145,6 +147,16 @@ def handle_unexpected(error: Exception) -> Response:
         extra={"error_type": type(original).__name__},
     )
     return problem_response(500, "Something went wrong on our side. Quote the request id if you contact support.")
+
+
+def keep_stated_retry_after(response: Response) -> Response:
+    """A domain error that says when to retry (a link lockout) keeps its ``Retry-After``: Flask-Limiter's
+    after-request hook sets the header on every limited route from its own window, which knows nothing of it.
+    Installed before the limiter (``api/auth/rate_limits.register``), so it runs after the limiter's hook."""
+    stated = g.pop("stated_retry_after", None)
+    if stated is not None:
+        response.headers["Retry-After"] = stated
+    return response
 
 
 def register(app: Flask) -> None:

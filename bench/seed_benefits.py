@@ -91,6 +91,7 @@ def seed(engine: Engine, residents: int, *, progress=print) -> list[str]:
                         "record_id": f"{prefix}{n:09d}",
                         "platform_person_id": f"PER{n:09d}",
                         "method": "mpi",
+                        "proof": "identity",
                         "linked_at": now,
                     }
                 )

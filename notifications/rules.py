@@ -11,6 +11,9 @@ paperwork, and a missed appointment that needs action now —
 Everything else waits for the quiet window to end: a decision, a payment or a new notice read at 8 a.m. is
 as useful as at 2 a.m., and the earlier reminders (renewal 30 and 14 days, document 7 days) have time to spare.
 
+A case of the resident's linked to another account (``link.added_elsewhere``) is urgent too: if it was not
+them, someone else may be reading their case now.
+
 Uninteresting changes make no message: a new application (``applied``), ``pending``, ``renewal_due`` (the
 renewal events speak for it), a status that did not change, ``active`` after ``approved``, cancelled or
 merely re-opened actions, and reminder thresholds the scan does not use.
@@ -24,7 +27,7 @@ from typing import Any
 
 from services import domain_events as events
 
-CATEGORIES = ("status", "documents", "interviews", "renewals", "notices", "payments")
+CATEGORIES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,6 +191,23 @@ def interview_tomorrow(event: _Event) -> list[MessageSpec]:
     return [event.spec("interviews.tomorrow", "action_id", "title", "scheduled_at", urgent=True)]
 
 
+# -- the account --------------------------------------------------------------------------------------------
+def link_added_elsewhere(event: _Event) -> list[MessageSpec]:
+    payload = event.payload
+    if not payload.get("linked_agency") or not payload.get("linked_on"):
+        return []
+    return [
+        MessageSpec(
+            category="account",
+            template_key="account.case_linked_elsewhere",
+            params={"agency": payload["linked_agency"], "linked_on": payload["linked_on"]},
+            urgent=True,
+            benefit_id=None,
+            dedupe_suffix="account.case_linked_elsewhere",
+        )
+    ]
+
+
 _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     events.BENEFIT_STATUS_CHANGED: status_changed,
     events.ACTION_REQUESTED: action_requested,
@@ -198,4 +218,5 @@ _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     events.REMINDER_RENEWAL_DUE: renewal_reminder,
     events.REMINDER_DOCUMENT_DUE: document_reminder,
     events.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
+    events.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
 }

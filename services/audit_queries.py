@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services.errors import Forbidden
@@ -63,10 +63,15 @@ def audit_events_page(session: Session, filters: AuditFilter, *, limit: int, aft
 
 
 def access_log_page(session: Session, resident_id: str, *, limit: int, after: dict | None) -> Page:
-    """What staff and apps did with this resident's data (refused or failed attempts did nothing, so are left out)."""
+    """What staff, apps and other residents' accounts did with this resident's data (refused or failed attempts
+    did nothing, so are left out). Another resident appears when their account linked one of this resident's
+    cases; the resident's own actions (their own links and link attempts) are not accesses by someone else."""
     stmt = select(AuditEvent).where(
         AuditEvent.resident_id == resident_id,
-        AuditEvent.actor_kind.in_(RESIDENT_VISIBLE_ACTORS),
+        or_(
+            AuditEvent.actor_kind.in_(RESIDENT_VISIBLE_ACTORS),
+            and_(AuditEvent.actor_kind == "resident", AuditEvent.actor_id != resident_id),
+        ),
         AuditEvent.outcome == "allowed",
     )
     return keyset_page(session, stmt, key=[AuditEvent.id], limit=limit, after=after)

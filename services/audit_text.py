@@ -21,6 +21,7 @@ ACTIONS = {
     "notification.resend": "sent one of your notifications to your phone again",
     "sessions.revoke": "signed you out on all your devices",
     "link.unlink": "removed the link to one of your agency records",
+    "link.added_by_other": "linked one of your agency cases to their account",
     "audit.read": "reviewed who has looked at your account",
     "benefits.read": "read your benefits",
 }
@@ -28,7 +29,8 @@ ACTIONS = {
 
 def describe_for_resident(event: AuditEvent) -> str:
     """One sentence a resident understands, e.g. "A support agent (Sophie) viewed your benefits on …"."""
-    sentence = f"{_who(event)} {ACTIONS.get(event.action, 'accessed your data')} on {_when(event.occurred_at)}."
+    what = ACTIONS.get(event.action, "accessed your data") + _which(event)
+    sentence = f"{_who(event)} {what} on {_when(event.occurred_at)}."
     if event.reason:
         sentence += f" Reason: {event.reason.strip().rstrip('.')}."
     if event.break_glass:
@@ -55,7 +57,15 @@ def _who(event: AuditEvent) -> str:
         return f"{who['role']} ({who['name']})" if who["name"] else str(who["role"])
     if who["kind"] == "app":
         return f"The app {who['name']}"
+    if who["kind"] == "resident":
+        return "Another account in the app"
     return "The Benefits Hub"
+
+
+def _which(event: AuditEvent) -> str:
+    """The agency a link event was about (``agency:<code>`` in its field groups), as " (DHS)"."""
+    agencies = [field.partition(":")[2] for field in event.fields or () if field.startswith("agency:")]
+    return f" ({', '.join(agencies)})" if event.action.startswith("link.") and agencies else ""
 
 
 def _when(moment: dt.datetime) -> str:

@@ -20,6 +20,12 @@ Scheduled reminders are produced by the reminder scan, not by sync, with a dedup
 - ``reminder.renewal_due``: ``renewal_due_on``, ``days_left`` (30, 14 or 3).
 - ``reminder.document_due``: ``action_id``, ``due_on``, ``days_left`` (7 or 1), ``title``.
 - ``reminder.interview_tomorrow``: ``action_id``, ``scheduled_at``, ``title``.
+
+Account events are about the resident's account, not one benefit (no ``benefit_id``, ``agency`` or
+``program_code``, so no agency's consent withholds them):
+
+- ``link.added_elsewhere``: one of the resident's agency cases was just linked to *another* hub account
+  (``services/identity/link_notices.py``): ``link_id``, ``linked_agency``, ``linked_on`` (ISO date), ``method``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ NOTICE_POSTED = "notice.posted"
 REMINDER_RENEWAL_DUE = "reminder.renewal_due"
 REMINDER_DOCUMENT_DUE = "reminder.document_due"
 REMINDER_INTERVIEW_TOMORROW = "reminder.interview_tomorrow"
+LINK_ADDED_ELSEWHERE = "link.added_elsewhere"
 
 ALL_TYPES = frozenset(
     {
@@ -45,6 +52,7 @@ ALL_TYPES = frozenset(
         REMINDER_RENEWAL_DUE,
         REMINDER_DOCUMENT_DUE,
         REMINDER_INTERVIEW_TOMORROW,
+        LINK_ADDED_ELSEWHERE,
     }
 )
 

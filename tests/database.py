@@ -50,14 +50,14 @@ class TestDatabase:
     def is_postgres(self) -> bool:
         return self.server_url is not None
 
-    def create(self) -> Engine:
+    def create(self, revision: str = "head") -> Engine:
         if self.is_postgres:
             admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.name}"'))
             admin.dispose()
         self.engine = make_engine(self.url, pool_size=5)
-        upgrade(self.engine)
+        upgrade(self.engine, revision)
         return self.engine
 
     def clean(self) -> None:

@@ -71,7 +71,7 @@ def resident_detail(resident_id: str):
         "identity_verified": resident.identity_verified,
         "created_at": resident.created_at,
         "links": [
-            {**_columns(link, "id", "agency", "method", "linked_at"), "shared": link.agency in shared}
+            {**_columns(link, "id", "agency", "method", "proof", "linked_at"), "shared": link.agency in shared}
             for link in overview.links
         ],
         "consents": overview.consents,

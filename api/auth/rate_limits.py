@@ -33,6 +33,7 @@ from limits import parse as parse_limit
 
 from api.auth.principal import current_principal
 from api.database import db
+from api.problems import keep_stated_retry_after
 from config import Settings
 from services.identity.sessions import session_id_of_refresh_token
 
@@ -204,6 +205,7 @@ def limited(name: str) -> Callable[[Callable], Callable]:
 
 
 def register(app: Flask, settings: Settings, *token_blueprints) -> Limiter:
+    app.after_request(keep_stated_retry_after)  # before the limiter's own hook, so it runs after it
     limiter = Limiter(
         key_func=client_address,
         app=app,

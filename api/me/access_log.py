@@ -16,7 +16,7 @@ blp = Blueprint("access-log", __name__, url_prefix="/v1/me", description="Who lo
 
 
 class AccessorSchema(ma.Schema):
-    kind = ma.fields.String(metadata={"description": "staff or app"})
+    kind = ma.fields.String(metadata={"description": "staff, app, or resident (another account in the app)"})
     name = ma.fields.String(allow_none=True, metadata={"description": "Staff: given name only; apps: the app"})
     role = ma.fields.String(allow_none=True, metadata={"description": "In words, e.g. 'A support agent'"})
 
@@ -42,7 +42,8 @@ class AccessLogSchema(ma.Schema):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, AccessLogSchema)
 def access_log(args):
-    """Newest first: every staff and app access to this resident's data that the audit log recorded."""
+    """Newest first: every access to this resident's data by staff, an app, or another account (one that linked
+    a case of theirs) that the audit log recorded."""
     page = access_log_page(
         db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g, request
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
@@ -19,7 +19,8 @@ from api.me.schemas import (
     SessionPageSchema,
 )
 from services.identity import consent, sessions
-from services.identity.linking import link_by_letter_code
+from services.identity.letter_links import LetterLinkRequest, link_by_letter
+from services.identity.link_notices import AuditPlace
 from services.identity.profile import resident_profile
 from services.models.identity import Resident
 
@@ -104,19 +105,27 @@ def put_consent(body: dict, agency: str):
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)
 @blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")
-@blp.alt_response(403, description="Identity not verified")
+@blp.alt_response(403, description="Identity not verified, or the case not proven to be the resident's")
 @blp.alt_response(404, description="No case with that number and letter code")
-@blp.alt_response(429, description="Too many link attempts; see Retry-After")
+@blp.alt_response(409, description="The case is already linked to another account")
+@blp.alt_response(429, description="Too many attempts, or linking locked after refused ones; see Retry-After")
 def link_record(body: dict):
-    """Link an agency record the person index could not match, with its case number and the letter's code."""
+    """Link an agency record the person index did not match at sign-in: its case number and the code on its
+    letter, and proof that the case is the resident's. The hub first asks the person index whether the case's
+    person is the resident's verified identity; if not, `birthdate` (the resident's own date of birth, as
+    verified at sign-in) is checked by the agency against the case's person. Refused attempts are throttled
+    and then locked out, per account and per case."""
     session = db()
     resident = session.get(Resident, _resident_id())
-    link, created = link_by_letter_code(
-        session, resident, current_app.extensions["hub"].component("person_index"),
-        agency=body["agency"], case_number=body["case_number"].strip(),
+    request_body = LetterLinkRequest(
+        agency=body["agency"],
+        case_number=body["case_number"].strip(),
         letter_code=body["letter_code"].replace(" ", "").upper(),
+        birthdate=body["birthdate"].isoformat() if body.get("birthdate") else None,
     )
-    session.commit()
+    place = AuditPlace(route=f"{request.method} {request.url_rule.rule}", request_id=g.get("request_id"))
+    link, created = link_by_letter(current_app.extensions["hub"], session, resident, request_body, place)
     shared = consent.consent_granted(session, resident.id, link.agency)
-    view = {"id": link.id, "agency": link.agency, "method": link.method, "linked_at": link.linked_at, "shared": shared}
+    view = {"id": link.id, "agency": link.agency, "method": link.method, "proof": link.proof,
+            "linked_at": link.linked_at, "shared": shared}
     return view, 201 if created else 200

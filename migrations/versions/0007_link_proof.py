@@ -1,8 +1,17 @@
-"""link proof, link failures, used id tokens
+"""link proof, link failures, used id tokens; retire the letter-code links made without proof
+
+A link by letter code made before this revision proved only that someone held the case's mail, not that the
+case was theirs, so those links are removed (decision in services/identity/letter_links.py and the README's
+security section), together with the stored copy of the agencies they fed, so nothing of that case is served
+again: the resident's benefits, actions and source state at that agency are deleted (any proven link left at
+the same agency is fetched afresh on the next read, as a baseline that writes no events) and, where no link is
+left at the agency, its inbox messages, their pushes and its unprocessed outbox events too. A resident whose
+case it really was links it again with proof (the person index at the next sign-in, or the letter plus their
+date of birth). Links the person index made (``method = mpi``) matched the verified identity: ``identity``.
 
 Revision ID: 0007_link_proof
 Revises: 0006_reconcile_index
-Create Date: 2026-12-01 21:38:43.671847
+Create Date: 2026-12-01 21:47:55.225757
 """
 
 from __future__ import annotations
@@ -30,11 +39,83 @@ def upgrade() -> None:
     with op.batch_alter_table('used_id_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_used_id_tokens_expires_at'), ['expires_at'], unique=False)
 
+    op.create_table('link_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.String(length=32), nullable=False),
+    sa.Column('case_key', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('failed_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_link_failures_resident_id_residents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_link_failures'))
+    )
+    with op.batch_alter_table('link_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_link_failures_case', ['case_key', 'failed_at'], unique=False)
+        batch_op.create_index('ix_link_failures_resident', ['resident_id', 'failed_at'], unique=False)
+
+    with op.batch_alter_table('resident_links', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('proof', sa.String(length=16), nullable=True))
+
     # ### end Alembic commands ###
+    _retire_unproven_letter_links()
+    links = sa.table('resident_links', sa.column('method'), sa.column('proof'))
+    op.execute(links.update().where(links.c.method == 'mpi').values(proof='identity'))
+    with op.batch_alter_table('resident_links', schema=None) as batch_op:
+        batch_op.alter_column('proof', existing_type=sa.String(length=16), nullable=False)
+
+
+def _retire_unproven_letter_links() -> None:
+    connection = op.get_bind()
+    links = sa.table('resident_links', sa.column('resident_id'), sa.column('agency'), sa.column('method'))
+    benefits = sa.table('benefits', sa.column('id'), sa.column('resident_id'), sa.column('agency'))
+    actions = sa.table('benefit_actions', sa.column('benefit_id'))
+    sources = sa.table('benefit_sources', sa.column('resident_id'), sa.column('agency'))
+    messages = sa.table('notification_messages', sa.column('id'), sa.column('resident_id'), sa.column('agency'))
+    deliveries = sa.table('push_deliveries', sa.column('message_id'))
+    outbox = sa.table(
+        'outbox_events', sa.column('resident_id'), sa.column('agency'), sa.column('processed_at')
+    )
+    pairs = connection.execute(
+        sa.select(links.c.resident_id, links.c.agency).where(links.c.method == 'letter_code').distinct()
+    ).all()
+    connection.execute(links.delete().where(links.c.method == 'letter_code'))
+    for resident_id, agency in pairs:
+        of_pair = (benefits.c.resident_id == resident_id) & (benefits.c.agency == agency)
+        connection.execute(actions.delete().where(actions.c.benefit_id.in_(sa.select(benefits.c.id).where(of_pair))))
+        connection.execute(benefits.delete().where(of_pair))
+        connection.execute(
+            sources.delete().where((sources.c.resident_id == resident_id) & (sources.c.agency == agency))
+        )
+        still_linked = connection.execute(
+            sa.select(sa.func.count()).select_from(links).where(
+                (links.c.resident_id == resident_id) & (links.c.agency == agency)
+            )
+        ).scalar()
+        if still_linked:
+            continue
+        its_messages = sa.select(messages.c.id).where(
+            (messages.c.resident_id == resident_id) & (messages.c.agency == agency)
+        )
+        connection.execute(deliveries.delete().where(deliveries.c.message_id.in_(its_messages)))
+        connection.execute(
+            messages.delete().where((messages.c.resident_id == resident_id) & (messages.c.agency == agency))
+        )
+        connection.execute(
+            outbox.delete().where(
+                (outbox.c.resident_id == resident_id) & (outbox.c.agency == agency) & outbox.c.processed_at.is_(None)
+            )
+        )
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('resident_links', schema=None) as batch_op:
+        batch_op.drop_column('proof')
+
+    with op.batch_alter_table('link_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_link_failures_resident')
+        batch_op.drop_index('ix_link_failures_case')
+
+    op.drop_table('link_failures')
     with op.batch_alter_table('used_id_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_used_id_tokens_expires_at'))
 

@@ -1,8 +1,9 @@
-"""Identity errors as values: OAuth token-endpoint errors (RFC 6749 codes) and what an unverified resident gets."""
+"""Identity errors as values: OAuth token-endpoint errors (RFC 6749 codes), what an unverified resident gets,
+and the refusals of linking a record by letter code."""
 
 from __future__ import annotations
 
-from services.errors import DomainError, Forbidden
+from services.errors import Conflict, DomainError, Forbidden
 
 INVALID_REQUEST = "invalid_request"
 INVALID_CLIENT = "invalid_client"
@@ -37,3 +38,24 @@ class IdentityVerificationRequired(Forbidden):
 
     title = "Identity verification required"
     slug = "identity-verification-required"
+
+
+class LinkProofRequired(Forbidden):
+    """The letter code was right, but nothing yet shows the case's person is the resident."""
+
+    title = "Proof needed"
+    slug = "link-proof-required"
+
+
+class LinkNotProven(Forbidden):
+    """The date of birth offered is not the resident's own verified one, or not the case person's."""
+
+    title = "Not your case"
+    slug = "link-not-proven"
+
+
+class CaseLinkedElsewhere(Conflict):
+    """The case is already linked to another hub account; it is never linked to a second one by letter code."""
+
+    title = "Linked to another account"
+    slug = "case-linked-elsewhere"

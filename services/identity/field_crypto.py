@@ -70,3 +70,8 @@ class LookupHasher:
 
     def phone(self, phone: str) -> str:
         return self._hash("phone", normalise_phone(phone or ""))
+
+    def case(self, agency: str, case_number: str) -> str:
+        """A case as link throttling counts it, without storing its number."""
+        number = (case_number or "").strip().upper()
+        return self._hash("case", f"{agency.strip().upper()}:{number}" if number else "")

@@ -1,9 +1,12 @@
-"""Linking a resident to their agency records: by verified identity through the person index, or by a case
-number plus the code printed on that case's letters. Linking is idempotent; each link records how and when.
+"""Linking a resident to their agency records: by verified identity through the person index (here), or by a
+case number plus the code printed on that case's letters (``letter_links``). Linking is idempotent; each link
+records how it was made (``method``), what proved the record's person is the resident (``proof``), and when.
 
 Only residents with verified identity are linked at all (benefit data needs IAL2). A person index that does
 not answer never fails a sign-in: the failure is recorded on the resident and the search is retried on the
-next sign-in and by the ``identity.link_records`` background job.
+next sign-in and by the ``identity.link_records`` background job. A record the index links here that another
+hub account already holds (the same person with a second account) is linked, and that account is told
+(``link_notices``): never silently.
 """
 
 from __future__ import annotations
@@ -16,9 +19,8 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.background import job
-from services.errors import NotFound, SourceUnavailable
-from services.identity.errors import IdentityVerificationRequired
 from services.identity.field_crypto import FieldCipher
+from services.identity.link_notices import tell_other_holders
 from services.identity.person_index import PersonIndex, PersonIndexUnavailable
 from services.models.identity import Resident, ResidentLink
 
@@ -30,32 +32,54 @@ def resident_links(session: Session, resident_id: str) -> list[ResidentLink]:
     return list(session.scalars(stmt.order_by(ResidentLink.agency, ResidentLink.linked_at, ResidentLink.id)))
 
 
+def resident_link(session: Session, resident_id: str, agency: str, record_id: str) -> ResidentLink | None:
+    return session.scalar(
+        select(ResidentLink).where(
+            ResidentLink.resident_id == resident_id,
+            ResidentLink.agency == agency,
+            ResidentLink.record_id == record_id,
+        )
+    )
+
+
 def ensure_link(
-    session: Session, resident_id: str, *, agency: str, record_id: str, person_id: str | None, method: str
+    session: Session,
+    resident_id: str,
+    *,
+    agency: str,
+    record_id: str,
+    person_id: str | None,
+    method: str,
+    proof: str,
 ) -> tuple[ResidentLink, bool]:
     """The link for (resident, agency, record), created if new; ``True`` when it was created."""
-
-    def existing() -> ResidentLink | None:
-        return session.scalar(
-            select(ResidentLink).where(
-                ResidentLink.resident_id == resident_id,
-                ResidentLink.agency == agency,
-                ResidentLink.record_id == record_id,
-            )
-        )
-
-    found = existing()
+    found = resident_link(session, resident_id, agency, record_id)
     if found is not None:
         return found, False
     link = ResidentLink(
-        resident_id=resident_id, agency=agency, record_id=record_id, platform_person_id=person_id, method=method
+        resident_id=resident_id,
+        agency=agency,
+        record_id=record_id,
+        platform_person_id=person_id,
+        method=method,
+        proof=proof,
     )
     try:
         with session.begin_nested():
             session.add(link)
     except IntegrityError:  # a concurrent sign-in linked it first
-        return existing(), False
+        return resident_link(session, resident_id, agency, record_id), False
     return link, True
+
+
+def verified_attributes(resident: Resident, cipher: FieldCipher) -> dict[str, str | None]:
+    """What the person index matches on, from the resident's verified identity (decrypted for the call only)."""
+    return {
+        "given_name": resident.given_name,
+        "family_name": resident.family_name,
+        "birthdate": cipher.decrypt(resident.birthdate_encrypted),
+        "ssn_last4": cipher.decrypt(resident.ssn_last4_encrypted),
+    }
 
 
 def search_records(session: Session, resident: Resident, index: PersonIndex, cipher: FieldCipher) -> bool:
@@ -63,12 +87,7 @@ def search_records(session: Session, resident: Resident, index: PersonIndex, cip
 
     The caller commits. An unverified resident, or one without the attributes to search by, is not searched.
     """
-    attributes = {
-        "given_name": resident.given_name,
-        "family_name": resident.family_name,
-        "birthdate": cipher.decrypt(resident.birthdate_encrypted),
-        "ssn_last4": cipher.decrypt(resident.ssn_last4_encrypted),
-    }
+    attributes = verified_attributes(resident, cipher)
     if not resident.identity_verified or not all(attributes.values()):
         return True
     try:
@@ -80,32 +99,18 @@ def search_records(session: Session, resident: Resident, index: PersonIndex, cip
     resident.records_searched_at = clock.now()
     resident.records_search_error = None
     for record in match.records if match else ():
-        ensure_link(
-            session, resident.id, agency=record.agency, record_id=record.record_id, person_id=match.person_id,
+        link, created = ensure_link(
+            session,
+            resident.id,
+            agency=record.agency,
+            record_id=record.record_id,
+            person_id=match.person_id,
             method="mpi",
+            proof="identity",
         )
+        if created:
+            tell_other_holders(session, link)
     return True
-
-
-def link_by_letter_code(
-    session: Session, resident: Resident, index: PersonIndex, *, agency: str, case_number: str, letter_code: str
-) -> tuple[ResidentLink, bool]:
-    """Link the record behind ``case_number`` if ``letter_code`` is the one on its letters (the caller commits)."""
-    if not resident.identity_verified:
-        raise IdentityVerificationRequired(
-            "Verify your identity with the state's sign-in service before linking agency records."
-        )
-    try:
-        found = index.link(agency=agency, case_number=case_number, letter_code=letter_code)
-    except PersonIndexUnavailable:
-        raise SourceUnavailable("The agency records index did not answer; try again in a few minutes.") from None
-    if found is None:
-        raise NotFound(f"No {agency} case matches that case number and letter code.")
-    person_id, record = found
-    return ensure_link(
-        session, resident.id, agency=record.agency, record_id=record.record_id, person_id=person_id,
-        method="letter_code",
-    )
 
 
 RETRY_EVERY_SECONDS = 300

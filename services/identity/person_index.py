@@ -1,4 +1,4 @@
-"""The platform's master person index (MPI): find a resident's agency records, or link one by letter code.
+"""The platform's master person index (MPI): find a resident's agency records, or the case behind a letter code.
 
 A thin HTTP client with a short timeout. ``PersonIndexUnavailable`` means "ask again later" (the caller
 records it and retries); a definite "no such person/case" is an answer (``None``), not an error.
@@ -29,6 +29,16 @@ class RecordMatch:
 class PersonMatch:
     person_id: str
     records: tuple[RecordMatch, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseMatch:
+    """The person and record behind a case number whose letter code was right; ``birthdate_matches`` is the
+    index's yes/no for a date of birth the hub passed on (``None`` when it passed none)."""
+
+    person_id: str
+    record: RecordMatch
+    birthdate_matches: bool | None = None
 
 
 class PersonIndex:
@@ -70,12 +80,24 @@ class PersonIndex:
         except (KeyError, TypeError):
             raise PersonIndexUnavailable("rejected") from None
 
-    def link(self, *, agency: str, case_number: str, letter_code: str) -> tuple[str, RecordMatch] | None:
-        """``(person_id, record)`` for a case number plus the code printed on its letters, or ``None``."""
-        payload = self._post("mpi/link", {"agency": agency, "case_number": case_number, "letter_code": letter_code})
+    def link(
+        self, *, agency: str, case_number: str, letter_code: str, birthdate: str | None = None
+    ) -> CaseMatch | None:
+        """The case's person and record for a case number plus the code printed on its letters, or ``None``.
+
+        With ``birthdate`` (ISO date) the index also says whether it is the case person's; it never says what is.
+        """
+        body = {"agency": agency, "case_number": case_number, "letter_code": letter_code}
+        if birthdate is not None:
+            body["birthdate"] = birthdate
+        payload = self._post("mpi/link", body)
         if payload is None:
             return None
         try:
-            return str(payload["person_id"]), RecordMatch(str(payload["agency"]), str(payload["record_id"]))
+            record = RecordMatch(str(payload["agency"]), str(payload["record_id"]))
+            matches = payload.get("birthdate_matches") if birthdate is not None else None
+            if birthdate is not None and not isinstance(matches, bool):
+                raise PersonIndexUnavailable("rejected")
+            return CaseMatch(str(payload["person_id"]), record, matches)
         except KeyError:
             raise PersonIndexUnavailable("rejected") from None

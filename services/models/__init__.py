@@ -4,7 +4,15 @@ from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
-from services.models.identity import Consent, HubSession, RefreshToken, Resident, ResidentLink, UsedIdToken
+from services.models.identity import (
+    Consent,
+    HubSession,
+    LinkFailure,
+    RefreshToken,
+    Resident,
+    ResidentLink,
+    UsedIdToken,
+)
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 from services.models.outbox import OutboxEvent
 
@@ -19,6 +27,7 @@ __all__ = [
     "Consent",
     "Device",
     "HubSession",
+    "LinkFailure",
     "NotificationMessage",
     "NotificationPreference",
     "OutboxEvent",

@@ -16,6 +16,10 @@ from services import clock
 from services.db import Base, new_id
 
 LINK_METHODS = ("mpi", "letter_code")
+# What showed that the record's person is the resident (see services/identity/letter_links.py): the person
+# index matched the resident's verified identity to that person, or the platform confirmed the case person's
+# date of birth, which is the resident's own verified one.
+LINK_PROOFS = ("identity", "birthdate")
 SESSION_KINDS = ("resident", "staff")
 
 
@@ -63,7 +67,27 @@ class ResidentLink(Base):
     platform_person_id: Mapped[str | None] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(64))
     method: Mapped[str] = mapped_column(String(16))  # mpi | letter_code
+    proof: Mapped[str] = mapped_column(String(16))  # identity | birthdate (LINK_PROOFS)
     linked_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class LinkFailure(Base):
+    """A refused attempt to link a record by letter code, counted per resident and per case (``case_key``, a
+    keyed hash of agency and case number: no case number is stored) to throttle and then lock out guessing.
+    Rows live in the database so the count holds across every process; rows older than the lockout window
+    are pruned (``identity.prune_link_failures``)."""
+
+    __tablename__ = "link_failures"
+    __table_args__ = (
+        Index("ix_link_failures_resident", "resident_id", "failed_at"),
+        Index("ix_link_failures_case", "case_key", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    case_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # wrong_code | proof_required | not_proven | linked_elsewhere
+    failed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
 
 class Consent(Base):

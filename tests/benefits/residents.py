@@ -51,6 +51,7 @@ def make_resident(
                     record_id=record_id,
                     platform_person_id=f"PER-{record_id}",
                     method="mpi",
+                    proof="identity",
                 )
             )
         for agency in revoked:

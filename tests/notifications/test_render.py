@@ -14,7 +14,7 @@ from notifications.render import TEMPLATES_DIR, TemplateCatalog, TemplateError, 
 from services.domain_events import BENEFIT_STATUSES
 
 PROGRAM_CODES = ("SNAP", "TANF", "CASH", "WIC", "MEDICAID", "CCP", "BAP", "LIHEAP", "CCAP")
-CATEGORY_FILES = ("status", "documents", "interviews", "renewals", "notices", "payments")
+CATEGORY_FILES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")
 CASE_NUMBER = "C-778812"
 
 # Parameters enough for every template, with values that are easy to spot in the text.
@@ -35,6 +35,8 @@ ALL_PARAMS = {
     "currency": "USD",
     "paid_on": "2026-03-05",
     "case_number": CASE_NUMBER,
+    "agency": "DHS",
+    "linked_on": "2026-03-02",
 }
 
 

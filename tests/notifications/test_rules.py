@@ -236,6 +236,7 @@ SAMPLE_EVENTS = [
     (events.REMINDER_RENEWAL_DUE, {"renewal_due_on": "2026-06-30", "days_left": 30}),
     (events.REMINDER_DOCUMENT_DUE, {"action_id": "a", "due_on": "2026-04-01", "days_left": 7, "title": "T"}),
     (events.REMINDER_INTERVIEW_TOMORROW, {"action_id": "a", "scheduled_at": "2026-03-30T10:00:00", "title": "T"}),
+    (events.LINK_ADDED_ELSEWHERE, {"link_id": "l", "linked_agency": "HFS", "linked_on": "2026-03-02", "method": "mpi"}),
 ]
 
 
@@ -267,3 +268,17 @@ def test_benefit_and_agency_fall_back_to_the_outbox_row():
 def test_a_spec_only_takes_known_categories():
     with pytest.raises(ValueError):
         rules.MessageSpec("marketing", "marketing.x", {}, False, None, "x")
+
+
+def test_a_case_linked_to_another_account_is_an_urgent_account_notice_no_consent_can_withhold():
+    [spec] = rules.messages_for(
+        events.LINK_ADDED_ELSEWHERE, {"link_id": "l", "linked_agency": "HFS", "linked_on": "2026-03-02"}
+    )
+
+    assert (spec.category, spec.urgent, spec.agency, spec.benefit_id) == ("account", True, None, None)
+    en = render_message(spec.template_key, spec.params, "en")
+    es = render_message(spec.template_key, spec.params, "es", detailed_previews=True)
+    assert en.inbox_title == "Your HFS case was linked to another account" and "March 2, 2026" in en.inbox_body
+    assert "HFS" not in en.push_title + en.push_body  # the lock screen says nothing about which agency
+    assert es.inbox_title == "Tu caso de HFS se vinculó a otra cuenta"
+    assert rules.messages_for(events.LINK_ADDED_ELSEWHERE, {"link_id": "l"}) == []
