@@ -9,6 +9,7 @@ from flask import Flask
 from api import database, problems, request_context
 from api.docs.routes import bp as docs_bp
 from api.extension import create_api
+from api.json_bodies import HubJSONProvider, HubRequest
 from config import Settings
 from services.context import HubContext, build_context
 
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     settings = settings or Settings.from_env()
     request_context.configure_logging(settings.log_level)
     app = Flask(__name__, instance_path=str(settings_instance_dir()))
+    app.json = HubJSONProvider(app)
+    app.request_class = HubRequest
     app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False)
     if context is None:
         context = build_context(settings)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, Response, g, json
 from werkzeug.exceptions import HTTPException
 
+from api.fields import UNSAFE_TEXT
 from services.errors import DomainError
 
 log = logging.getLogger("hub.errors")
@@ -55,7 +56,7 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            name = f"{prefix}.{_printable(key)}" if prefix else _printable(key)
             if isinstance(value, dict):
                 flat.update(flatten_messages(value, name))
             elif isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -67,6 +68,11 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     elif messages is not None:
         flat[prefix or "_schema"] = [str(messages)]
     return flat
+
+
+def _printable(key: Any) -> str:
+    """A field name as the caller sent it, less what no document may carry (a dict key can be a surrogate)."""
+    return UNSAFE_TEXT.sub("\ufffd", str(key))
 
 
 _LOCATIONS = {"json", "query", "form", "headers", "view_args", "files", "cookies", "json_or_form", "querystring"}
@@ -103,7 +109,9 @@ def handle_http_exception(error: HTTPException) -> Response:
         return handle_unexpected(error)
     errors = validation_errors(error)
     detail = _DETAILS.get(status, error.description or HTTPStatus(status).phrase)
-    if errors and status == 400:
+    if getattr(error, "problem_detail", None):
+        detail = error.problem_detail
+    elif errors and status == 400:
         detail = "The request body is not valid JSON." if _is_json_error(errors) else _DETAILS[422]
     elif status not in _DETAILS and error.description:
         detail = error.description

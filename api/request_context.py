@@ -1,4 +1,4 @@
-"""Request ids, structured JSON logs and the body rules that apply before any route runs.
+"""Request ids and structured JSON logs.
 
 A sane ``X-Request-ID`` from the caller is kept (so a phone app's id follows the request through the
 logs), anything else is replaced with a fresh one. Log lines carry the request id, the method, the route
@@ -13,14 +13,13 @@ import sys
 import time
 import uuid
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 from api.problems import problem_response
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-_JSON_TYPES = ("application/json",)
-_FORM_TYPES = ("application/x-www-form-urlencoded",)
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 access_log = logging.getLogger("hub.access")
 
@@ -45,42 +44,32 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
 
 
-def accepts_form(view):
-    """Mark a view as also taking ``application/x-www-form-urlencoded`` bodies (OAuth token endpoints)."""
-    view.accepts_form = True
-    return view
+def header_text(name: str) -> str:
+    """A header as the caller wrote it. WSGI hands header bytes over as latin-1; a value that is valid UTF-8
+    (a reason written in Spanish) is read as UTF-8, anything else stays as the latin-1 characters it was."""
+    value = request.headers.get(name, "")
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _start_request() -> Response | None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if _SANE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
-    return _check_body()
+    return _refuse_control_characters()
 
 
-def _check_body() -> Response | None:
-    if request.method not in {"POST", "PUT", "PATCH"}:
-        return None
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding") == "chunked"
-    if not has_body:
-        return None
-    mimetype = request.mimetype
-    if mimetype in _JSON_TYPES or mimetype.endswith("+json"):
-        return None
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if mimetype in _FORM_TYPES and _view_accepts_form(view):
-        return None
-    if view is None:
-        return None  # unknown path or method: let routing answer 404/405
-    return problem_response(415, "Send the body as application/json.")
-
-
-def _view_accepts_form(view) -> bool:
-    target = getattr(view, "view_class", None) or view
-    if getattr(target, "accepts_form", False):
-        return True
-    method = getattr(target, request.method.lower(), None)
-    return bool(getattr(method, "accepts_form", False))
+def _refuse_control_characters() -> Response | None:
+    """A header value with a control character (NUL, CR, LF…; tab is allowed) is a 400 naming the header,
+    whatever the route: no header the hub reads, stores or logs ever holds one. (gunicorn refuses most of
+    them itself; this holds behind any server.)"""
+    for name, value in request.headers.items():
+        if _CONTROL.search(value):
+            message = "Contains a control character."
+            return problem_response(400, f"The {name} header contains a control character.", errors={name: [message]})
+    return None
 
 
 def _finish_request(response: Response) -> Response:
