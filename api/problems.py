@@ -12,7 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from api.fields import UNSAFE_TEXT
 from services.errors import DomainError
@@ -153,7 +153,14 @@ def handle_unexpected(error: Exception) -> Response:
     return problem_response(500, "Something went wrong on our side. Quote the request id if you contact support.")
 
 
+def handle_untrusted_host(_error: SecurityError) -> Response:
+    """A Host header outside ``TRUSTED_HOSTS``: nothing is served for it, and nothing links back to it."""
+    message = "This hub does not serve that host."
+    return problem_response(400, message, title="Untrusted host", errors={"Host": [message]})
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -22,6 +22,7 @@ from api.database import db
 from api.extension import Blueprint
 from api.problems import problem_response, validation_errors
 from api.request_context import header_text
+from api.response_headers import cache_policy
 from services.identity import sign_in
 from services.identity.errors import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
 from services.identity.sessions import REVOKED_BY_LOGOUT, IssuedTokens, revoke_session
@@ -134,9 +135,10 @@ def logout():
 
 
 @well_known_blp.route("/jwks.json")
+@cache_policy("public, max-age=300")
 @well_known_blp.response(200, JwksSchema)
 @public
 def jwks():
     """The hub's public signing keys (`kid`, ES256): every key listed verifies; the first one signs."""
     keys = current_app.extensions["hub"].component("signing_keys")
-    return keys.jwks(), 200, {"Cache-Control": "public, max-age=300"}
+    return keys.jwks()
