@@ -23,6 +23,20 @@ PROBLEM_MIMETYPE = "application/problem+json"
 TYPE_BASE = "https://benefits-hub.example/problems/"
 
 
+def problem_document(
+    status: int, detail: str, request_id: str | None, *, title: str | None = None, type_: str | None = None
+) -> dict[str, Any]:
+    """The members every problem has; also used outside Flask (gunicorn's own errors, ``gunicorn.conf.py``)."""
+    phrase = HTTPStatus(status).phrase
+    return {
+        "type": type_ or TYPE_BASE + phrase.lower().replace(" ", "-").replace("'", ""),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+        "request_id": request_id,
+    }
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -34,14 +48,7 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """Build a problem document response; ``extra`` keys (e.g. OAuth ``error``) are added as members."""
-    phrase = HTTPStatus(status).phrase
-    body: dict[str, Any] = {
-        "type": type_ or TYPE_BASE + phrase.lower().replace(" ", "-").replace("'", ""),
-        "title": title or phrase,
-        "status": status,
-        "detail": detail,
-        "request_id": g.get("request_id"),
-    }
+    body = problem_document(status, detail, g.get("request_id"), title=title, type_=type_)
     if errors:
         body["errors"] = errors
     body.update(extra)
