@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
-from pythonjsonlogger.json import JsonFormatter
+
+from services import log_policy
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
@@ -28,17 +28,8 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(level: str) -> None:
-    """One JSON object per line on stderr, each with the request id when there is one."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", rename_fields={"levelname": "level"}
-        )
-    )
-    handler.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    """The hub's log policy (``services/log_policy.py``), each line with the request id when there is one."""
+    log_policy.configure_logging(level, RequestIdFilter())
 
 
 def header_text(name: str) -> str:
