@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 from typing import Any
 
@@ -15,7 +16,7 @@ import flask_smorest
 import marshmallow as ma
 from flask import Flask
 
-from api import problems
+from api import idempotency, problems
 from api.body_rules import body_rules
 from api.fields import Text
 from api.json_bodies import HubParser, JsonBodyError
@@ -61,6 +62,15 @@ class Blueprint(flask_smorest.Blueprint):
         parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
         checks = body_rules(location, required=required)
         return lambda view: checks(parse_arguments(view))
+
+    def idempotent(self):
+        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. Put it under
+        the auth decorator: a key belongs to the caller."""
+
+        def decorator(func):
+            return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+
+        return decorator
 
     def requires(self, scheme: str):
         """Document that the decorated view needs ``scheme`` (``resident``, ``staff``, …) and may 401/403."""

@@ -2,4 +2,5 @@
 
 import notifications.jobs  # noqa: E402, F401  (notifications.dispatch, .send_deliveries, .reminders)
 import services.benefits.jobs  # noqa: E402, F401  (benefits.refresh_source, benefits.prune_platform_events)
+import services.idempotency  # noqa: E402, F401  (idempotency.prune)
 import services.identity.linking  # noqa: E402, F401  (identity.link_records)

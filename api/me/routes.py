@@ -99,6 +99,7 @@ def put_consent(body: dict, agency: str):
 @blp.route("/links", methods=["POST"])
 @resident_required
 @blp.requires("resident")
+@blp.idempotent()
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)
 @blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")
