@@ -11,7 +11,8 @@ httpcore log requests at DEBUG, celery logs task results. So, whatever ``LOG_LEV
 - SQLAlchemy engines hide bound parameters even in exception messages (``services/db.py``).
 
 Web processes configure this through ``api.request_context.configure_logging``, Celery workers through the
-``setup_logging`` signal (``services/celery_worker.py``); ``tests/test_log_privacy.py`` runs the persona
+``setup_logging`` signal (``services/celery_app.py``). No library may write around it: redis-py adds its own
+stderr handler to a ``push_response`` logger unless that logger exists, so it is created here first; ``tests/test_log_privacy.py`` runs the persona
 stories with every logger at DEBUG and looks for the personas' names, emails, phones, case numbers and
 record ids in everything written.
 """
@@ -63,7 +64,11 @@ class RedactingJsonFormatter(JsonFormatter):
         return {key: _redacted(value) for key, value in super().process_log_record(log_data).items()}
 
 
-def configure_logging(level: str, *filters: logging.Filter) -> logging.Handler:
+# Loggers that libraries give handlers of their own unless the logger already exists.
+PRE_EMPTED_LOGGERS = ("push_response",)
+
+
+def configure_logging(level: str | int, *filters: logging.Filter) -> logging.Handler:
     """One JSON object per line on stderr through the policy above; ``filters`` add fields (the request id)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -77,4 +82,6 @@ def configure_logging(level: str, *filters: logging.Filter) -> logging.Handler:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in PRE_EMPTED_LOGGERS:
+        logging.getLogger(name).handlers[:] = []
     return handler

@@ -146,3 +146,18 @@ def test_library_lines_below_warning_are_dropped_and_urls_lose_their_path(app):
     assert lines[0]["message"] == "Task failed for http://p/…"
     assert lines[1]["detail"] == "mail [email]"
     assert redact("see https://hub.example:8000/v1/me?x=1 now") == "see https://hub.example:8000/… now"
+
+
+def test_no_library_writes_around_the_policy(app):
+    """redis-py gives ``push_response`` a stderr handler of its own unless the logger exists; Celery workers
+    install their handlers unless someone answers ``setup_logging`` (the hub does, in services/celery_app.py)."""
+    import redis.utils
+    from celery.signals import setup_logging
+
+    import services.celery_app  # noqa: F401  (connects the receiver)
+
+    redis.utils._set_info_logger()
+    assert logging.getLogger("push_response").handlers == []
+    answered = setup_logging.send(sender=None, loglevel=logging.INFO)
+    assert any(receiver.__name__ == "_hub_log_policy" for receiver, _ in answered)
+    assert any(isinstance(handler.formatter, RedactingJsonFormatter) for handler in logging.root.handlers)
