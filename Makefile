@@ -38,7 +38,7 @@ run: migrate
 	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
 	  $(PY) -m flask --app api.app:create_app sandbox seed && \
 	  $(PY) -m flask --app api.app:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
-	  PORT=$(PORT) $(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
+	  PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
 		--log-level warning wsgi:app
 
 ## make test: ruff, then the whole suite on SQLite; with CI=true also on PostgreSQL and the Redis/Celery path

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = ROOT / "instance"
@@ -46,6 +47,9 @@ class Settings:
     sql_echo: bool = False
     log_level: str = "INFO"
     max_content_length: int = 1024 * 1024
+    # Host names this hub answers for (Flask's TRUSTED_HOSTS); empty: PUBLIC_URL's host, plus localhost and
+    # 127.0.0.1 outside production. Any other Host header is a 400 problem.
+    trusted_hosts: tuple[str, ...] = ()
 
     # Sandbox: the simulated platform + identity providers (never in production).
     sandbox_enabled: bool = True
@@ -127,6 +131,14 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.hub_env == "production"
+
+    @property
+    def hosts_served(self) -> tuple[str, ...]:
+        """``trusted_hosts`` as given, or the host of ``public_url`` (plus loopback names outside production)."""
+        if self.trusted_hosts:
+            return self.trusted_hosts
+        own = urlsplit(self.public_url).hostname or "localhost"
+        return (own,) if self.is_production else tuple(dict.fromkeys((own, "localhost", "127.0.0.1")))
 
     @property
     def is_sqlite(self) -> bool:

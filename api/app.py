@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.routing import Map
 
-from api import database, problems, request_context
+from api import database, problems, request_context, request_guards, response_headers
 from api.docs.routes import bp as docs_bp
 from api.extension import create_api
+from api.json_bodies import HubJSONProvider, HubRequest
 from config import Settings
 from services.context import HubContext, build_context
 
@@ -44,11 +46,30 @@ def _cli_groups() -> list:
     return [sandbox, audit, identity, sync]
 
 
+class HubMap(Map):
+    """Routing that never redirects: Werkzeug's slash merging (``/v1//me`` → 308 to ``/v1/me``), its
+    strict-slashes redirect and its redirect to a rule's defaults each built a ``Location`` from the request's
+    Host header. A path that is not exactly a route is a 404."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.update(merge_slashes=False, strict_slashes=False, redirect_defaults=False)
+        super().__init__(*args, **kwargs)
+
+
+class HubFlask(Flask):
+    url_map_class = HubMap
+    request_class = HubRequest
+    json_provider_class = HubJSONProvider
+
+
 def create_app(settings: Settings | None = None, *, context: HubContext | None = None) -> Flask:
     settings = settings or Settings.from_env()
     request_context.configure_logging(settings.log_level)
-    app = Flask(__name__, instance_path=str(settings_instance_dir()))
-    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False)
+    app = HubFlask(__name__, instance_path=str(settings_instance_dir()))
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False,
+        TRUSTED_HOSTS=list(settings.hosts_served),  # any other Host header is a 400 problem
+    )
     if context is None:
         context = build_context(settings)
         _add_platform_readiness(context)
@@ -56,6 +77,8 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
 
     _trust_proxies(app, settings)
     request_context.register(app)
+    request_guards.register(app)
+    response_headers.register(app)
     database.register(app)
     api = create_api(app)
     for blueprint in _api_blueprints():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 from typing import Any
 
@@ -15,7 +16,11 @@ import flask_smorest
 import marshmallow as ma
 from flask import Flask
 
-from api import problems
+from api import idempotency, problems
+from api.body_rules import body_rules
+from api.fields import Text
+from api.json_bodies import HubParser, JsonBodyError
+from api.json_bodies import parse as parse_json
 
 SECURITY_SCHEMES = {
     "resident": {
@@ -47,7 +52,25 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint that can document which token a route needs."""
+    """A flask-smorest blueprint that parses bodies with the hub's JSON parse, checks a body's content type
+    and presence where it is parsed (after the route's auth decorator, see ``api/body_rules.py``), and can
+    document which token a route needs."""
+
+    ARGUMENTS_PARSER = HubParser()
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
+        checks = body_rules(location, required=required)
+        return lambda view: checks(parse_arguments(view))
+
+    def idempotent(self):
+        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. Put it under
+        the auth decorator: a key belongs to the caller."""
+
+        def decorator(func):
+            return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+
+        return decorator
 
     def requires(self, scheme: str):
         """Document that the decorated view needs ``scheme`` (``resident``, ``staff``, …) and may 401/403."""
@@ -87,11 +110,14 @@ class JsonBoolean(ma.fields.Boolean):
 # Cursor pagination ---------------------------------------------------------------------------------
 
 
+MAX_CURSOR_CHARS = 512
+
+
 class PageArgs(ma.Schema):
     """``?limit=&cursor=`` on every list route."""
 
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    cursor = ma.fields.String(load_default=None)
+    cursor = Text(load_default=None, validate=ma.validate.Length(max=MAX_CURSOR_CHARS))
 
 
 class PageMeta(ma.Schema):
@@ -109,8 +135,8 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = parse_json(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, JsonBodyError):
         values = None
     if not isinstance(values, dict):
         from services.errors import InvalidInput

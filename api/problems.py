@@ -12,14 +12,29 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from api.fields import UNSAFE_TEXT
 from services.errors import DomainError
 
 log = logging.getLogger("hub.errors")
 
 PROBLEM_MIMETYPE = "application/problem+json"
 TYPE_BASE = "https://benefits-hub.example/problems/"
+
+
+def problem_document(
+    status: int, detail: str, request_id: str | None, *, title: str | None = None, type_: str | None = None
+) -> dict[str, Any]:
+    """The members every problem has; also used outside Flask (gunicorn's own errors, ``gunicorn.conf.py``)."""
+    phrase = HTTPStatus(status).phrase
+    return {
+        "type": type_ or TYPE_BASE + phrase.lower().replace(" ", "-").replace("'", ""),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+        "request_id": request_id,
+    }
 
 
 def problem_response(
@@ -33,14 +48,7 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """Build a problem document response; ``extra`` keys (e.g. OAuth ``error``) are added as members."""
-    phrase = HTTPStatus(status).phrase
-    body: dict[str, Any] = {
-        "type": type_ or TYPE_BASE + phrase.lower().replace(" ", "-").replace("'", ""),
-        "title": title or phrase,
-        "status": status,
-        "detail": detail,
-        "request_id": g.get("request_id"),
-    }
+    body = problem_document(status, detail, g.get("request_id"), title=title, type_=type_)
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -55,7 +63,7 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            name = f"{prefix}.{_printable(key)}" if prefix else _printable(key)
             if isinstance(value, dict):
                 flat.update(flatten_messages(value, name))
             elif isinstance(value, list) and all(isinstance(item, str) for item in value):
@@ -67,6 +75,11 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     elif messages is not None:
         flat[prefix or "_schema"] = [str(messages)]
     return flat
+
+
+def _printable(key: Any) -> str:
+    """A field name as the caller sent it, less what no document may carry (a dict key can be a surrogate)."""
+    return UNSAFE_TEXT.sub("\ufffd", str(key))
 
 
 _LOCATIONS = {"json", "query", "form", "headers", "view_args", "files", "cookies", "json_or_form", "querystring"}
@@ -103,7 +116,9 @@ def handle_http_exception(error: HTTPException) -> Response:
         return handle_unexpected(error)
     errors = validation_errors(error)
     detail = _DETAILS.get(status, error.description or HTTPStatus(status).phrase)
-    if errors and status == 400:
+    if getattr(error, "problem_detail", None):
+        detail = error.problem_detail
+    elif errors and status == 400:
         detail = "The request body is not valid JSON." if _is_json_error(errors) else _DETAILS[422]
     elif status not in _DETAILS and error.description:
         detail = error.description
@@ -159,7 +174,14 @@ def keep_stated_retry_after(response: Response) -> Response:
     return response
 
 
+def handle_untrusted_host(_error: SecurityError) -> Response:
+    """A Host header outside ``TRUSTED_HOSTS``: nothing is served for it, and nothing links back to it."""
+    message = "This hub does not serve that host."
+    return problem_response(400, message, title="Untrusted host", errors={"Host": [message]})
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,4 @@
-"""Request ids, structured JSON logs and the body rules that apply before any route runs.
+"""Request ids and structured JSON logs.
 
 A sane ``X-Request-ID`` from the caller is kept (so a phone app's id follows the request through the
 logs), anything else is replaced with a fresh one. Log lines carry the request id, the method, the route
@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 import uuid
 
-from flask import Flask, Response, current_app, g, has_request_context, request
-from pythonjsonlogger.json import JsonFormatter
+from flask import Flask, Response, g, has_request_context, request
 
-from api.problems import problem_response
+from services import log_policy
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
-_JSON_TYPES = ("application/json",)
-_FORM_TYPES = ("application/x-www-form-urlencoded",)
 
 access_log = logging.getLogger("hub.access")
 
@@ -32,55 +28,24 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(level: str) -> None:
-    """One JSON object per line on stderr, each with the request id when there is one."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", rename_fields={"levelname": "level"}
-        )
-    )
-    handler.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    """The hub's log policy (``services/log_policy.py``), each line with the request id when there is one."""
+    log_policy.configure_logging(level, RequestIdFilter())
 
 
-def accepts_form(view):
-    """Mark a view as also taking ``application/x-www-form-urlencoded`` bodies (OAuth token endpoints)."""
-    view.accepts_form = True
-    return view
+def header_text(name: str) -> str:
+    """A header as the caller wrote it. WSGI hands header bytes over as latin-1; a value that is valid UTF-8
+    (a reason written in Spanish) is read as UTF-8, anything else stays as the latin-1 characters it was."""
+    value = request.headers.get(name, "")
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
-def _start_request() -> Response | None:
+def _start_request() -> None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if _SANE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
-    return _check_body()
-
-
-def _check_body() -> Response | None:
-    if request.method not in {"POST", "PUT", "PATCH"}:
-        return None
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding") == "chunked"
-    if not has_body:
-        return None
-    mimetype = request.mimetype
-    if mimetype in _JSON_TYPES or mimetype.endswith("+json"):
-        return None
-    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    if mimetype in _FORM_TYPES and _view_accepts_form(view):
-        return None
-    if view is None:
-        return None  # unknown path or method: let routing answer 404/405
-    return problem_response(415, "Send the body as application/json.")
-
-
-def _view_accepts_form(view) -> bool:
-    target = getattr(view, "view_class", None) or view
-    if getattr(target, "accepts_form", False):
-        return True
-    method = getattr(target, request.method.lower(), None)
-    return bool(getattr(method, "accepts_form", False))
 
 
 def _finish_request(response: Response) -> Response:

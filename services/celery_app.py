@@ -10,9 +10,18 @@ import threading
 from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 
 from config import Settings
+from services import log_policy
 from services.background import JOBS, PERIODIC, CeleryRunner, load_jobs, run_job
+
+
+@setup_logging.connect
+def _hub_log_policy(loglevel: int | str | None = None, **_kwargs: Any) -> None:
+    """Workers log through the hub's log policy (``services/log_policy.py``); a receiver of this signal also
+    tells Celery to install none of its own handlers (they would write task lines around the policy)."""
+    log_policy.configure_logging(loglevel or "INFO")
 
 
 class _WorkerContexts:

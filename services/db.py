@@ -54,18 +54,22 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings."""
+    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings. Bound
+    parameters (emails, case numbers, record ids) never appear in SQLAlchemy's logs or exception messages."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+        pool_recycle=1800,
     )
 
 

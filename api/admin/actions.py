@@ -42,6 +42,7 @@ def revoke_sessions(resident_id: str):
 @blp.route("/notifications/<notification_id>/resend", methods=["POST"])
 @staff_access(RESEND_NOTIFICATIONS, "notification.resend", fields=("notifications",))
 @blp.requires("staff")
+@blp.idempotent()
 @blp.response(200, ResendSchema)
 def resend(notification_id: str):
     """Send the message again to the resident's active devices, now, as a new round of deliveries."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import request
 
+from api.request_context import header_text
 from services.errors import DomainError
 
 REASON_HEADER = "X-Access-Reason"
@@ -22,7 +23,7 @@ class AccessReasonRequired(DomainError):
 
 def access_reason() -> str:
     """The stated reason, or a 400 problem naming the header when it is missing or says too little."""
-    reason = " ".join(request.headers.get(REASON_HEADER, "").split())
+    reason = " ".join(header_text(REASON_HEADER).split())
     if not reason:
         problem = f"Reading a resident's data needs a reason: send {REASON_HEADER} with a few words."
     elif len(reason.split(" ")) < MIN_REASON_WORDS or len(reason) < MIN_REASON_CHARS:

@@ -7,6 +7,7 @@ import marshmallow as ma
 from api.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
 from api.devices.schemas import DeviceSchema
 from api.extension import PageArgs, PageMeta
+from api.fields import Text
 from api.me.schemas import ConsentSchema, LinkSchema
 from api.notifications.schemas import NotificationSchema
 from services.identity.field_crypto import normalise_email, normalise_phone
@@ -18,12 +19,12 @@ LOOKUP_FIELDS = ("email", "phone", "case_number")
 class ResidentLookupArgs(ma.Schema):
     """Exactly one identifier, matched exactly: there is no listing or partial search of residents."""
 
-    email = ma.fields.String(validate=[ma.validate.Length(min=3, max=320), lambda value: _email(value)])
-    phone = ma.fields.String(
+    email = Text(validate=[ma.validate.Length(min=3, max=320), lambda value: _email(value)])
+    phone = Text(
         validate=[ma.validate.Length(min=7, max=32), lambda value: _phone_digits(normalise_phone(value))],
         metadata={"description": "any punctuation; 7 to 15 digits once it is taken away"},
     )
-    case_number = ma.fields.String(
+    case_number = Text(
         validate=[ma.validate.Length(min=4, max=32), lambda value: _identifies("case_number", value.strip())]
     )
 
@@ -177,10 +178,10 @@ class ResendSchema(ma.Schema):
 
 
 class AuditEventArgs(PageArgs):
-    actor_id = ma.fields.String()
-    resident_id = ma.fields.String()
-    action = ma.fields.String()
-    outcome = ma.fields.String(validate=ma.validate.OneOf(OUTCOMES))
+    actor_id = Text()
+    resident_id = Text()
+    action = Text()
+    outcome = Text(validate=ma.validate.OneOf(OUTCOMES))
     since = ma.fields.AwareDateTime()
     until = ma.fields.AwareDateTime()
     flagged_for_review = ma.fields.Boolean()

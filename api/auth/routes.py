@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from api.auth.decorators import signed_in_required
@@ -21,7 +21,8 @@ from api.auth_rules import public
 from api.database import db
 from api.extension import Blueprint
 from api.problems import problem_response, validation_errors
-from api.request_context import accepts_form
+from api.request_context import header_text
+from api.response_headers import cache_policy
 from services.identity import sign_in
 from services.identity.errors import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
 from services.identity.sessions import REVOKED_BY_LOGOUT, IssuedTokens, revoke_session
@@ -85,7 +86,6 @@ def _token_response(issued: IssuedTokens) -> tuple[dict, int, dict]:
 @sign_in_blp.alt_response(400, description="OAuth error (`error`: invalid_request, invalid_grant, …)")
 @sign_in_blp.alt_response(401, description="OAuth error `invalid_client`: not a registered app")
 @sign_in_blp.alt_response(429, description="Too many sign-in attempts; see Retry-After")
-@accepts_form
 @public
 def token(body: dict):
     """Exchange an ID token, an authorization code (PKCE) or another app's hub token for hub tokens; or refresh.
@@ -99,7 +99,7 @@ def token(body: dict):
     - `grant_type=refresh_token` with `refresh_token`: rotation; a refresh token works once.
     """
     context = current_app.extensions["hub"]
-    device = sign_in.Device(label=body.get("device_name"), user_agent=request.headers.get("User-Agent"))
+    device = sign_in.Device(label=body.get("device_name"), user_agent=header_text("User-Agent") or None)
     grant, client_id = body["grant_type"], body["client_id"]
     if grant == TOKEN_EXCHANGE and body["subject_token_type"] == ID_TOKEN_TYPE:
         issued = sign_in.exchange_id_token(
@@ -135,9 +135,10 @@ def logout():
 
 
 @well_known_blp.route("/jwks.json")
+@cache_policy("public, max-age=300")
 @well_known_blp.response(200, JwksSchema)
 @public
 def jwks():
     """The hub's public signing keys (`kid`, ES256): every key listed verifies; the first one signs."""
     keys = current_app.extensions["hub"].component("signing_keys")
-    return keys.jwks(), 200, {"Cache-Control": "public, max-age=300"}
+    return keys.jwks()

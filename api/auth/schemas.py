@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.fields import Text
+
 # OAuth grant and token type names (RFC 6749, RFC 8693), not secrets.
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
 REFRESH_TOKEN = "refresh_token"  # noqa: S105
@@ -25,22 +27,22 @@ class TokenRequestSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE  # OAuth clients send extra parameters (scope, audience, …): ignored
 
-    grant_type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
-    client_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    subject_token = ma.fields.String(validate=_TOKEN, metadata={"description": "token exchange: the ID token"})
-    subject_token_type = ma.fields.String(
+    grant_type = Text(required=True, validate=ma.validate.Length(min=1, max=100))
+    client_id = Text(required=True, validate=ma.validate.Length(min=1, max=64))
+    subject_token = Text(validate=_TOKEN, metadata={"description": "token exchange: the ID token"})
+    subject_token_type = Text(
         validate=ma.validate.OneOf([ID_TOKEN_TYPE, ACCESS_TOKEN_TYPE]),
         metadata={"description": "id_token (sign-in) or access_token (a hub token of another app: single sign-on)"},
     )
-    refresh_token = ma.fields.String(validate=ma.validate.Length(min=1, max=512))
-    code = ma.fields.String(validate=ma.validate.Length(min=1, max=512))
-    code_verifier = ma.fields.String(validate=ma.validate.Length(min=43, max=128))
-    redirect_uri = ma.fields.String(validate=ma.validate.Length(min=1, max=2000))
-    nonce = ma.fields.String(
+    refresh_token = Text(validate=ma.validate.Length(min=1, max=512))
+    code = Text(validate=ma.validate.Length(min=1, max=512))
+    code_verifier = Text(validate=ma.validate.Length(min=43, max=128))
+    redirect_uri = Text(validate=ma.validate.Length(min=1, max=2000))
+    nonce = Text(
         validate=ma.validate.Length(min=1, max=255),
         metadata={"description": "the nonce the app sent to the identity provider; checked against the ID token"},
     )
-    device_name = ma.fields.String(
+    device_name = Text(
         validate=ma.validate.Length(min=1, max=100),
         metadata={"description": "shown in the resident's list of sessions"},
     )

@@ -1,7 +1,8 @@
 """``GET /v1/me/benefits``, ``GET /v1/me/benefits/{id}``, ``GET /v1/me/actions``: the resident's own, only.
 
-Every read answers with a strong ETag over its body and 304 to a matching ``If-None-Match``; the body
-depends on the resident's language, so responses vary on ``Accept-Language`` as well as the token.
+Every read answers with a strong ETag over its body and 304 to a matching ``If-None-Match``, and may be kept
+by the phone only (``private, no-cache``: it asks again each time); the body depends on the resident's
+language, so responses vary on ``Accept-Language`` as well as the token.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
 
 blp = Blueprint("benefits", __name__, url_prefix="/v1/me", description="The resident's benefits and next steps")
@@ -26,6 +28,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 
 
 @blp.route("/benefits")
+@cache_policy(PRIVATE_REVALIDATE)
 @resident_required
 @blp.requires("resident")
 @blp.arguments(BenefitListArgs, location="query")
@@ -52,6 +55,7 @@ def list_benefits(args):
 
 
 @blp.route("/benefits/<benefit_id>")
+@cache_policy(PRIVATE_REVALIDATE)
 @resident_required
 @blp.requires("resident")
 @blp.response(200, BenefitOneSchema)
@@ -72,6 +76,7 @@ def get_benefit(benefit_id: str):
 
 
 @blp.route("/actions")
+@cache_policy(PRIVATE_REVALIDATE)
 @resident_required
 @blp.requires("resident")
 @blp.arguments(PageArgs, location="query")
@@ -105,7 +110,6 @@ def _conditional(body: dict, locale: str) -> Response:
     headers = {
         "ETag": f'"{etag}"',
         "Vary": "Authorization, Accept-Language",
-        "Cache-Control": "private, no-cache",
         "Content-Language": locale,
     }
     if request.if_none_match.contains(etag):

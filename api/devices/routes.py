@@ -17,6 +17,7 @@ blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="P
 @resident_required
 @limited("devices")
 @blp.requires("resident")
+@blp.idempotent()
 @blp.arguments(DeviceRegistrationSchema)
 @blp.response(201, DeviceSchema)
 @blp.alt_response(200, schema=DeviceSchema, description="The token was already registered; it now belongs here")

@@ -3,14 +3,15 @@
 import marshmallow as ma
 
 from api.extension import PageMeta
+from api.fields import Text
 from notifications.devices import PLATFORMS, masked_token
 
 LOCALE = ma.validate.Regexp(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$", error="Not a language tag like en or es-US.")
 
 
 class DeviceRegistrationSchema(ma.Schema):
-    platform = ma.fields.String(required=True, validate=ma.validate.OneOf(PLATFORMS))
-    push_token = ma.fields.String(
+    platform = Text(required=True, validate=ma.validate.OneOf(PLATFORMS))
+    push_token = Text(
         required=True,
         load_only=True,
         validate=[
@@ -18,8 +19,8 @@ class DeviceRegistrationSchema(ma.Schema):
             ma.validate.Regexp(r"^\S+$", error="A push token has no spaces."),
         ],
     )
-    app_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=128))
-    locale = ma.fields.String(load_default=None, allow_none=True, validate=LOCALE)
+    app_id = Text(required=True, validate=ma.validate.Length(min=1, max=128))
+    locale = Text(load_default=None, allow_none=True, validate=LOCALE)
 
 
 class DeviceSchema(ma.Schema):

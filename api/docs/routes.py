@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from api.response_headers import cache_policy
+
 bp = Blueprint("docs", __name__)
 
 _ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
@@ -40,16 +42,19 @@ _INIT = """window.addEventListener("load", function () {
 
 
 @bp.get("/docs")
+@cache_policy("public, max-age=300")
 def docs_page() -> Response:
     return Response(_PAGE, mimetype="text/html")
 
 
 @bp.get("/docs/init.js")
+@cache_policy("public, max-age=300")
 def docs_init() -> Response:
     return Response(_INIT, mimetype="text/javascript")
 
 
 @bp.get("/docs/assets/<name>")
+@cache_policy("public, max-age=86400")
 def docs_asset(name: str):
     if name not in _ASSETS:
         abort(404)

@@ -102,6 +102,7 @@ def put_consent(body: dict, agency: str):
 @resident_required
 @limited("links")
 @blp.requires("resident")
+@blp.idempotent()
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)
 @blp.alt_response(200, schema=LinkSchema, description="Already linked (linking is idempotent)")

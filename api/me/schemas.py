@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.extension import JsonBoolean, PageMeta
+from api.fields import Text
 from services.domain_events import AGENCIES
 
 
@@ -77,11 +78,11 @@ class ConsentUpdateSchema(ma.Schema):
 
 
 class LinkRequestSchema(ma.Schema):
-    agency = ma.fields.String(required=True, validate=ma.validate.OneOf(AGENCIES))
-    case_number = ma.fields.String(
+    agency = Text(required=True, validate=ma.validate.OneOf(AGENCIES))
+    case_number = Text(
         required=True, validate=ma.validate.Regexp(r"^[A-Za-z0-9-]{4,32}$", error="Not a case number.")
     )
-    letter_code = ma.fields.String(
+    letter_code = Text(
         required=True,
         validate=ma.validate.Regexp(r"^\s*[A-Za-z]{4}-?\s*[0-9]{4}\s*$", error="Letter codes look like ABCD-1234."),
         metadata={"description": "the code printed on the agency's letter, e.g. ABCD-1234"},

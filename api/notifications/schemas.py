@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.extension import JsonBoolean, PageMeta
+from api.fields import Text
 
 
 class NotificationSchema(ma.Schema):
@@ -34,14 +35,14 @@ class CategoryPreferenceSchema(ma.Schema):
 class QuietHoursSchema(ma.Schema):
     start = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "21:00"})
     end = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "07:00"})
-    time_zone = ma.fields.String(dump_only=True, metadata={"description": "The resident's IANA time zone."})
+    time_zone = Text(dump_only=True, metadata={"description": "The resident's IANA time zone."})
 
 
 class PreferencesSchema(ma.Schema):
     """Fields left out of a PUT keep their value; ``quiet_hours: null`` switches quiet hours off."""
 
     categories = ma.fields.Dict(
-        keys=ma.fields.String(),
+        keys=Text(),
         values=ma.fields.Nested(CategoryPreferenceSchema),
         metadata={"description": "Per category: whether it pushes. A disabled category still reaches the inbox."},
     )

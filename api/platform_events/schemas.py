@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.fields import JsonDocument, Text
 from services.domain_events import AGENCIES
 
 
@@ -11,14 +12,14 @@ class PlatformEventSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE  # the platform may add members; the hub reads what it knows
 
-    event_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    type = ma.fields.String(required=True, validate=ma.validate.OneOf(["record.changed"]))
-    agency = ma.fields.String(required=True, validate=ma.validate.OneOf(AGENCIES))
-    person_id = ma.fields.String(allow_none=True)
-    record_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    event_id = Text(required=True, validate=ma.validate.Length(min=1, max=64))
+    type = Text(required=True, validate=ma.validate.OneOf(["record.changed"]))
+    agency = Text(required=True, validate=ma.validate.OneOf(AGENCIES))
+    person_id = Text(allow_none=True)
+    record_id = Text(required=True, validate=ma.validate.Length(min=1, max=64))
     occurred_at = ma.fields.AwareDateTime(required=True)
     scenario_day = ma.fields.Integer(allow_none=True)
-    document = ma.fields.Raw(
+    document = JsonDocument(
         required=True, metadata={"description": "Exactly what the agency's feed returns for the record"}
     )
 

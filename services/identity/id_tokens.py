@@ -146,7 +146,7 @@ class IdentityProvider:
             raise _refuse("The ID token's signature does not verify (was it altered?).") from None
         except jwt.InvalidTokenError:
             raise _refuse("The ID token could not be verified.") from None
-        if nonce is not None and not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
+        if nonce is not None and not _same_text(claims.get("nonce"), nonce):
             raise _refuse("The ID token's nonce does not match the one this sign-in started with.")
         return claims
 
@@ -176,6 +176,14 @@ class IdentityProvider:
             detail = "The identity provider refused the authorization code"
             raise OAuthError(INVALID_GRANT, f"{detail}: {reason[:200]}." if reason else f"{detail}.")
         return str(body["id_token"])
+
+
+def _same_text(claimed: Any, expected: str) -> bool:
+    """Constant-time equality of two texts as UTF-8 bytes (``compare_digest`` on ``str`` takes ASCII only, so
+    a nonce like ``"né"`` raised ``TypeError``); a missing or non-string claim never matches."""
+    if not isinstance(claimed, str):
+        return False
+    return hmac.compare_digest(claimed.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def _match(keys: list[jwt.PyJWK], kid: str) -> jwt.PyJWK | None:

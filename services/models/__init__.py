@@ -4,6 +4,7 @@ from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
+from services.models.idempotency import IdempotencyKey
 from services.models.identity import (
     Consent,
     HubSession,
@@ -27,6 +28,7 @@ __all__ = [
     "Consent",
     "Device",
     "HubSession",
+    "IdempotencyKey",
     "LinkFailure",
     "NotificationMessage",
     "NotificationPreference",

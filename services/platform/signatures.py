@@ -19,11 +19,11 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
     can sign with an old and a new secret while rotating) matches and ``timestamp`` is within ``window``."""
     if not timestamp or not signature:
         raise BadSignature("missing X-Platform-Timestamp or X-Platform-Signature")
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise BadSignature("X-Platform-Timestamp is not a unix time")
     if abs(now - int(timestamp)) > window:
         raise BadSignature("X-Platform-Timestamp is outside the accepted window")
     expected = sign(secret, int(timestamp), body)
-    offered = [part.strip() for part in signature.split(",")]
-    if not any(hmac.compare_digest(expected, candidate) for candidate in offered):
+    offered = [part.strip().encode("utf-8", "surrogatepass") for part in signature.split(",")]
+    if not any(hmac.compare_digest(expected.encode(), candidate) for candidate in offered):
         raise BadSignature("the signature does not match")

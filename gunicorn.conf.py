@@ -1,0 +1,52 @@
+"""gunicorn settings for the hub, used by ``make run`` and production (``gunicorn -c gunicorn.conf.py wsgi:app``).
+
+The hub itself answers what a client can plausibly send: its request guards (``api/request_guards.py``) refuse
+a request target over 4,096 bytes (414), a header line over 8,190 bytes, more than 100 headers or 32 KiB of
+headers (431), as problem+json. gunicorn's own limits sit above those (its defaults, 4,094 bytes for the
+request line among them, answered with an HTML page first). Whatever gunicorn still refuses by itself (a
+request line over 8,190 bytes, its maximum, or a malformed request) is answered as problem+json too, and no
+response carries a ``Server: gunicorn`` banner.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import gunicorn.http.wsgi
+import gunicorn.util
+
+from api.problems import PROBLEM_MIMETYPE, problem_document
+from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES
+
+limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
+limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES
+limit_request_fields = 2 * MAX_HEADER_FIELDS
+
+_DETAILS = {
+    400: "The request is not well-formed HTTP.",
+    414: "The address is too long.",
+    431: "The request's headers are too large.",
+}
+
+
+def write_problem(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's error page as a problem document. gunicorn's message is not repeated: it quotes the request."""
+    detail = _DETAILS.get(status_int, reason)
+    body = json.dumps(problem_document(status_int, detail, uuid.uuid4().hex)).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: {PROBLEM_MIMETYPE}\r\n"
+        f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+_default_headers = gunicorn.http.wsgi.Response.default_headers
+
+
+def _headers_without_banner(self) -> list[str]:
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
+
+
+gunicorn.util.write_error = write_problem
+gunicorn.http.wsgi.Response.default_headers = _headers_without_banner
