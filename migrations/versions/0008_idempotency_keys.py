@@ -1,7 +1,7 @@
 """idempotency keys
 
 Revision ID: 0008_idempotency_keys
-Revises: 0006_reconcile_index
+Revises: 0007_link_proof
 Create Date: 2026-12-01 21:49:10.417563
 """
 
@@ -14,7 +14,7 @@ import services.db
 
 
 revision = '0008_idempotency_keys'
-down_revision = '0006_reconcile_index'
+down_revision = '0007_link_proof'
 branch_labels = None
 depends_on = None
 
