@@ -2,6 +2,8 @@
 
 The processed event id, the snapshot change and its outbox rows commit in one transaction, so the platform
 gets a 2xx only once the change is stored, and a redelivered (or concurrently delivered) event changes nothing.
+An event older than the picture the hub already holds (pulled or pushed) changes nothing either: it is
+answered ``stale`` and its id is remembered like any other.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from services.models.identity import ResidentLink
 from services.platform import adapters
 from services.platform.adapters import Page
 from services.platform.records import SourceError
+from services.platform.views import pushed
 
-APPLIED, UNCHANGED, DUPLICATE, OUT_OF_ORDER = "applied", "unchanged", "duplicate", "out_of_order"
+APPLIED, UNCHANGED, DUPLICATE, STALE = "applied", "unchanged", "duplicate", "stale"  # answered with 200
 IGNORED, SOURCE_ERROR, REFRESH_QUEUED = "ignored", "source_error", "refresh_queued"  # answered with 202
 
 
@@ -73,15 +76,12 @@ def apply_change_event(context, event: ChangeEvent) -> str:
         except IntegrityError:
             session.rollback()
             return DUPLICATE
-        results = [
-            apply_snapshot(session, link.resident_id, event.agency, records, event_at=event.occurred_at).outcome
-            for link in links
-            if records is not None
-        ]
-        if results and all(result == UNCHANGED for result in results):
-            outcome = UNCHANGED
-        elif results and all(result == OUT_OF_ORDER for result in results):
-            outcome = OUT_OF_ORDER
+        results = []
+        if records is not None:
+            view = pushed(records, event.occurred_at, clock.now())
+            results = [apply_snapshot(session, link.resident_id, event.agency, view).outcome for link in links]
+        if results and APPLIED not in results:
+            outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
         session.get(PlatformEvent, event.event_id).outcome = outcome
         session.commit()
     if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background

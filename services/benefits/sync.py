@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from services.benefits.store import apply_snapshot, record_source_error, write_session
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient, RecordRef
-from services.platform.records import BenefitRecord, SourceError
+from services.platform.records import SourceError
+from services.platform.views import SourceView, combined
 
 log = logging.getLogger("hub.sync")
 
@@ -39,9 +40,9 @@ def _ref(link: ResidentLink) -> RecordRef:
     return RecordRef(link.agency, link.record_id, link.platform_person_id)
 
 
-def store_records(context, resident_id: str, agency: str, records: list[BenefitRecord]) -> str:
+def store_view(context, resident_id: str, agency: str, view: SourceView) -> str:
     with write_session(context.session_factory) as session:
-        result = apply_snapshot(session, resident_id, agency, records)
+        result = apply_snapshot(session, resident_id, agency, view)
         session.commit()
     return result.outcome
 
@@ -55,18 +56,18 @@ def store_error(context, resident_id: str, agency: str, error: SourceError) -> s
 
 
 def refresh_source(context, resident_id: str, agency: str, *, retries: bool = True) -> str:
-    """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged`` or the
-    error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
+    """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged``/``stale``
+    or the error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
     with context.session() as session:
         refs = linked_records(session, resident_id).get(agency)
     if not refs:
         return "not_linked"
     client: PlatformClient = context.component("platform")
     try:
-        records = [r for ref in refs for r in (client.retrying_records(ref) if retries else client.records(ref))]
+        view = combined([client.retrying_view(ref) if retries else client.view(ref) for ref in refs])
     except SourceError as error:
         return store_error(context, resident_id, agency, error)
-    return store_records(context, resident_id, agency, records)
+    return store_view(context, resident_id, agency, view)
 
 
 def fetch_within_budget(
@@ -93,16 +94,16 @@ def _fetch_and_store(
     context, client: PlatformClient, resident_id: str, agency: str, refs: list[RecordRef], deadline: float
 ) -> str:
     try:
-        records: list[BenefitRecord] = []
+        views: list[SourceView] = []
         for ref in refs:
             timeout = deadline - time.monotonic() - STORE_MARGIN_SECONDS
             if timeout <= 0.05:
                 return "pending"
             try:
-                records += client.records(ref, timeout=timeout)
+                views.append(client.view(ref, timeout=timeout))
             except SourceError as error:
                 return store_error(context, resident_id, agency, error)
-        return store_records(context, resident_id, agency, records)
+        return store_view(context, resident_id, agency, combined(views))
     except Exception:  # a worker thread reports, it never takes the read down with it
         log.exception("fetch for a read failed", extra={"agency": agency})
         return "failed"

@@ -2,7 +2,7 @@
 
 Built once per process as the ``platform`` component (``context.component("platform")``), so its connection
 pool and its breakers are shared by every request and job in the process. Retries are not made here: a read
-must answer within its budget; background work wraps ``fetch`` in ``retrying_fetch``.
+must answer within its budget; background work uses ``retrying_view``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import httpx
 import pybreaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from services import clock
 from services.components import component
 from services.domain_events import AGENCIES
 from services.platform import adapters
-from services.platform.records import BenefitRecord, SourceError
+from services.platform.records import SourceError
+from services.platform.views import SourceView, pulled
 
 MAX_PAGES = 50
 
@@ -77,10 +79,13 @@ class PlatformClient:
 
     # Records ----------------------------------------------------------------------------------------
 
-    def records(self, ref: RecordRef, *, timeout: float | None = None) -> list[BenefitRecord]:
-        """The agency's records for ``ref``, normalised; any failure is a ``SourceError`` (never anything else)."""
-        payload = self.fetch(ref, timeout=timeout)
-        return adapters.normalise(ref.agency, payload)
+    def view(self, ref: RecordRef, *, timeout: float | None = None) -> SourceView:
+        """The agency's records for ``ref``, normalised, with the moment they show (``services/platform/views``);
+        any failure is a ``SourceError`` (never anything else)."""
+        taken_at = clock.now()  # before the request: the answer shows the platform at this moment or later
+        pages = self.fetch(ref, timeout=timeout)
+        records = adapters.normalise(ref.agency, pages)
+        return pulled(records, taken_at, adapters.view_stamp(ref.agency, pages))
 
     def fetch(self, ref: RecordRef, *, timeout: float | None = None) -> list[adapters.Page]:
         breaker = self.breakers[ref.agency]
@@ -93,7 +98,7 @@ class PlatformClient:
         except _Transient as error:
             raise SourceError(ref.agency, error.kind, str(error)) from None
 
-    def retrying_records(self, ref: RecordRef, *, attempts: int = 4, max_wait: float = 8.0) -> list[BenefitRecord]:
+    def retrying_view(self, ref: RecordRef, *, attempts: int = 4, max_wait: float = 8.0) -> SourceView:
         """For background work only: retry transient failures with jittered exponential backoff."""
         retrying = Retrying(
             stop=stop_after_attempt(attempts),
@@ -101,7 +106,7 @@ class PlatformClient:
             retry=retry_if_exception(_is_transient),
             reraise=True,
         )
-        return retrying(self.records, ref)
+        return retrying(self.view, ref)
 
     def _fetch(self, ref: RecordRef, timeout: float) -> list[adapters.Page]:
         deadline = time.monotonic() + timeout
