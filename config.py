@@ -88,6 +88,7 @@ class Settings:
     redis_url: str = ""
     celery_broker_url: str = ""
     rate_limit_storage_url: str = "memory://"
+    redis_timeout_seconds: float = 0.25  # every Redis call a request makes: rate limits, queuing a job, /readyz
     rate_limit_sign_in: str = "20/minute"
 
     # Push: no credentials → the logging transport.

@@ -49,7 +49,7 @@ def build_context(settings: Settings, *, runner: Any = None) -> HubContext:
     readiness.add("database", database_check(engine))
     broker = settings.celery_broker_url or settings.redis_url
     if settings.worker_mode == "celery" and broker.startswith("redis"):
-        readiness.add("broker", redis_check(broker))
+        readiness.add("broker", redis_check(broker, settings.redis_timeout_seconds))
     context = HubContext(settings, engine, make_session_factory(engine), readiness)
     if runner is None:
         from services.background import runner_for

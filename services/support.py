@@ -175,8 +175,11 @@ def resync_resident(context, session: Session, resident_id: str) -> dict[str, st
     session.commit()  # end this transaction so the fetches' own writes are not waited on
     outcomes = fetch_within_budget(context, resident_id, refs, context.settings.read_budget_seconds)
     for agency, outcome in outcomes.items():
-        if outcome in ("pending", "failed"):
-            context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+        queued = outcome not in ("pending", "failed") or context.runner.submit(
+            "benefits.refresh_source", resident_id=resident_id, agency=agency
+        )
+        if not queued:
+            outcomes[agency] = "not_queued"  # still out, and the broker could not take its retry: resync later
     return outcomes
 
 

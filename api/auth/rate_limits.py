@@ -25,11 +25,21 @@ def client_and_address() -> str:
     return f"{_client_id()}|{get_remote_address()}"
 
 
+def storage_options(settings: Settings) -> dict:
+    """A Redis store is asked on every limited request: give up within ``REDIS_TIMEOUT_SECONDS``, after which
+    Flask-Limiter counts in memory until the store answers again (it re-checks with a growing pause)."""
+    if not settings.rate_limit_storage_url.startswith(("redis", "rediss")):
+        return {}
+    seconds = settings.redis_timeout_seconds
+    return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+
+
 def register(app: Flask, settings: Settings, *sign_in_blueprints) -> Limiter:
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
         storage_uri=settings.rate_limit_storage_url,
+        storage_options=storage_options(settings),
         default_limits=[],
         headers_enabled=True,
         swallow_errors=True,  # a rate-limit store outage must not take sign-in down with it

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services import clock
@@ -188,18 +188,36 @@ def _actions_of(session: Session, benefits: list[Benefit]) -> dict[str, list[Ben
 
 
 def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
-    """Queue one background refresh per source that wants one, at most once per debounce window."""
+    """Queue one background refresh per source that wants one, at most once per debounce window. The window is
+    claimed first (so concurrent reads queue one refresh), and given back when the broker could not take the
+    job, so the next read tries again; a read never fails for it."""
     if not agencies:
         return
     now = clock.now()
-    queued = []
+    claimed: dict[str, dt.datetime | None] = {}
     with write_session(context.session_factory) as session:
         for agency in agencies:
             source = lock_source(session, resident_id, agency)
             last = source.refresh_requested_at
             if last is None or (now - last).total_seconds() >= REFRESH_DEBOUNCE_SECONDS:
                 source.refresh_requested_at = now
-                queued.append(agency)
+                claimed[agency] = last
         session.commit()
-    for agency in queued:
-        context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+    refused = {
+        agency: last
+        for agency, last in claimed.items()
+        if not context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+    }
+    if refused:
+        with write_session(context.session_factory) as session:
+            for agency, last in refused.items():
+                session.execute(
+                    update(BenefitSource)
+                    .where(
+                        BenefitSource.resident_id == resident_id,
+                        BenefitSource.agency == agency,
+                        BenefitSource.refresh_requested_at == now,  # unless another read claimed it since
+                    )
+                    .values(refresh_requested_at=last)
+                )
+            session.commit()

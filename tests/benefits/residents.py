@@ -8,6 +8,7 @@ import dataclasses
 from services import clock
 from services.apps import SANDBOX_APPS, ensure_app_clients
 from services.benefits.store import apply_snapshot
+from services.db import new_id
 from services.identity.hub_tokens import issue_access_token
 from services.identity.sessions import open_session
 from services.models.identity import Consent, Resident, ResidentLink
@@ -40,9 +41,7 @@ def make_resident(
     """A resident with ``links`` (agency → record id), consent revoked for ``revoked``, and an access token."""
     with hub_context.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
-        resident = Resident(
-            issuer="test", subject=f"sub-{id(links)}-{locale}-{verified}", locale=locale, identity_verified=verified
-        )
+        resident = Resident(issuer="test", subject=f"sub-{new_id()}", locale=locale, identity_verified=verified)
         session.add(resident)
         session.flush()
         for agency, record_id in (links or {}).items():
