@@ -43,6 +43,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
     database_pool_size: int = 10
+    database_connect_timeout_seconds: int = 3
     sql_echo: bool = False
     log_level: str = "INFO"
     max_content_length: int = 1024 * 1024

@@ -44,7 +44,12 @@ class HubContext:
 
 
 def build_context(settings: Settings, *, runner: Any = None) -> HubContext:
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size, echo=settings.sql_echo)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        echo=settings.sql_echo,
+        connect_timeout=settings.database_connect_timeout_seconds,
+    )
     readiness = Readiness()
     readiness.add("database", database_check(engine))
     broker = settings.celery_broker_url or settings.redis_url

@@ -53,8 +53,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings."""
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False, connect_timeout: int = 3) -> Engine:
+    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings (a
+    connection that died in a restart is replaced before use) and gives up connecting after ``connect_timeout``
+    seconds (an unreachable host answers a request with a 503, not after the system's two-minute TCP timeout)."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -65,7 +67,13 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": max(2, connect_timeout)},  # libpq's minimum is 2 s
     )
 
 
