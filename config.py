@@ -83,6 +83,7 @@ class Settings:
     fresh_seconds: int = 900
     breaker_fail_max: int = 3
     breaker_reset_seconds: int = 30
+    inline_fetches_per_agency: int = 2  # per process: how many reads may wait on one agency at once
 
     # Background work: "inprocess" (embedded default) or "celery".
     worker_mode: str = "inprocess"

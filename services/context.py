@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ class HubContext:
     readiness: Readiness
     runner: Any = None  # services.background.Runner, set by build_context
     components: dict[str, Any] = dataclasses.field(default_factory=dict)
+    _building: threading.RLock = dataclasses.field(default_factory=threading.RLock, repr=False, compare=False)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -35,12 +37,18 @@ class HubContext:
             session.close()
 
     def component(self, name: str) -> Any:
-        """A lazily built collaborator (platform client, push transport, …) registered by its package."""
-        if name not in self.components:
-            from services.components import build_component
+        """A lazily built collaborator (platform client, push transport, …) registered by its package. Built
+        once per process even when the first requests arrive together: a platform client built twice would
+        split its breakers, bulkheads and pools between requests."""
+        found = self.components.get(name)
+        if found is not None:
+            return found
+        with self._building:
+            if name not in self.components:
+                from services.components import build_component
 
-            self.components[name] = build_component(name, self)
-        return self.components[name]
+                self.components[name] = build_component(name, self)
+            return self.components[name]
 
 
 def build_context(settings: Settings, *, runner: Any = None) -> HubContext:

@@ -17,6 +17,7 @@ from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.request_context import arrived_at
 from services.benefits import reads
 
 blp = Blueprint("benefits", __name__, url_prefix="/v1/me", description="The resident's benefits and next steps")
@@ -40,6 +41,7 @@ def list_benefits(args):
         refresh=args["refresh"],
         limit=args["limit"],
         after=decode_cursor(args["cursor"]),
+        arrived_at=arrived_at(),
     )
     locale = presenters.read_locale(view.resident.locale)
     body = {

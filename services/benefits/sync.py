@@ -1,5 +1,6 @@
 """Sync with the platform: fetch one source and store it (background, with retries), or several sources in
-parallel within a read's budget (no retries: a read answers with whatever arrived in time).
+parallel within a read's budget (no retries: a read answers with whatever arrived in time, and does not wait
+at all for an agency that is failing, known slow, or already waited on by enough other reads).
 
 Each fetch stores its result in its own short transaction, so a source that answers is saved even if the read
 that asked has already answered without it.
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session
 from services.benefits.store import apply_snapshot, record_source_error, write_session
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient, RecordRef
+from services.platform.guard import InlineSlot
 from services.platform.records import SourceError
 from services.platform.views import SourceView, combined
 
 log = logging.getLogger("hub.sync")
 
 STORE_MARGIN_SECONDS = 0.15  # of a read's budget, kept for storing what arrived
+PENDING, SKIPPED = "pending", "skipped"  # still out when the read answered; not waited for at all
 
 
 def linked_records(session: Session, resident_id: str) -> dict[str, list[RecordRef]]:
@@ -71,34 +74,44 @@ def refresh_source(context, resident_id: str, agency: str, *, retries: bool = Tr
 
 
 def fetch_within_budget(
-    context, resident_id: str, sources: dict[str, list[RecordRef]], budget: float
+    context, resident_id: str, sources: dict[str, list[RecordRef]], deadline: float
 ) -> dict[str, str]:
-    """Fetch each agency of ``sources`` in parallel and store each as it arrives; return after at most
-    ``budget`` seconds with the outcome per agency (``pending`` for those still out)."""
+    """Fetch each agency of ``sources`` in parallel and store each as it arrives; return by ``deadline`` (a
+    ``time.monotonic()`` instant: the read's budget counted from when its request arrived) with the outcome per
+    agency: ``pending`` for those still out, ``skipped`` for those the read may not wait for (breaker open, known
+    slow, or its inline slots taken: ``services/platform/guard.py``), which the caller leaves to the background."""
     if not sources:
         return {}
     client: PlatformClient = context.component("platform")
-    deadline = time.monotonic() + budget
-    futures = {
-        client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline): agency
-        for agency, refs in sources.items()
-    }
+    outcomes = dict.fromkeys(sources, SKIPPED)
+    futures = {}
+    for agency, refs in sources.items():
+        slot = client.inline_slot(agency)
+        if slot is not None:
+            future = client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline, slot)
+            futures[future] = agency
+            outcomes[agency] = PENDING
     done, _ = concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
-    outcomes = dict.fromkeys(sources, "pending")
     for future in done:
         outcomes[futures[future]] = future.result()
     return outcomes
 
 
 def _fetch_and_store(
-    context, client: PlatformClient, resident_id: str, agency: str, refs: list[RecordRef], deadline: float
+    context,
+    client: PlatformClient,
+    resident_id: str,
+    agency: str,
+    refs: list[RecordRef],
+    deadline: float,
+    slot: InlineSlot,
 ) -> str:
     try:
         views: list[SourceView] = []
         for ref in refs:
             timeout = deadline - time.monotonic() - STORE_MARGIN_SECONDS
             if timeout <= 0.05:
-                return "pending"
+                return PENDING
             try:
                 views.append(client.view(ref, timeout=timeout))
             except SourceError as error:
@@ -107,3 +120,5 @@ def _fetch_and_store(
     except Exception:  # a worker thread reports, it never takes the read down with it
         log.exception("fetch for a read failed", extra={"agency": agency})
         return "failed"
+    finally:
+        slot.release()
