@@ -3,9 +3,9 @@
 Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetched in parallel within the
 read budget, counted from when the request arrived, unless its agency is failing, known slow or already waited
 on by enough reads (then it is served as it stands and refreshed in the background); a stale or unavailable one
-gets a background refresh (stale-while-revalidate). Only agencies
-the resident shares appear at all. Statements per read are a small constant: resident, withheld consents, links,
-sources, one page of benefits, their actions.
+gets a background refresh (stale-while-revalidate). Only agencies the resident shares appear at all.
+Statements per read are a small constant: resident, withheld consents, links, sources, one page of benefits,
+their actions.
 """
 
 from __future__ import annotations

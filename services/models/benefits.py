@@ -93,7 +93,7 @@ class PlatformEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency: Mapped[str] = mapped_column(String(8))
-    # applied | unchanged | duplicate | stale | ignored | source_error | refresh_queued
+    # applied | unchanged | stale | ignored | source_error | refresh_queued
     outcome: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[dt.datetime | None]
     received_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
