@@ -44,6 +44,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
     database_pool_size: int = 10
+    database_connect_timeout_seconds: int = 3
     sql_echo: bool = False
     log_level: str = "INFO"
     max_content_length: int = 1024 * 1024
@@ -86,12 +87,14 @@ class Settings:
     fresh_seconds: int = 900
     breaker_fail_max: int = 3
     breaker_reset_seconds: int = 30
+    inline_fetches_per_agency: int = 2  # per process: how many reads may wait on one agency at once
 
     # Background work: "inprocess" (embedded default) or "celery".
     worker_mode: str = "inprocess"
     redis_url: str = ""
     celery_broker_url: str = ""
     rate_limit_storage_url: str = "memory://"
+    redis_timeout_seconds: float = 0.25  # every Redis call a request makes: rate limits, queuing a job, /readyz
     # Rate limits (Flask-Limiter strings). Sign-in: per app and address, and per address whatever the app.
     rate_limit_sign_in: str = "20/minute"
     rate_limit_sign_in_per_address: str = "60/minute"

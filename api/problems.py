@@ -154,8 +154,18 @@ def handle_domain_error(error: DomainError) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
-    """A 500: one log line with the request id, and nothing of the cause in the response."""
+    """A 500: one log line with the request id, and nothing of the cause in the response. The one exception:
+    a database that cannot be reached right now is a 503 with ``Retry-After`` (``database_unreachable``)."""
     original = getattr(error, "original_exception", None) or error
+    if database_unreachable(original):
+        log.warning("database unreachable", extra={"error_type": type(original).__name__})
+        return problem_response(
+            503,
+            "The hub cannot reach its database right now. Try again in a few seconds.",
+            title="Service unavailable",
+            type_=TYPE_BASE + "database-unavailable",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     log.error(
         "unhandled error",
         exc_info=(type(original), original, original.__traceback__),
@@ -178,6 +188,32 @@ def handle_untrusted_host(_error: SecurityError) -> Response:
     """A Host header outside ``TRUSTED_HOSTS``: nothing is served for it, and nothing links back to it."""
     message = "This hub does not serve that host."
     return problem_response(400, message, title="Untrusted host", errors={"Host": [message]})
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5  # a PostgreSQL restart or failover takes seconds
+# SQLSTATEs that mean "no database for now" (connection exceptions; shutting down, crashed, starting up; full)
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached now (down, restarting, connection lost, pool
+    exhausted), as opposed to a bug or bad data, which stay 500s. Only PostgreSQL's connection failures
+    count: psycopg's ``OperationalError`` without a SQLSTATE (raised by the client: refused, closed, lost) or
+    with one of the states above, or anything SQLAlchemy saw invalidate the connection. A statement timeout,
+    a lock timeout or SQLite's "no such table" are ``OperationalError`` too, and stay 500s."""
+    import psycopg
+    from sqlalchemy import exc
+
+    if isinstance(error, exc.DisconnectionError | exc.TimeoutError):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    state = error.sqlstate
+    return state is None or state.startswith(_UNREACHABLE_SQLSTATES)
 
 
 def register(app: Flask) -> None:

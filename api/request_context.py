@@ -46,6 +46,34 @@ def _start_request() -> None:
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if _SANE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
+    g.arrived_at = _arrival(request.headers.get("X-Request-Start"))
+
+
+def arrived_at() -> float:
+    """When this request arrived (``time.monotonic()``): budgets a phone is promised count from here."""
+    return g.get("arrived_at") or time.monotonic()
+
+
+MAX_QUEUED_SECONDS = 60.0
+
+
+def _arrival(request_start: str | None) -> float:
+    """Now, or earlier by the time the request waited before the app saw it, when a load balancer says when it
+    received it (``X-Request-Start: t=<epoch seconds, ms or µs>``, as nginx and Heroku send it). A client can
+    send the header too, but it can only shorten its own wait; values in the future, unreadable or more than
+    a minute old are ignored."""
+    now = time.monotonic()
+    if not request_start:
+        return now
+    try:
+        stamp = float(request_start.strip().removeprefix("t="))
+    except ValueError:
+        return now
+    seconds = stamp / 1e6 if stamp > 1e14 else stamp / 1e3 if stamp > 1e11 else stamp
+    queued = time.time() - seconds
+    return now - queued if 0 < queued <= MAX_QUEUED_SECONDS else now
+
+
 
 
 def _finish_request(response: Response) -> Response:

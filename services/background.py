@@ -1,7 +1,11 @@
 """Background work: one way to queue a job, three runners.
 
 Jobs are plain functions registered with ``@job("name")`` taking ``(context, **kwargs)`` with JSON-able
-kwargs; they open their own sessions and are safe to run twice. ``submit`` queues one.
+kwargs; they open their own sessions and are safe to run twice. ``submit`` queues one, best effort: it answers
+whether the job was queued and never raises because the broker is down or frozen (a request never fails for
+it). Nothing that must not be lost depends on a submission: the outbox and the periodic jobs catch up, and a
+caller that recorded a request (a read's debounced refresh, a pushed event's pull) undoes it when ``submit``
+answers ``False``.
 
 - ``InProcessRunner`` (embedded default): a small thread pool plus a ticker for periodic jobs.
 - ``CeleryRunner`` (production): ``send_task`` to Celery workers over Redis (see ``services/celery_app.py``).
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -53,8 +58,9 @@ class ManualRunner:
         self.context = context
         self.pending: list[tuple[str, dict[str, Any]]] = []
 
-    def submit(self, name: str, **kwargs: Any) -> None:
+    def submit(self, name: str, **kwargs: Any) -> bool:
         self.pending.append((name, kwargs))
+        return True
 
     def run_pending(self) -> int:
         ran = 0
@@ -78,8 +84,13 @@ class InProcessRunner:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
-    def submit(self, name: str, **kwargs: Any) -> None:
-        self._executor.submit(self._run_logged, name, kwargs)
+    def submit(self, name: str, **kwargs: Any) -> bool:
+        try:
+            self._executor.submit(self._run_logged, name, kwargs)
+        except RuntimeError:  # shutting down
+            log.warning("job not queued: the runner is stopping", extra={"job": name})
+            return False
+        return True
 
     def _run_logged(self, name: str, kwargs: dict[str, Any]) -> None:
         try:
@@ -97,8 +108,6 @@ class InProcessRunner:
 
     def _tick(self) -> None:
         last: dict[str, float] = {}
-        import time
-
         while not self._stop.wait(0.5):
             now = time.monotonic()
             for name, every in PERIODIC:
@@ -112,16 +121,36 @@ class InProcessRunner:
 
 
 class CeleryRunner:
-    def __init__(self, context: Any, celery: Any = None) -> None:
-        if celery is None:
-            from services.celery_app import make_celery
+    """Publishes jobs to the broker. Built without ``celery`` (a web process), it publishes within
+    ``REDIS_TIMEOUT_SECONDS`` and without retries; after a failed publish it does not try again for
+    ``PUBLISH_PAUSE_SECONDS``, so a frozen broker costs one short wait, not one per request."""
 
+    PUBLISH_PAUSE_SECONDS = 5.0
+
+    def __init__(self, context: Any, celery: Any = None) -> None:
+        from services.celery_app import BROKER_ERRORS, make_celery, publish_within
+
+        if celery is None:
             celery = make_celery(context.settings)
+            celery.conf.update(publish_within(context.settings.redis_timeout_seconds))
         self.context = context
         self.celery = celery
+        self._errors = BROKER_ERRORS
+        self._paused_until = 0.0
 
-    def submit(self, name: str, **kwargs: Any) -> None:
-        self.celery.send_task(name, kwargs=kwargs)
+    def submit(self, name: str, **kwargs: Any) -> bool:
+        if time.monotonic() < self._paused_until:
+            log.info("job not queued: the broker failed moments ago", extra={"job": name})
+            return False
+        try:
+            self.celery.send_task(name, kwargs=kwargs)
+        except self._errors as error:
+            self._paused_until = time.monotonic() + self.PUBLISH_PAUSE_SECONDS
+            log.warning(
+                "job not queued: the broker did not answer", extra={"job": name, "error_type": type(error).__name__}
+            )
+            return False
+        return True
 
     def start(self) -> None:
         pass

@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import redis.exceptions
 from celery import Celery
 from celery.signals import setup_logging
+from kombu.exceptions import OperationalError
 
 from config import Settings
 from services import log_policy
@@ -44,6 +46,21 @@ class _WorkerContexts:
 
 
 worker_contexts = _WorkerContexts()
+
+# What publishing to an unreachable, refusing or frozen broker raises (kombu wraps most; redis-py and the socket
+# layer can surface directly).
+BROKER_ERRORS = (OperationalError, redis.exceptions.RedisError, OSError)
+
+
+def publish_within(seconds: float) -> dict[str, Any]:
+    """Celery settings for an app that publishes from request paths (the web): every broker call gives up after
+    ``seconds`` and nothing is retried, since a job that could not be queued is skipped and logged and the
+    periodic jobs catch up. Workers keep Celery's own connection settings."""
+    return {
+        "broker_connection_timeout": seconds,
+        "broker_transport_options": {"socket_timeout": seconds, "socket_connect_timeout": seconds, "max_retries": 0},
+        "task_publish_retry": False,
+    }
 
 
 def make_celery(settings: Settings, *, context: Any = None) -> Celery:

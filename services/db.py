@@ -53,9 +53,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings. Bound
-    parameters (emails, case numbers, record ids) never appear in SQLAlchemy's logs or exception messages."""
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False, connect_timeout: int = 3) -> Engine:
+    """An engine for ``url``: SQLite gets foreign keys, WAL and a busy timeout; PostgreSQL pre-pings (a
+    connection that died in a restart is replaced before use) and gives up connecting after ``connect_timeout``
+    seconds (an unreachable host answers a request with a 503, not after the system's two-minute TCP timeout).
+    Bound parameters (emails, case numbers, record ids) never appear in SQLAlchemy's logs or exception messages."""
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -68,8 +70,14 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(
-        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
         pool_recycle=1800,
+        connect_args={"connect_timeout": max(2, connect_timeout)},  # libpq's minimum is 2 s
     )
 
 

@@ -67,3 +67,11 @@ class SourceUnavailable(DomainError):
     status = 503
     title = "Source unavailable"
     slug = "source-unavailable"
+
+
+class QueueUnavailable(DomainError):
+    """Work a request must hand to the background could not be queued (the broker is down): try again later."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "queue-unavailable"

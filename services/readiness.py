@@ -55,10 +55,10 @@ def database_check(engine: Engine) -> Check:
     return check
 
 
-def redis_check(url: str) -> Check:
+def redis_check(url: str, timeout: float) -> Check:
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
     def check() -> tuple[bool, str | None]:
         return bool(client.ping()), None

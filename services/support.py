@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.benefits import freshness
-from services.benefits.sync import fetch_within_budget, linked_records
+from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, linked_records
 from services.consent import agency_consents, granted_agencies
 from services.errors import Conflict, InvalidInput, NotFound
 from services.identity.consent import AgencyConsent
@@ -187,17 +188,22 @@ def withheld_benefits(context, session: Session, resident_id: str) -> WithheldBe
     )
 
 
-def resync_resident(context, session: Session, resident_id: str) -> dict[str, str]:
-    """Fetch every shared, linked agency now within the read budget; what is still out finishes in the
-    background (with retries). Returns the outcome per agency."""
+def resync_resident(context, session: Session, resident_id: str, *, arrived_at: float | None = None) -> dict[str, str]:
+    """Fetch every shared, linked agency now within the read budget (counted from ``arrived_at``, a
+    ``time.monotonic()`` instant); what is still out or not waited for finishes in the background (with
+    retries). Returns the outcome per agency."""
     resident_or_404(session, resident_id)
     shared = set(granted_agencies(session, resident_id))
     refs = {agency: found for agency, found in linked_records(session, resident_id).items() if agency in shared}
     session.commit()  # end this transaction so the fetches' own writes are not waited on
-    outcomes = fetch_within_budget(context, resident_id, refs, context.settings.read_budget_seconds)
+    deadline = (time.monotonic() if arrived_at is None else arrived_at) + context.settings.read_budget_seconds
+    outcomes = fetch_within_budget(context, resident_id, refs, deadline)
     for agency, outcome in outcomes.items():
-        if outcome in ("pending", "failed"):
-            context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+        queued = outcome not in (PENDING, SKIPPED, "failed") or context.runner.submit(
+            "benefits.refresh_source", resident_id=resident_id, agency=agency
+        )
+        if not queued:
+            outcomes[agency] = "not_queued"  # still out, and the broker could not take its retry: resync later
     return outcomes
 
 

@@ -11,6 +11,7 @@ from api.auth.permissions import RESEND_NOTIFICATIONS, RESYNC_RESIDENTS, REVOKE_
 from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint
+from api.request_context import arrived_at
 from notifications.delivery import queue_resend
 from services import support
 from services.identity.sessions import revoke_resident_sessions
@@ -25,7 +26,8 @@ blp = Blueprint("admin-actions", __name__, url_prefix="/v1/admin", description="
 def resync(resident_id: str):
     """Refresh every agency the resident shares from the platform now (within the read budget; the rest
     finishes in the background)."""
-    return {"outcomes": support.resync_resident(current_app.extensions["hub"], db(), resident_id)}
+    context = current_app.extensions["hub"]
+    return {"outcomes": support.resync_resident(context, db(), resident_id, arrived_at=arrived_at())}
 
 
 @blp.route("/residents/<resident_id>/sessions/revoke", methods=["POST"])

@@ -18,6 +18,7 @@ from api.auth.permissions import READ_RESIDENTS
 from api.benefits import presenters
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.request_context import arrived_at
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
@@ -98,6 +99,7 @@ def resident_benefit_list(args, resident_id: str):
         refresh=args["refresh"],
         limit=args["limit"],
         after=decode_cursor(args["cursor"]),
+        arrived_at=arrived_at(),
     )
     locale = presenters.read_locale(view.resident.locale)
     withheld = support.withheld_agencies(session, resident_id)

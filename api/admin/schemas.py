@@ -163,7 +163,11 @@ class ResyncSchema(ma.Schema):
     outcomes = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.String(),
-        metadata={"description": "Per shared agency: applied, unchanged, pending (still fetching) or an error kind"},
+        metadata={
+            "description": "Per shared agency: applied, unchanged, stale (the hub's copy is newer), pending (still "
+            "fetching), not_queued (still out and its background retry could not be queued: resync later) or an "
+            "error kind"
+        },
     )
 
 

@@ -201,6 +201,15 @@ def limited(name: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def storage_options(settings: Settings) -> dict:
+    """A Redis store is asked on every limited request: give up within ``REDIS_TIMEOUT_SECONDS``, after which
+    Flask-Limiter counts in memory until the store answers again (it re-checks with a growing pause)."""
+    if not settings.rate_limit_storage_url.startswith(("redis", "rediss")):
+        return {}
+    seconds = settings.redis_timeout_seconds
+    return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+
+
 # -- wiring -----------------------------------------------------------------------------------------------------
 
 
@@ -210,6 +219,7 @@ def register(app: Flask, settings: Settings, *token_blueprints) -> Limiter:
         key_func=client_address,
         app=app,
         storage_uri=settings.rate_limit_storage_url,
+        storage_options=storage_options(settings),
         default_limits=[],
         headers_enabled=True,
         swallow_errors=True,  # a rate-limit store outage must not take sign-in down with it

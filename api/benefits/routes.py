@@ -18,6 +18,7 @@ from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.request_context import arrived_at
 from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
 
@@ -43,6 +44,7 @@ def list_benefits(args):
         refresh=args["refresh"],
         limit=args["limit"],
         after=decode_cursor(args["cursor"]),
+        arrived_at=arrived_at(),
     )
     locale = presenters.read_locale(view.resident.locale)
     body = {

@@ -40,7 +40,8 @@ def sync_agency(agency: str, resume: bool, batch_size: int, concurrency: int, ma
         max_batches=max_batches,
     )
     bar.close()
-    click.echo(f"{agency}: {report.processed} of {report.total} residents, {report.failed} failed")
+    kept = f", {report.stale} older than the hub's copy (kept)" if report.stale else ""
+    click.echo(f"{agency}: {report.processed} of {report.total} residents, {report.failed} failed{kept}")
     if not report.finished:
         click.echo(f"stopped: {report.stopped_reason}; run again with --resume to continue")
 

@@ -2,8 +2,9 @@
 
 The signature (HMAC-SHA256 over ``"<X-Platform-Timestamp>.<raw body>"``) is checked before the body is
 parsed; a timestamp outside the window is refused as a possible replay. 200 means the change is stored (or
-was already); 202 means accepted but not applied (no resident is linked to the record, or the document could
-not be read and a pull was queued instead).
+was already, or the hub holds a newer view: ``stale``); 202 means accepted but not applied (no resident is linked
+to the record, or a pull was queued instead); 503 means the pull it needs could not be queued, so the event is
+not remembered and its redelivery is welcome.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def platform_signature_required(view):
 @blp.response(200, EventAckSchema)
 @blp.alt_response(202, schema=EventAckSchema, description="Accepted, not applied (no linked resident, or unreadable)")
 @blp.alt_response(401, description="Missing, wrong or expired signature")
+@blp.alt_response(503, description="The pull this event needs could not be queued; not remembered, deliver again")
 def receive_event(event):
     header_id = request.headers.get("X-Platform-Event-Id")
     if header_id is not None and header_id != event["event_id"]:

@@ -28,5 +28,8 @@ class EventAckSchema(ma.Schema):
     event_id = ma.fields.String(required=True)
     status = ma.fields.String(
         required=True,
-        metadata={"description": "applied | unchanged | duplicate | out_of_order (200); ignored | source_error (202)"},
+        metadata={
+            "description": "applied | unchanged | duplicate | stale (200: the hub holds this change or a newer view "
+            "of the record); ignored | source_error | refresh_queued (202)"
+        },
     )

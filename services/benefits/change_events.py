@@ -2,6 +2,8 @@
 
 The processed event id, the snapshot change and its outbox rows commit in one transaction, so the platform
 gets a 2xx only once the change is stored, and a redelivered (or concurrently delivered) event changes nothing.
+An event older than the picture the hub already holds (pulled or pushed) changes nothing either: it is
+answered ``stale`` and its id is remembered like any other.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from sqlalchemy.exc import IntegrityError
 
 from services import clock
 from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.errors import QueueUnavailable
 from services.models.benefits import PlatformEvent
 from services.models.identity import ResidentLink
 from services.platform import adapters
 from services.platform.adapters import Page
 from services.platform.records import SourceError
+from services.platform.views import pushed
 
-APPLIED, UNCHANGED, DUPLICATE, OUT_OF_ORDER = "applied", "unchanged", "duplicate", "out_of_order"
+APPLIED, UNCHANGED, DUPLICATE, STALE = "applied", "unchanged", "duplicate", "stale"  # answered with 200
 IGNORED, SOURCE_ERROR, REFRESH_QUEUED = "ignored", "source_error", "refresh_queued"  # answered with 202
+QUEUE_RETRY_AFTER_SECONDS = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,9 +59,8 @@ def apply_change_event(context, event: ChangeEvent) -> str:
                     event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
                 )
             )
+            _queue_pulls(context, links, event.agency)
             session.commit()
-            for link in links:
-                context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=event.agency)
             return REFRESH_QUEUED
         try:
             records = adapters.normalise(event.agency, [_page(event.document)]) if links else []
@@ -73,21 +77,28 @@ def apply_change_event(context, event: ChangeEvent) -> str:
         except IntegrityError:
             session.rollback()
             return DUPLICATE
-        results = [
-            apply_snapshot(session, link.resident_id, event.agency, records, event_at=event.occurred_at).outcome
-            for link in links
-            if records is not None
-        ]
-        if results and all(result == UNCHANGED for result in results):
-            outcome = UNCHANGED
-        elif results and all(result == OUT_OF_ORDER for result in results):
-            outcome = OUT_OF_ORDER
+        results = []
+        if records is not None:
+            view = pushed(records, event.occurred_at, clock.now())
+            results = [apply_snapshot(session, link.resident_id, event.agency, view).outcome for link in links]
+        if results and APPLIED not in results:
+            outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
         session.get(PlatformEvent, event.event_id).outcome = outcome
+        if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
+            _queue_pulls(context, links, event.agency)
         session.commit()
-    if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
-        for link in links:
-            context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=event.agency)
     return outcome
+
+
+def _queue_pulls(context, links: list[ResidentLink], agency: str) -> None:
+    """Queue the pulls an event needs before it is remembered; if the broker cannot take them, the event is not
+    remembered (the caller's transaction rolls back) and the platform's redelivery brings it again."""
+    for link in links:
+        if not context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=agency):
+            raise QueueUnavailable(
+                "The change could not be queued for a refresh; deliver it again later.",
+                headers={"Retry-After": str(QUEUE_RETRY_AFTER_SECONDS)},
+            )
 
 
 def _links_at_agency(session, resident_id: str, agency: str) -> int:

@@ -1,24 +1,27 @@
 """What a resident sees: benefits, one benefit, open actions, and the freshness of each source.
 
 Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetched in parallel within the
-read budget; a stale or unavailable one gets a background refresh (stale-while-revalidate). Only agencies
-the resident shares appear at all. Statements per read are a small constant: resident, withheld consents, links,
-sources, one page of benefits, their actions.
+read budget, counted from when the request arrived, unless its agency is failing, known slow or already waited
+on by enough reads (then it is served as it stands and refreshed in the background); a stale or unavailable one
+gets a background refresh (stale-while-revalidate). Only agencies the resident shares appear at all.
+Statements per read are a small constant: resident, withheld consents, links, sources, one page of benefits,
+their actions.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services import clock
 from services.benefits import freshness
 from services.benefits.store import lock_source, write_session
-from services.benefits.sync import fetch_within_budget, linked_records
+from services.benefits.sync import SKIPPED, fetch_within_budget, linked_records
 from services.consent import granted_agencies
 from services.errors import NotFound
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
@@ -99,19 +102,32 @@ class _Visibility:
 
 
 def resident_benefits(
-    context, session: Session, resident_id: str, *, refresh: bool, limit: int, after: dict | None
+    context,
+    session: Session,
+    resident_id: str,
+    *,
+    refresh: bool,
+    limit: int,
+    after: dict | None,
+    arrived_at: float | None = None,
 ) -> BenefitsView:
+    """``arrived_at`` (``time.monotonic()``) is when the request arrived: the read budget counts from then, so
+    the phone gets its answer within the budget whatever the request did before it got here."""
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return BenefitsView(resident, verified=False)
     seen = _Visibility(context, session, resident_id)
     waiting = {a: seen.refs[a] for a in seen.linked if refresh or _never_fetched(seen.sources.get(a))}
+    not_waited_for: set[str] = set()
     if waiting:
         session.commit()  # end this read's transaction so it sees what the fetches store
-        fetch_within_budget(context, resident_id, waiting, context.settings.read_budget_seconds)
+        deadline = (time.monotonic() if arrived_at is None else arrived_at) + context.settings.read_budget_seconds
+        outcomes = fetch_within_budget(context, resident_id, waiting, deadline)
+        not_waited_for = {agency for agency, outcome in outcomes.items() if outcome == SKIPPED}
         seen.reload_sources(session, resident_id)
     states = seen.states()
-    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    wanted = {s.agency for s in states if freshness.wants_refresh(s.status)} | not_waited_for
+    _queue_refreshes(context, resident_id, sorted(wanted))
     stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.linked or [""]))
     page = keyset_page(
         session,
@@ -188,18 +204,36 @@ def _actions_of(session: Session, benefits: list[Benefit]) -> dict[str, list[Ben
 
 
 def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
-    """Queue one background refresh per source that wants one, at most once per debounce window."""
+    """Queue one background refresh per source that wants one, at most once per debounce window. The window is
+    claimed first (so concurrent reads queue one refresh), and given back when the broker could not take the
+    job, so the next read tries again; a read never fails for it."""
     if not agencies:
         return
     now = clock.now()
-    queued = []
+    claimed: dict[str, dt.datetime | None] = {}
     with write_session(context.session_factory) as session:
         for agency in agencies:
             source = lock_source(session, resident_id, agency)
             last = source.refresh_requested_at
             if last is None or (now - last).total_seconds() >= REFRESH_DEBOUNCE_SECONDS:
                 source.refresh_requested_at = now
-                queued.append(agency)
+                claimed[agency] = last
         session.commit()
-    for agency in queued:
-        context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+    refused = {
+        agency: last
+        for agency, last in claimed.items()
+        if not context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+    }
+    if refused:
+        with write_session(context.session_factory) as session:
+            for agency, last in refused.items():
+                session.execute(
+                    update(BenefitSource)
+                    .where(
+                        BenefitSource.resident_id == resident_id,
+                        BenefitSource.agency == agency,
+                        BenefitSource.refresh_requested_at == now,  # unless another read claimed it since
+                    )
+                    .values(refresh_requested_at=last)
+                )
+            session.commit()

@@ -1,7 +1,8 @@
 """Bulk reconciliation: refresh one agency for every linked resident, in small transactions, resumable.
 
 Residents are walked in id order and a checkpoint is committed after each batch, so a stopped run continues
-with ``resume=True`` and a rerun of a batch is harmless (equal content hashes write nothing). Each resident's
+with ``resume=True`` and a rerun of a batch is harmless (equal content hashes write nothing, and a view older
+than the stored one is kept out). Each resident's
 snapshot is its own short transaction, so live reads and pushed events interleave freely. If the agency's
 circuit breaker opens, the run stops without moving the checkpoint past the batch.
 """
@@ -30,6 +31,7 @@ class ReconcileReport:
     total: int
     finished: bool
     stopped_reason: str | None = None
+    stale: int = 0  # of this run: the agency showed an older view than the hub already held (kept)
 
 
 def reconcile_agency(
@@ -61,7 +63,7 @@ def reconcile_agency(
     if on_start:
         on_start(total, processed)
 
-    batches = 0
+    batches, stale = 0, 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="reconcile") as pool:
         while max_batches is None or batches < max_batches:
             with context.session() as session:
@@ -76,18 +78,21 @@ def reconcile_agency(
                 )
             if not residents:
                 _save(context, name, position, processed, failed, finished=True)
-                return ReconcileReport(agency, processed, failed, total, True)
+                return ReconcileReport(agency, processed, failed, total, True, stale=stale)
             outcomes = list(pool.map(lambda rid: refresh_source(context, rid, agency, retries=True), residents))
             if "circuit_open" in outcomes:
-                return ReconcileReport(agency, processed, failed, total, False, f"{agency} is failing; resume later")
+                return ReconcileReport(
+                    agency, processed, failed, total, False, f"{agency} is failing; resume later", stale
+                )
             position = residents[-1]
             processed += len(residents)
             failed += sum(outcome in FAILURES for outcome in outcomes)
+            stale += outcomes.count("stale")
             _save(context, name, position, processed, failed, finished=False)
             if on_progress:
                 on_progress(len(residents))
             batches += 1
-    return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested batches")
+    return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested batches", stale)
 
 
 def _save(context, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:

@@ -1,8 +1,10 @@
 """Snapshot storage: replace one resident's picture at one source, writing outbox events for what changed.
 
 ``apply_snapshot`` runs inside the caller's transaction so the snapshot, its domain events and (for pushed
-events) the processed event id commit together. An equal content hash writes nothing but the source's
-``as_of``. ``record_source_error`` keeps the last good copy and notes what went wrong.
+events) the processed event id commit together. It runs under the source row's lock, so the order check
+(``view_order``) and the write are one step. An equal content hash writes nothing but the source's ``as_of``;
+an older view writes no record at all. ``record_source_error`` keeps the last good copy and notes what went
+wrong.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from services import clock
 from services.benefits.changes import DomainEvent, benefit_events
 from services.benefits.outbox import dialect_insert, write_events
+from services.benefits.view_order import is_older, newest
 from services.db import new_id
 from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource
 from services.platform.records import BenefitRecord, SourceError, content_hash, record_from_document
+from services.platform.views import SourceView
 
 _SQLITE_WRITER = threading.RLock()
 
 
 @dataclasses.dataclass(frozen=True)
 class ApplyResult:
-    outcome: str  # applied | unchanged | out_of_order
+    outcome: str  # applied | unchanged | stale
     events: int = 0
 
 
@@ -60,25 +64,21 @@ def lock_source(session: Session, resident_id: str, agency: str) -> BenefitSourc
     return source
 
 
-def apply_snapshot(
-    session: Session,
-    resident_id: str,
-    agency: str,
-    records: list[BenefitRecord],
-    *,
-    event_at: dt.datetime | None = None,
-) -> ApplyResult:
-    """Make the stored picture equal ``records``; the first picture of a source is a baseline (no events)."""
+def apply_snapshot(session: Session, resident_id: str, agency: str, view: SourceView) -> ApplyResult:
+    """Make the stored picture equal ``view``'s records, unless ``view`` is older than what is stored
+    (``stale``: nothing changes but, for a pull, that the source answered). The first picture of a source is a
+    baseline (no events)."""
     now = clock.now()
     source = lock_source(session, resident_id, agency)
-    if event_at is not None and source.last_event_at is not None and event_at < source.last_event_at:
-        return ApplyResult("out_of_order")
+    if is_older(view, source.view_at, source.view_exact, source.as_of):
+        if not view.pushed:  # the source answers and holds nothing newer than the stored picture
+            _answered(source, now)
+        return ApplyResult("stale")
+    records = view.records
     digest = content_hash(records)
     baseline = source.content_hash is None
-    source.as_of = source.attempted_at = now
-    source.error_kind = source.error_detail = source.error_at = None
-    if event_at is not None:
-        source.last_event_at = event_at
+    _answered(source, now)
+    source.view_at, source.view_exact = newest(view, source.view_at, source.view_exact)
     if digest == source.content_hash:
         return ApplyResult("unchanged")
 
@@ -115,6 +115,11 @@ def apply_snapshot(
     session.flush()
     written = write_events(session, resident_id, events)
     return ApplyResult("applied", written)
+
+
+def _answered(source: BenefitSource, now: dt.datetime) -> None:
+    source.as_of = source.attempted_at = now
+    source.error_kind = source.error_detail = source.error_at = None
 
 
 def record_source_error(session: Session, resident_id: str, agency: str, error: SourceError) -> None:

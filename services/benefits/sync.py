@@ -1,5 +1,6 @@
 """Sync with the platform: fetch one source and store it (background, with retries), or several sources in
-parallel within a read's budget (no retries: a read answers with whatever arrived in time).
+parallel within a read's budget (no retries: a read answers with whatever arrived in time, and does not wait
+at all for an agency that is failing, known slow, or already waited on by enough other reads).
 
 Each fetch stores its result in its own short transaction, so a source that answers is saved even if the read
 that asked has already answered without it.
@@ -17,11 +18,14 @@ from sqlalchemy.orm import Session
 from services.benefits.store import apply_snapshot, record_source_error, write_session
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient, RecordRef
-from services.platform.records import BenefitRecord, SourceError
+from services.platform.guard import InlineSlot
+from services.platform.records import SourceError
+from services.platform.views import SourceView, combined
 
 log = logging.getLogger("hub.sync")
 
 STORE_MARGIN_SECONDS = 0.15  # of a read's budget, kept for storing what arrived
+PENDING, SKIPPED = "pending", "skipped"  # still out when the read answered; not waited for at all
 
 
 def linked_records(session: Session, resident_id: str) -> dict[str, list[RecordRef]]:
@@ -39,9 +43,9 @@ def _ref(link: ResidentLink) -> RecordRef:
     return RecordRef(link.agency, link.record_id, link.platform_person_id)
 
 
-def store_records(context, resident_id: str, agency: str, records: list[BenefitRecord]) -> str:
+def store_view(context, resident_id: str, agency: str, view: SourceView) -> str:
     with write_session(context.session_factory) as session:
-        result = apply_snapshot(session, resident_id, agency, records)
+        result = apply_snapshot(session, resident_id, agency, view)
         session.commit()
     return result.outcome
 
@@ -55,54 +59,66 @@ def store_error(context, resident_id: str, agency: str, error: SourceError) -> s
 
 
 def refresh_source(context, resident_id: str, agency: str, *, retries: bool = True) -> str:
-    """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged`` or the
-    error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
+    """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged``/``stale``
+    or the error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
     with context.session() as session:
         refs = linked_records(session, resident_id).get(agency)
     if not refs:
         return "not_linked"
     client: PlatformClient = context.component("platform")
     try:
-        records = [r for ref in refs for r in (client.retrying_records(ref) if retries else client.records(ref))]
+        view = combined([client.retrying_view(ref) if retries else client.view(ref) for ref in refs])
     except SourceError as error:
         return store_error(context, resident_id, agency, error)
-    return store_records(context, resident_id, agency, records)
+    return store_view(context, resident_id, agency, view)
 
 
 def fetch_within_budget(
-    context, resident_id: str, sources: dict[str, list[RecordRef]], budget: float
+    context, resident_id: str, sources: dict[str, list[RecordRef]], deadline: float
 ) -> dict[str, str]:
-    """Fetch each agency of ``sources`` in parallel and store each as it arrives; return after at most
-    ``budget`` seconds with the outcome per agency (``pending`` for those still out)."""
+    """Fetch each agency of ``sources`` in parallel and store each as it arrives; return by ``deadline`` (a
+    ``time.monotonic()`` instant: the read's budget counted from when its request arrived) with the outcome per
+    agency: ``pending`` for those still out, ``skipped`` for those the read may not wait for (breaker open, known
+    slow, or its inline slots taken: ``services/platform/guard.py``), which the caller leaves to the background."""
     if not sources:
         return {}
     client: PlatformClient = context.component("platform")
-    deadline = time.monotonic() + budget
-    futures = {
-        client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline): agency
-        for agency, refs in sources.items()
-    }
+    outcomes = dict.fromkeys(sources, SKIPPED)
+    futures = {}
+    for agency, refs in sources.items():
+        slot = client.inline_slot(agency)
+        if slot is not None:
+            future = client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline, slot)
+            futures[future] = agency
+            outcomes[agency] = PENDING
     done, _ = concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
-    outcomes = dict.fromkeys(sources, "pending")
     for future in done:
         outcomes[futures[future]] = future.result()
     return outcomes
 
 
 def _fetch_and_store(
-    context, client: PlatformClient, resident_id: str, agency: str, refs: list[RecordRef], deadline: float
+    context,
+    client: PlatformClient,
+    resident_id: str,
+    agency: str,
+    refs: list[RecordRef],
+    deadline: float,
+    slot: InlineSlot,
 ) -> str:
     try:
-        records: list[BenefitRecord] = []
+        views: list[SourceView] = []
         for ref in refs:
             timeout = deadline - time.monotonic() - STORE_MARGIN_SECONDS
             if timeout <= 0.05:
-                return "pending"
+                return PENDING
             try:
-                records += client.records(ref, timeout=timeout)
+                views.append(client.view(ref, timeout=timeout))
             except SourceError as error:
                 return store_error(context, resident_id, agency, error)
-        return store_records(context, resident_id, agency, records)
+        return store_view(context, resident_id, agency, combined(views))
     except Exception:  # a worker thread reports, it never takes the read down with it
         log.exception("fetch for a read failed", extra={"agency": agency})
         return "failed"
+    finally:
+        slot.release()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services import clock
@@ -30,13 +30,16 @@ class BenefitSource(Base):
     resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
     agency: Mapped[str] = mapped_column(String(8))
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    as_of: Mapped[dt.datetime | None]  # last good answer (pull or pushed event)
+    as_of: Mapped[dt.datetime | None]  # hub clock: last good answer (pull or pushed event)
     attempted_at: Mapped[dt.datetime | None]
     error_kind: Mapped[str | None] = mapped_column(String(32))
     error_detail: Mapped[str | None] = mapped_column(String(300))
     error_at: Mapped[dt.datetime | None]
     refresh_requested_at: Mapped[dt.datetime | None]
-    last_event_at: Mapped[dt.datetime | None]  # occurred_at of the newest change event applied
+    # platform time of the state the stored picture shows, and whether that is the platform's own instant
+    # (services/benefits/view_order.py): an older view never replaces it
+    view_at: Mapped[dt.datetime | None]
+    view_exact: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Benefit(Base):
@@ -90,7 +93,8 @@ class PlatformEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency: Mapped[str] = mapped_column(String(8))
-    outcome: Mapped[str] = mapped_column(String(16))  # applied | unchanged | ignored | source_error | out_of_order
+    # applied | unchanged | stale | ignored | source_error | refresh_queued
+    outcome: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[dt.datetime | None]
     received_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
 

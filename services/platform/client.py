@@ -1,8 +1,9 @@
-"""The one HTTP client for the unified data platform: per-request timeouts and a circuit breaker per agency.
+"""The one HTTP client for the unified data platform: per-request timeouts and, per agency, a guard (circuit
+breaker, known-slow mark, bulkhead for inline waits: ``services/platform/guard.py``).
 
 Built once per process as the ``platform`` component (``context.component("platform")``), so its connection
-pool and its breakers are shared by every request and job in the process. Retries are not made here: a read
-must answer within its budget; background work wraps ``fetch`` in ``retrying_fetch``.
+pool and its guards are shared by every request and job in the process. Retries are not made here: a read
+must answer within its budget; background work uses ``retrying_view``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import threading
 import time
 
 import httpx
-import pybreaker
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from services import clock
 from services.components import component
 from services.domain_events import AGENCIES
 from services.platform import adapters
-from services.platform.records import BenefitRecord, SourceError
+from services.platform.guard import AgencyGuard, CircuitOpen, InlineSlot
+from services.platform.records import SourceError
+from services.platform.views import SourceView, pulled
 
 MAX_PAGES = 50
 
@@ -54,6 +57,8 @@ class PlatformClient:
         timeout: float = 3.0,
         fail_max: int = 3,
         reset_seconds: float = 30,
+        slow_after_seconds: float = 2.0,
+        inline_slots: int = 2,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -65,9 +70,13 @@ class PlatformClient:
             transport=transport,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
-        self.breakers = {
-            agency: pybreaker.CircuitBreaker(
-                fail_max=fail_max, reset_timeout=reset_seconds, name=agency, exclude=[_NotFound, SourceError]
+        self.guards = {
+            agency: AgencyGuard(
+                agency,
+                fail_max=fail_max,
+                reset_seconds=reset_seconds,
+                slow_after_seconds=slow_after_seconds,
+                inline_slots=inline_slots,
             )
             for agency in AGENCIES
         }
@@ -77,23 +86,42 @@ class PlatformClient:
 
     # Records ----------------------------------------------------------------------------------------
 
-    def records(self, ref: RecordRef, *, timeout: float | None = None) -> list[BenefitRecord]:
-        """The agency's records for ``ref``, normalised; any failure is a ``SourceError`` (never anything else)."""
-        payload = self.fetch(ref, timeout=timeout)
-        return adapters.normalise(ref.agency, payload)
+    def view(self, ref: RecordRef, *, timeout: float | None = None) -> SourceView:
+        """The agency's records for ``ref``, normalised, with the moment they show (``services/platform/views``);
+        any failure is a ``SourceError`` (never anything else)."""
+        taken_at = clock.now()  # before the request: the answer shows the platform at this moment or later
+        pages = self.fetch(ref, timeout=timeout)
+        records = adapters.normalise(ref.agency, pages)
+        return pulled(records, taken_at, adapters.view_stamp(ref.agency, pages))
 
     def fetch(self, ref: RecordRef, *, timeout: float | None = None) -> list[adapters.Page]:
-        breaker = self.breakers[ref.agency]
+        guard = self.guards[ref.agency]
         try:
-            return breaker.call(self._fetch, ref, timeout or self.timeout)
-        except pybreaker.CircuitBreakerError:
+            guard.before_call()
+        except CircuitOpen:
             raise SourceError(ref.agency, "circuit_open", "the agency failed repeatedly; not asked for now") from None
-        except _NotFound:
-            raise SourceError(ref.agency, "not_found", "the agency does not know this record") from None
+        started = time.monotonic()
+        try:
+            pages = self._fetch(ref, timeout or self.timeout)
         except _Transient as error:
+            guard.failed(timed_out=error.kind == "timeout")
             raise SourceError(ref.agency, error.kind, str(error)) from None
+        except (_NotFound, SourceError) as error:  # the agency answered: about the record, not its health
+            guard.succeeded(time.monotonic() - started)
+            if isinstance(error, SourceError):
+                raise
+            raise SourceError(ref.agency, "not_found", "the agency does not know this record") from None
+        except BaseException:
+            guard.failed(timed_out=False)
+            raise
+        guard.succeeded(time.monotonic() - started)
+        return pages
 
-    def retrying_records(self, ref: RecordRef, *, attempts: int = 4, max_wait: float = 8.0) -> list[BenefitRecord]:
+    def inline_slot(self, agency: str) -> InlineSlot | None:
+        """May a read wait for ``agency`` now? A slot to release when the call ends, or None (see ``guard``)."""
+        return self.guards[agency].inline_slot()
+
+    def retrying_view(self, ref: RecordRef, *, attempts: int = 4, max_wait: float = 8.0) -> SourceView:
         """For background work only: retry transient failures with jittered exponential backoff."""
         retrying = Retrying(
             stop=stop_after_attempt(attempts),
@@ -101,7 +129,7 @@ class PlatformClient:
             retry=retry_if_exception(_is_transient),
             reraise=True,
         )
-        return retrying(self.records, ref)
+        return retrying(self.view, ref)
 
     def _fetch(self, ref: RecordRef, timeout: float) -> list[adapters.Page]:
         deadline = time.monotonic() + timeout
@@ -167,6 +195,8 @@ def build_platform_client(context) -> PlatformClient:
         timeout=settings.platform_timeout_seconds,
         fail_max=settings.breaker_fail_max,
         reset_seconds=settings.breaker_reset_seconds,
+        slow_after_seconds=settings.read_budget_seconds,
+        inline_slots=settings.inline_fetches_per_agency,
     )
 
 

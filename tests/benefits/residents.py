@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
+from services import clock
 from services.apps import SANDBOX_APPS, ensure_app_clients
 from services.benefits.store import apply_snapshot
+from services.db import new_id
 from services.identity.hub_tokens import issue_access_token
 from services.identity.sessions import open_session
 from services.models.identity import Consent, Resident, ResidentLink
 from services.platform import adapters
+from services.platform.views import pulled
 from tests.platform.payloads import pages
 
 APP = "sandbox-app"
@@ -38,9 +41,7 @@ def make_resident(
     """A resident with ``links`` (agency → record id), consent revoked for ``revoked``, and an access token."""
     with hub_context.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
-        resident = Resident(
-            issuer="test", subject=f"sub-{id(links)}-{locale}-{verified}", locale=locale, identity_verified=verified
-        )
+        resident = Resident(issuer="test", subject=f"sub-{new_id()}", locale=locale, identity_verified=verified)
         session.add(resident)
         session.flush()
         for agency, record_id in (links or {}).items():
@@ -79,10 +80,13 @@ def make_resident(
         return TestResident(resident.id, token)
 
 
-def store_fixture(hub_context, resident_id: str, agency: str, *fixtures: str) -> str:
-    """Store the records of captured feed payloads as this resident's snapshot of ``agency``."""
-    records = adapters.normalise(agency, pages(*fixtures))
+def store_fixture(hub_context, resident_id: str, agency: str, *fixtures: str, stamp=None) -> str:
+    """Store the records of captured feed payloads as this resident's snapshot of ``agency``, as a pull made
+    now; ``stamp`` replaces the feed's own as-of (to replay an old payload as the agency's newest)."""
+    payload = pages(*fixtures)
+    stamp = stamp or adapters.view_stamp(agency, payload)
+    view = pulled(adapters.normalise(agency, payload), clock.now(), stamp)
     with hub_context.session() as session:
-        outcome = apply_snapshot(session, resident_id, agency, records).outcome
+        outcome = apply_snapshot(session, resident_id, agency, view).outcome
         session.commit()
     return outcome

@@ -11,11 +11,10 @@ from services import clock
 from services.models.benefits import PlatformEvent
 from services.models.outbox import OutboxEvent
 from services.platform.signatures import sign
+from tests.benefits.events import SECRET, post_event
 from tests.benefits.residents import make_resident, store_fixture
 from tests.platform.payloads import page
 from tests.problem_assertions import assert_problem
-
-SECRET = "sandbox-events-secret"
 
 
 def event_body(event_id="evt_1", agency="DHS", record_id="IES100200402", fixture="dhs_james_day7.json", **extra):
@@ -35,15 +34,7 @@ def event_body(event_id="evt_1", agency="DHS", record_id="IES100200402", fixture
     return json.dumps(body).encode()
 
 
-def post(client, raw: bytes, *, secret=SECRET, timestamp=None, event_id=None, signature=None):
-    timestamp = int(clock.now().timestamp()) if timestamp is None else timestamp
-    headers = {
-        "Content-Type": "application/json",
-        "X-Platform-Timestamp": str(timestamp),
-        "X-Platform-Signature": sign(secret, timestamp, raw) if signature is None else signature,
-        "X-Platform-Event-Id": event_id or json.loads(raw)["event_id"],
-    }
-    return client.post("/v1/platform/events", data=raw, headers=headers)
+post = post_event
 
 
 @pytest.fixture
@@ -139,5 +130,5 @@ def test_a_resident_token_is_not_a_platform_signature(client, james):
 def test_an_event_older_than_the_last_applied_one_is_not_applied(client, hub_context, james):
     post(client, event_body())
     older = event_body(event_id="evt_old", fixture="dhs_james_day0.json", occurred_at="2026-11-20T06:00:00Z")
-    assert post(client, older).get_json()["status"] == "out_of_order"
+    assert post(client, older).get_json()["status"] == "stale"
     assert client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]["status"] == "active"

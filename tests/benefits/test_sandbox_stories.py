@@ -116,9 +116,12 @@ def test_hfs_down_later_serves_the_last_good_copy_skips_at_once_and_recovers(
         assert statuses(body)["HFS"] == "stale" and statuses(body)["DHS"] == "fresh"
         assert {s["agency"]: s["as_of"] for s in body["meta"]["sources"]}["HFS"] == hfs_as_of
         assert programs(body)["MEDICAID"]["status"] == "active"
-    breaker = sandbox_context.component("platform").breakers["HFS"]
+    breaker = sandbox_context.component("platform").guards["HFS"]
     assert breaker.current_state == "open"
-    read(sandbox_client, maria, "?refresh=true")
+    started = time.perf_counter()
+    body = read(sandbox_client, maria, "?refresh=true")  # HFS is not even asked: its last good copy at once
+    assert statuses(body)["HFS"] == "stale" and time.perf_counter() - started < 1.0
+    sandbox_context.runner.run_pending()  # the background refresh it queued meets the open breaker too
     with sandbox_context.session() as session:  # the open breaker answered for HFS: no request was made
         kinds = set(session.scalars(select(BenefitSource.error_kind).where(BenefitSource.agency == "HFS")))
     assert kinds == {"circuit_open"}
@@ -156,3 +159,58 @@ def test_a_malformed_feed_keeps_the_last_good_copy(sandbox_client, sandbox_url):
 def test_refresh_must_be_a_boolean(sandbox_client, sandbox_url):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     assert_problem(sandbox_client.get("/v1/me/benefits?refresh=maybe", headers=maria.headers), 422, field="refresh")
+
+
+@pytest.mark.parametrize("unit", [1, 1_000, 1_000_000])  # nginx seconds, Heroku milliseconds, microseconds
+def test_the_budget_counts_from_when_the_load_balancer_received_the_request(
+    sandbox_client, sandbox_url, sandbox_context, unit
+):
+    maria = sign_in(sandbox_client, sandbox_url, "maria")
+    fault(sandbox_url, "HFS", "slow", latency_ms=4000)
+    budget = sandbox_context.settings.read_budget_seconds
+    queued_since = f"t={(time.time() - budget - 0.5) * unit:.0f}"  # it waited longer than the budget already
+    try:
+        started = time.perf_counter()
+        response = sandbox_client.get("/v1/me/benefits", headers={**maria.headers, "X-Request-Start": queued_since})
+        elapsed = time.perf_counter() - started
+    finally:
+        fault(sandbox_url, "HFS", "ok")
+    assert response.status_code == 200 and elapsed < budget / 2  # nothing left to wait with: stored copies now
+    assert statuses(response.get_json())["HFS"] == "unavailable"
+    maria_id = sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
+    assert ("benefits.refresh_source", {"resident_id": maria_id, "agency": "HFS"}) in sandbox_context.runner.pending
+
+
+@pytest.mark.parametrize("value", ["t=abc", "t=nan", "t=inf", "in an hour", "t=1", "t=-5", ""])
+def test_an_unusable_request_start_is_ignored(sandbox_client, sandbox_url, value):
+    if value == "in an hour":
+        value = f"t={time.time() + 3600:.3f}"
+    maria = sign_in(sandbox_client, sandbox_url, "maria")
+    response = sandbox_client.get("/v1/me/benefits", headers={**maria.headers, "X-Request-Start": value})
+    assert response.status_code == 200
+    assert statuses(response.get_json())["DHS"] == "fresh"  # a first read: waited for within the whole budget
+
+
+def test_an_agency_known_slow_is_not_waited_for_until_a_quick_answer_clears_it(
+    sandbox_client, sandbox_url, sandbox_context
+):
+    maria = sign_in(sandbox_client, sandbox_url, "maria")
+    read(sandbox_client, maria)  # good copies of DHS and HFS
+    budget = sandbox_context.settings.read_budget_seconds
+    fault(sandbox_url, "HFS", "slow", latency_ms=4000)
+    try:
+        assert statuses(read(sandbox_client, maria, "?refresh=true"))["HFS"] == "stale"  # waited, timed out
+        started = time.perf_counter()
+        body = read(sandbox_client, maria, "?refresh=true")
+        assert time.perf_counter() - started < budget / 2  # known slow: the last good copy at once
+        assert statuses(body)["HFS"] == "stale" and statuses(body)["DHS"] == "fresh"
+        assert programs(body)["MEDICAID"]["status"] == "active"
+        queued = [
+            kwargs["agency"] for name, kwargs in sandbox_context.runner.pending if name == "benefits.refresh_source"
+        ]
+        assert "HFS" in queued  # refreshed in the background instead
+    finally:
+        fault(sandbox_url, "HFS", "ok")
+    sandbox_context.runner.run_pending()  # the background refresh gets a quick answer: no longer slow
+    body = read(sandbox_client, maria, "?refresh=true")
+    assert statuses(body)["HFS"] == "fresh"

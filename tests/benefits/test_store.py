@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from services.models.benefits import Benefit, BenefitSource
 from services.models.outbox import OutboxEvent
 from tests.benefits.residents import make_resident, store_fixture
+
+FIXTURE_DAY0 = dt.datetime(2026, 11, 24, 6, tzinfo=dt.UTC)
 
 
 def outbox(hub_context, resident_id):
@@ -15,6 +19,11 @@ def outbox(hub_context, resident_id):
             select(OutboxEvent).where(OutboxEvent.resident_id == resident_id).order_by(OutboxEvent.id)
         )
         return [(row.type, row.payload) for row in rows]
+
+
+def later(*, days: int) -> dt.datetime:
+    """An exact HFS stamp ``days`` after the fixtures' day 0."""
+    return FIXTURE_DAY0 + dt.timedelta(days=days)
 
 
 def test_first_snapshot_is_a_baseline_and_a_change_writes_each_event_once(hub_context):
@@ -46,8 +55,9 @@ def test_going_back_and_forth_keeps_action_ids_and_outbox_keys_stable(hub_contex
     store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day0.json")
     store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day7.json")
     first = len(outbox(hub_context, maria.id))
-    store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day0.json")  # a stale copy arrives (renewal "cancelled")
-    store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day7.json")  # and the current one again
+    # the agency itself goes back (renewal "cancelled") and forth again, each answer newer than the last
+    assert store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day0.json", stamp=later(days=8)) == "applied"
+    assert store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day7.json", stamp=later(days=9)) == "applied"
     types = [t for t, _ in outbox(hub_context, maria.id)]
     assert types[:first] == ["benefit.status_changed", "action.requested", "notice.posted"]
     with hub_context.session() as session:

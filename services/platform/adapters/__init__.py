@@ -7,6 +7,7 @@ half-replace a stored snapshot.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 _MODULES = {"DHS": "dhs", "HFS": "hfs", "AGING": "aging", "DCEO": "dceo", "DEC": "dec"}
 
-__all__ = ["Page", "Request", "first_request", "next_request", "normalise"]
+__all__ = ["Page", "Request", "first_request", "next_request", "normalise", "view_stamp"]
 
 
 def _adapter(agency: str):
@@ -51,3 +52,16 @@ def normalise(agency: str, pages: list[Page]) -> list[BenefitRecord]:
     if len(keys) != len(set(keys)):
         raise SourceError(agency, "malformed", "two records with the same program and case number")
     return records
+
+
+def view_stamp(agency: str, pages: list[Page]) -> dt.date | None:
+    """The feed's own as-of for ``pages`` (an aware instant, a date, or None when it gives none or an
+    unreadable one). Call it after ``normalise`` accepted the pages; it never raises."""
+    read = getattr(_adapter(agency), "view_stamp", None)
+    if read is None:
+        return None
+    try:
+        stamp = read(pages)
+    except (SourceError, KeyError, TypeError, ValueError, AttributeError, IndexError, SyntaxError):
+        return None
+    return stamp if isinstance(stamp, dt.date) else None

@@ -34,6 +34,14 @@ def next_request(ref, previous: Request, page: Page) -> Request | None:
     return Request(previous.path, {**previous.params, "page": str(following)})
 
 
+def view_stamp(pages: list[Page]):
+    """The export's day (``as_of``, ``YYYYMMDD``); a paged export is as old as its oldest page."""
+    days = [_page(page).get("as_of") for page in pages]
+    if not days or any(not day for day in days):
+        return None
+    return min(dt.datetime.strptime(str(day), "%Y%m%d").date() for day in days)
+
+
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
     cases: dict[tuple[str, str], list[dict]] = {}
     for page in pages:

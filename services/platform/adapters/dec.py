@@ -21,6 +21,15 @@ def first_request(ref) -> Request:
     return Request("dec/cases", {"person_id": ref.person_id or ref.record_id, "format": "xml"})
 
 
+def view_stamp(pages: list[Page]):
+    """The day of the case list (``asOf``, a date only)."""
+    text = pages[0].text
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return None
+    root = ET.fromstring(text)  # noqa: S314 - no DTD allowed (checked above)
+    return us_date(root.get("asOf"))
+
+
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
     text = pages[0].text
     if "<!DOCTYPE" in text or "<!ENTITY" in text:  # no DTDs: nothing in the feed needs entity expansion

@@ -30,6 +30,11 @@ def first_request(ref) -> Request:
     return Request(f"dhs/clients/{ref.record_id}/cases")
 
 
+def view_stamp(pages: list[Page]):
+    """The day the answer describes (``asOfDate``, a date only)."""
+    return us_date(json_body(AGENCY, pages[0]).get("asOfDate"))
+
+
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
     body = json_body(AGENCY, pages[0])
     return [_case(case) for case in body["cases"]]

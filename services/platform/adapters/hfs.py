@@ -7,7 +7,7 @@ denied application, otherwise a closed case.
 
 from __future__ import annotations
 
-from services.platform.adapters.common import Page, Request, code, derived_status, json_body, us_date
+from services.platform.adapters.common import Page, Request, code, derived_status, iso_datetime, json_body, us_date
 from services.platform.reasons import reason_code
 from services.platform.records import Action, BenefitRecord, Notice, SourceError, StatusStep
 
@@ -34,6 +34,11 @@ APPROVAL_NOTICES = {"MAPP", "MRNW"}
 
 def first_request(ref) -> Request:
     return Request("hfs/fhir/Coverage", {"beneficiary": f"Patient/{ref.record_id}"})
+
+
+def view_stamp(pages: list[Page]):
+    """The instant the searchset was produced (``Bundle.timestamp``)."""
+    return iso_datetime(json_body(AGENCY, pages[0]).get("timestamp"))
 
 
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
