@@ -5,7 +5,13 @@ from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
 from services.models.identity import Consent, HubSession, RefreshToken, Resident, ResidentLink
-from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
+from services.models.notifications import (
+    Device,
+    NotificationMessage,
+    NotificationPreference,
+    PushDelivery,
+    PushSendClaim,
+)
 from services.models.outbox import OutboxEvent
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "OutboxEvent",
     "PlatformEvent",
     "PushDelivery",
+    "PushSendClaim",
     "RefreshToken",
     "Resident",
     "ResidentLink",
