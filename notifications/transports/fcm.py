@@ -15,9 +15,10 @@ the FCM URL it read at creation) per app. Traps this module works around, all in
   (``notifications.delivery``). ``longest_request_seconds`` is the most one push can take, and it is well
   inside the sender's lease;
 - ``send_each`` sends up to 500 requests at once (a thread each) and answers only when every one is done, so
-  a worker killed mid-batch has recorded nothing of it. We keep what is in flight small and known: the
-  adapter's pool *blocks* at ``max_in_flight`` connections (the other threads wait before sending), and we
-  hook the service's per-message call (``_message_data`` marks each request, ``_client.body`` reports its
+  a worker killed mid-batch has recorded nothing of it. We keep what is in flight small and known: at most
+  ``max_in_flight`` requests of a transport are on their way at once (the other threads of ``send_each``
+  wait for a slot before sending, and check ``stop`` once they have one), and we hook the service's
+  per-message call (``_message_data`` marks each request, ``_client.body`` reports its
   answer) so each answer reaches ``on_result`` the moment it arrives, while the batch goes on;
 - ``Message(token=...)`` warns that ``token`` is deprecated in favour of ``fid``, but a registration token is
   not an installation id: we keep ``token=`` and ignore exactly that warning, raised from this module.
@@ -147,6 +148,7 @@ class FCMTransport:
         self._marked: dict[int, tuple[_BatchAnswers, int]] = {}
         self._marked_lock = threading.Lock()
         self._local = threading.local()
+        self._slots = threading.BoundedSemaphore(max_in_flight)
         self._app = firebase_admin.initialize_app(
             firebase_credential,
             options={"projectId": project_id, "httpTimeout": timeout_seconds},
@@ -212,7 +214,8 @@ class FCMTransport:
             if marked is None:
                 return post(method, url, **kwargs)
             answers, index = marked
-            return answers.send_one(index, lambda: post(method, url, **kwargs), service._handle_fcm_error)
+            with self._slots:  # the other threads of send_each wait here, before their push leaves
+                return answers.send_one(index, lambda: post(method, url, **kwargs), service._handle_fcm_error)
 
         service._message_data = message_data
         service._client.body = body
