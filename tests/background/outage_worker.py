@@ -1,0 +1,22 @@
+"""The worker app of the broker-outage test: the hub's own Celery app (``make_celery``, every registered job)
+plus ``tests.hold``, a job that keeps a task in flight while Redis goes away.
+
+    celery -A tests.background.outage_worker worker
+"""
+
+from __future__ import annotations
+
+import time
+
+from config import Settings
+from services.background import job
+from services.celery_app import make_celery
+
+
+@job("tests.hold")
+def hold(context, seconds: float) -> None:
+    """Keep a task running (unacknowledged: tasks acknowledge late) for ``seconds``."""
+    time.sleep(seconds)
+
+
+celery = make_celery(Settings.from_env())
