@@ -62,7 +62,6 @@ RECORD_WAIT = 0.02  # seconds to wait for the next answer before looking at the 
 MAX_ATTEMPTS = 6
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"[:128]
 
 
 @component("push")
@@ -143,8 +142,9 @@ def claim_due_batch(session: Session, limit: int) -> Claim | None:
         session.rollback()
         return None
     token = uuid.uuid4().hex
+    holder = f"{socket.gethostname()}:{os.getpid()}"[:128]  # per claim: Celery forks after importing this
     session.add(
-        PushSendClaim(token=token, holder=HOLDER, claimed_at=now, renewed_at=now, expires_at=now + SENDING_LEASE)
+        PushSendClaim(token=token, holder=holder, claimed_at=now, renewed_at=now, expires_at=now + SENDING_LEASE)
     )
     session.execute(
         update(PushDelivery)
