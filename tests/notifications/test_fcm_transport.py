@@ -297,7 +297,7 @@ def test_no_more_than_max_in_flight_requests_are_in_flight_at_once(fcm_server):
         results = transport.send([push(f"device-{i}") for i in range(40)])
 
     assert all(result.ok for result in results)
-    assert fcm_server.max_in_progress == 4
+    assert 1 < fcm_server.max_in_progress <= 4
 
 
 def test_each_answer_is_told_as_it_arrives_while_the_batch_goes_on(transport, fcm_server):
