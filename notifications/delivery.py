@@ -234,7 +234,7 @@ def _decide_at_send_time(
             report.add("held")
         else:
             delivery.state = "cancelled"
-            delivery.error_code = decision.reason
+            delivery.error_code, delivery.error_detail = decision.reason, None
             report.add("cancelled")
     session.commit()
     return sendable
