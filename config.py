@@ -115,6 +115,7 @@ class Settings:
     fcm_credentials_path: str = ""
     fcm_project_id: str = ""
     fcm_url: str = ""
+    fcm_max_in_flight: int = 32  # pushes in flight at once per process: the most a killed worker can send twice
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

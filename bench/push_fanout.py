@@ -56,16 +56,27 @@ def free_port() -> int:
 
 
 class FakeFCMProcess:
-    """``python -m tests.fakes.fcm_server`` in its own process, counting without recording."""
+    """``python -m tests.fakes.fcm_server`` in its own process, counting without recording (each answer held
+    ``delay_ms`` after the push was accepted, as the network would)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_ms: float = 0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.delay_ms = delay_ms
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> FakeFCMProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.fcm_server", "--port", str(self.port), "--no-record"],
+            [
+                sys.executable,
+                "-m",
+                "tests.fakes.fcm_server",
+                "--port",
+                str(self.port),
+                "--no-record",
+                "--delay-ms",
+                str(self.delay_ms),
+            ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
@@ -87,19 +98,20 @@ class FakeFCMProcess:
 
 
 class Database:
-    def __init__(self, server_url: str | None, folder: Path) -> None:
+    def __init__(self, server_url: str | None, folder: Path, name: str = "bench_push_fanout") -> None:
         self.server_url = server_url
+        self.name = name
         if server_url:
             server = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
             self.admin_url = server
-            self.url = server.set(database="bench_push_fanout").render_as_string(hide_password=False)
+            self.url = server.set(database=name).render_as_string(hide_password=False)
         else:
             self.url = f"sqlite:///{folder / 'bench.db'}"
 
     def __enter__(self):
         if self.server_url:
-            self._admin("DROP DATABASE IF EXISTS bench_push_fanout WITH (FORCE)")
-            self._admin("CREATE DATABASE bench_push_fanout")
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            self._admin(f"CREATE DATABASE {self.name}")
         self.engine = make_engine(self.url, pool_size=8)
         upgrade(self.engine)
         return self
@@ -113,7 +125,7 @@ class Database:
     def __exit__(self, *exc: object) -> None:
         self.engine.dispose()
         if self.server_url:
-            self._admin("DROP DATABASE IF EXISTS bench_push_fanout WITH (FORCE)")
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 def seed_campaign(engine, devices: int, per_resident: int) -> int:
@@ -186,9 +198,13 @@ def resident_row(resident_id: str, index: int) -> dict:
     }
 
 
-def run_hub(context: HubContext, fake: FakeFCMProcess, pool_size: int) -> dict:
+def run_hub(context: HubContext, fake: FakeFCMProcess, max_in_flight: int) -> dict:
     transport = FCMTransport(
-        project_id=PROJECT, credential=FixedTokenCredential(), endpoint=fake.url, http_retry=0, pool_size=pool_size
+        project_id=PROJECT,
+        credential=FixedTokenCredential(),
+        endpoint=fake.url,
+        http_retry=0,
+        max_in_flight=max_in_flight,
     )
     try:
         started = time.perf_counter()
@@ -259,7 +275,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=50_000)
     parser.add_argument("--devices-per-resident", type=int, default=2)
     parser.add_argument("--threads", type=int, default=64, help="plain client threads (and its pool size)")
-    parser.add_argument("--pool-size", type=int, default=100, help="FCMTransport connection pool size")
+    parser.add_argument("--max-in-flight", type=int, default=32, help="FCMTransport requests in flight at once")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--output", default=str(RESULTS))
     args = parser.parse_args()
@@ -272,7 +288,7 @@ def main() -> None:
         residents = seed_campaign(database.engine, args.devices, args.devices_per_resident)
         seed_seconds = time.perf_counter() - seed_started
         with FakeFCMProcess() as fake:
-            hub = run_hub(context, fake, args.pool_size)
+            hub = run_hub(context, fake, args.max_in_flight)
             fake.reset()
             plain = run_plain_client(fake, hub["sent"], args.threads)
             plain["accepted_by_server"] = fake.stats()["accepted"]
@@ -291,7 +307,7 @@ def main() -> None:
         "hub: outbox -> dispatcher -> FCMTransport (firebase-admin send_each, <=500 a batch) -> fake FCM",
         f"  dispatch (outbox -> {hub['messages']:,} messages + {hub['deliveries']:,} deliveries): "
         f"{hub['dispatch_seconds']:.1f} s",
-        f"  send ({hub['batches']} batches, pool {args.pool_size}): {hub['send_seconds']:.1f} s, "
+        f"  send ({hub['batches']} batches, {args.max_in_flight} in flight): {hub['send_seconds']:.1f} s, "
         f"{send_rate:,.0f} pushes/s",
         f"  end to end: {hub['sent']:,} sent (server accepted {hub['accepted_by_server']:,}) in "
         f"{hub['total_seconds']:.1f} s = {hub_rate:,.0f} pushes/s",

@@ -7,7 +7,9 @@ For each event the rules say which messages it makes; then, per message:
   event processed twice (a re-run, two dispatchers, a crash before the commit) still makes one message;
 - the inbox gets the message at once, in the resident's language;
 - a push delivery is queued per active device unless the category is switched off; quiet hours set its
-  ``not_before`` (urgent messages ignore them).
+  ``not_before`` (urgent messages ignore them). The message keeps its template key and raw parameters, not
+  push text: consent, category, previews, quiet hours and the device's owner are checked again, and the lock
+  screen rendered, when each push is sent (``notifications.send_time``).
 
 Events, messages and deliveries of a batch commit together, so a crash mid-batch leaves the whole batch
 unprocessed and the next run does it again (rows lock with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
@@ -128,9 +130,9 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
             report.duplicates += 1
             continue
         batch.existing_keys.add(key)
-        rendered = render_message(
-            spec.template_key, spec.params, resident.locale, detailed_previews=preferences.detailed_previews
-        )
+        # Rendered in full now only to refuse a message whose templates cannot be filled (retried, then dropped
+        # with the event); the lock-screen text itself is rendered again for each push, when it is sent.
+        rendered = render_message(spec.template_key, spec.params, resident.locale, detailed_previews=True)
         message = NotificationMessage(
             id=new_id(),
             resident_id=resident.id,
@@ -143,8 +145,7 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
             locale=rendered.locale,
             title=rendered.inbox_title,
             body=rendered.inbox_body,
-            push_title=rendered.push_title,
-            push_body=rendered.push_body,
+            params=dict(spec.params),
             urgent=spec.urgent,
             created_at=now,
         )

@@ -8,6 +8,8 @@ Decisions, written down:
   urgent ones (the rules decide, e.g. a missed interview) are pushed straight away.
 - Consent is not a preference: an agency the resident stopped sharing produces no message at all (see
   ``notifications.dispatch``).
+- Every choice here is read again when each push is sent, not only when its message is written
+  (``notifications.send_time``): a push waiting for quiet hours or a retry follows what the resident chose since.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Adding a language is adding a folder; anything missing falls back along ``es-MX 
 
 Privacy: the lock-screen text is the ``push`` text only with ``detailed_previews``; otherwise it is the
 ``push_private`` text, rendered with no parameters at all, so it cannot carry a program, amount or case number.
+The inbox text is rendered once, when the message is written; the lock-screen text is rendered again for every
+push, when it is sent (``render_push_text``), so it follows the resident's settings of that moment.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ class RenderedMessage:
     inbox_body: str
     push_title: str
     push_body: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PushText:
+    """The lock-screen text of one push, and the locale it was rendered in."""
+
+    locale: str
+    title: str
+    body: str
 
 
 def normalize_locale(locale: str | None) -> str:
@@ -133,6 +144,28 @@ class TemplateCatalog:
         self, template_key: str, params: Mapping[str, Any], locale: str | None, *, detailed_previews: bool = False
     ) -> RenderedMessage:
         """Render ``<category>.<name>`` (e.g. ``documents.reminder_1``) in the best locale available."""
+        used, template, values = self._prepare(template_key, params, locale)
+        inbox_title = _fill(template["inbox"]["title"], values, template_key, used)
+        inbox_body = _fill(template["inbox"]["body"], values, template_key, used)
+        push = self._lock_screen(template, values, template_key, used, detailed_previews)
+        return RenderedMessage(used, inbox_title, inbox_body, push.title, push.body)
+
+    def render_push_text(
+        self,
+        template_key: str,
+        params: Mapping[str, Any] | None,
+        locale: str | None,
+        *,
+        detailed_previews: bool = False,
+    ) -> PushText:
+        """Only the lock-screen text, as the sender renders it for each push. ``params=None`` (a message whose
+        raw values were never kept) always gives the private text, which needs none."""
+        used, template, values = self._prepare(template_key, params or {}, locale)
+        return self._lock_screen(template, values, template_key, used, detailed_previews and params is not None)
+
+    def _prepare(
+        self, template_key: str, params: Mapping[str, Any], locale: str | None
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         category, _, name = template_key.partition(".")
         found = self._lookup(locale, category, name)
         if found is None:
@@ -142,16 +175,26 @@ class TemplateCatalog:
         # the template fell back to another language: then they follow the template, so a sentence is one language.
         wanted = normalize_locale(locale)
         values = self._values(params, wanted if wanted.split("-")[0] == used.split("-")[0] else used)
-        inbox_title = _fill(template["inbox"]["title"], values, template_key, used)
-        inbox_body = _fill(template["inbox"]["body"], values, template_key, used)
-        if detailed_previews:
-            push_title = _fill(template["push"]["title"], values, template_key, used)
-            push_body = _fill(template["push"]["body"], values, template_key, used)
+        return used, template, values
+
+    def _lock_screen(
+        self, template: Mapping[str, Any], values: Mapping[str, Any], template_key: str, used: str, detailed: bool
+    ) -> PushText:
+        if detailed:
+            title = _fill(template["push"]["title"], values, template_key, used)
+            body = _fill(template["push"]["body"], values, template_key, used)
         else:
             private = template.get("push_private") or self._generic_push(used)
-            push_title = _fill(private["title"], {}, template_key, used)
-            push_body = _fill(private["body"], {}, template_key, used)
-        return RenderedMessage(used, inbox_title, inbox_body, push_title, push_body)
+            title = _fill(private["title"], {}, template_key, used)
+            body = _fill(private["body"], {}, template_key, used)
+        return PushText(used, title, body)
+
+    def private_push_text(self, locale: str | None) -> PushText:
+        found = self._lookup(locale, "common", "push_private")
+        if found is None:
+            raise TemplateError(f"no generic push text for {locale!r}")
+        used, generic = found
+        return PushText(used, generic["title"], generic["body"])
 
     def _generic_push(self, locale: str) -> dict[str, str]:
         found = self._lookup(locale, "common", "push_private")
@@ -208,6 +251,17 @@ def render_message(
     template_key: str, params: Mapping[str, Any], locale: str | None, *, detailed_previews: bool = False
 ) -> RenderedMessage:
     return default_catalog.render(template_key, params, locale, detailed_previews=detailed_previews)
+
+
+def render_push_text(
+    template_key: str, params: Mapping[str, Any] | None, locale: str | None, *, detailed_previews: bool = False
+) -> PushText:
+    return default_catalog.render_push_text(template_key, params, locale, detailed_previews=detailed_previews)
+
+
+def private_push_text(locale: str | None) -> PushText:
+    """The locale's generic lock-screen text (``common.json``), for a message whose own templates are gone."""
+    return default_catalog.private_push_text(locale)
 
 
 def program_name(code: str, locale: str | None) -> str:

@@ -2,10 +2,17 @@
 
 Workers run ``celery -A services.celery_worker worker`` (and ``beat`` for periodic jobs). Tasks acknowledge
 late and are re-queued when a worker dies, which is safe because every job is idempotent.
+
+Broker outages: a worker keeps trying to reconnect for as long as Redis is away (``broker_connection_retry``
+with no maximum: celery's default gives up after 100 attempts, about 50 minutes, and exits), and it uses the
+Redis transport of ``services.celery_broker``, which mends the pinned celery 5.7.0's crash on reconnecting
+with a task in flight. Run workers under a supervisor that restarts them anyway (README, "Production
+topology"): a worker that exits for any other reason must not stop the outbox.
 """
 
 from __future__ import annotations
 
+import ssl
 import threading
 from typing import Any
 
@@ -17,6 +24,7 @@ from kombu.exceptions import OperationalError
 from config import Settings
 from services import log_policy
 from services.background import JOBS, PERIODIC, CeleryRunner, load_jobs, run_job
+from services.celery_broker import TRANSPORT
 
 
 @setup_logging.connect
@@ -77,9 +85,16 @@ def make_celery(settings: Settings, *, context: Any = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
         task_ignore_result=True,
         beat_schedule={name: {"task": name, "schedule": every} for name, every in PERIODIC},
     )
+    scheme = broker.partition("://")[0]
+    if scheme in {"redis", "rediss"}:
+        app.conf.broker_transport = TRANSPORT
+    if scheme == "rediss":  # the transport class no longer tells kombu the URL asked for TLS: say it, verified
+        app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
     for name in list(JOBS):
         _register(app, settings, name, context)
     return app

@@ -9,6 +9,14 @@ from services.identity.consent import (
     granted_agencies,
     set_consent,
     shared_agencies,
+    withheld_agencies_by_resident,
 )
 
-__all__ = ["agency_consents", "consent_granted", "granted_agencies", "set_consent", "shared_agencies"]
+__all__ = [
+    "agency_consents",
+    "consent_granted",
+    "granted_agencies",
+    "set_consent",
+    "shared_agencies",
+    "withheld_agencies_by_resident",
+]

@@ -47,7 +47,9 @@ def revoke_sessions(resident_id: str):
 @blp.idempotent()
 @blp.response(200, ResendSchema)
 def resend(notification_id: str):
-    """Send the message again to the resident's active devices, now, as a new round of deliveries."""
+    """Send the message again to the resident's active devices as a new round of deliveries, under the resident's
+    settings of now: a category they switched off is recorded cancelled with its reason, and a non-urgent
+    message waits for the end of their quiet hours (``not_before``)."""
     session = db()
     message = support.notification_to_resend(session, notification_id)
     current_access().about(message.resident_id)

@@ -140,7 +140,14 @@ class DeliverySchema(ma.Schema):
     not_before = ma.fields.AwareDateTime(allow_none=True)
     next_attempt_at = ma.fields.AwareDateTime()
     provider_message_id = ma.fields.String(allow_none=True)
-    error_code = ma.fields.String(allow_none=True)
+    error_code = ma.fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why it failed or was not sent: FCM's error code, or, decided when it was due to be sent, "
+            "consent_withdrawn, category_disabled, device_moved, device_inactive; claim_expired when it was "
+            "taken back from a sender that stopped"
+        },
+    )
     error_detail = ma.fields.String(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     sent_at = ma.fields.AwareDateTime(allow_none=True)

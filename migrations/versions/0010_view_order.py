@@ -1,7 +1,7 @@
 """benefit sources remember the platform time of the picture they hold, so an older view never replaces it
 
 Revision ID: 0010_view_order
-Revises: 0008_idempotency_keys
+Revises: 0009_send_time_rendering
 Create Date: 2026-12-01 21:40:00
 """
 
@@ -14,7 +14,7 @@ import services.db
 
 
 revision = '0010_view_order'
-down_revision = '0008_idempotency_keys'
+down_revision = '0009_send_time_rendering'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -27,12 +28,15 @@ class PushMessage:
 
 @dataclasses.dataclass(frozen=True)
 class PushResult:
-    """What happened to one message: the caller deactivates on ``token_invalid`` and retries on ``retryable``."""
+    """What happened to one message: the caller deactivates on ``token_invalid`` and retries on ``retryable``
+    (no sooner than ``retry_after`` seconds when the provider asked for a wait longer than the transport keeps
+    inside itself)."""
 
     outcome: Outcome
     provider_message_id: str | None = None
     error_code: str | None = None
     detail: str | None = None
+    retry_after: float | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -46,13 +50,38 @@ class PushResult:
     def sent(cls, provider_message_id: str) -> PushResult:
         return cls("sent", provider_message_id=provider_message_id)
 
+    @classmethod
+    def not_sent(cls) -> PushResult:
+        """The push was never handed to the provider (the sender was told to stop first)."""
+        return cls("retryable", error_code=NOT_SENT, detail="not sent: the sender stopped before this push")
+
+    @property
+    def never_left(self) -> bool:
+        return self.error_code == NOT_SENT
+
+
+NOT_SENT = "NOT_SENT"
+ResultCallback = Callable[[int, PushResult], None]
+
 
 class PushTransport(Protocol):
-    """Sends pushes; returns one result per message, in the order given. Never raises for a refused message."""
+    """Sends pushes; returns one result per message, in the order given. Never raises for a refused message.
+
+    ``on_result(index, result)`` (from any thread) is told each answer as soon as it is known, at most once per
+    message and in agreement with the returned list, so a caller can record answers while the rest are still
+    in flight. Once ``stop`` is set, pushes not yet handed to the provider are not sent: they come back as
+    ``PushResult.not_sent()``.
+    """
 
     name: str
 
-    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]: ...
+    def send(
+        self,
+        messages: Sequence[PushMessage],
+        *,
+        on_result: ResultCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[PushResult]: ...
 
 
 def transport_from_settings(settings: Settings) -> PushTransport:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
 from collections.abc import Sequence
 
-from notifications.transports import PushMessage, PushResult
+from notifications.transports import PushMessage, PushResult, ResultCallback
 
 logger = logging.getLogger("notifications.push")
 
@@ -28,17 +29,29 @@ class LogTransport:
     def __init__(self, log: logging.Logger = logger) -> None:
         self._log = log
 
-    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
+    def send(
+        self,
+        messages: Sequence[PushMessage],
+        *,
+        on_result: ResultCallback | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[PushResult]:
         results = []
-        for message in messages:
-            provider_message_id = f"log/{uuid.uuid4().hex}"
-            line = {
-                "event": "push.logged",
-                "provider_message_id": provider_message_id,
-                "token_hash": token_fingerprint(message.token),
-                "urgent": message.urgent,
-                **{key: message.data[key] for key in _LOGGED_DATA_KEYS if key in message.data},
-            }
-            self._log.info("push logged", extra=line)
-            results.append(PushResult.sent(provider_message_id))
+        for index, message in enumerate(messages):
+            result = PushResult.not_sent() if stop is not None and stop.is_set() else self._log_push(message)
+            results.append(result)
+            if on_result is not None:
+                on_result(index, result)
         return results
+
+    def _log_push(self, message: PushMessage) -> PushResult:
+        provider_message_id = f"log/{uuid.uuid4().hex}"
+        line = {
+            "event": "push.logged",
+            "provider_message_id": provider_message_id,
+            "token_hash": token_fingerprint(message.token),
+            "urgent": message.urgent,
+            **{key: message.data[key] for key in _LOGGED_DATA_KEYS if key in message.data},
+        }
+        self._log.info("push logged", extra=line)
+        return PushResult.sent(provider_message_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +47,19 @@ def granted_agencies(session: Session, resident_id: str) -> list[str]:
     """Every agency the hub knows that the resident has not withheld, linked or not, in ``AGENCIES`` order."""
     revoked = _revoked(session, resident_id)
     return [agency for agency in AGENCIES if agency not in revoked]
+
+
+def withheld_agencies_by_resident(session: Session, resident_ids: Iterable[str]) -> dict[str, set[str]]:
+    """For many residents in one statement (a batch of pushes): the agencies each one stopped sharing."""
+    ids = sorted(set(resident_ids))
+    withheld: dict[str, set[str]] = {resident_id: set() for resident_id in ids}
+    if ids:
+        stmt = select(Consent.resident_id, Consent.agency).where(
+            Consent.resident_id.in_(ids), Consent.granted.is_(False)
+        )
+        for resident_id, agency in session.execute(stmt):
+            withheld[resident_id].add(agency)
+    return withheld
 
 
 def consent_granted(session: Session, resident_id: str, agency: str) -> bool:

@@ -14,7 +14,13 @@ from services.models.identity import (
     ResidentLink,
     UsedIdToken,
 )
-from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
+from services.models.notifications import (
+    Device,
+    NotificationMessage,
+    NotificationPreference,
+    PushDelivery,
+    PushSendClaim,
+)
 from services.models.outbox import OutboxEvent
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "OutboxEvent",
     "PlatformEvent",
     "PushDelivery",
+    "PushSendClaim",
     "RefreshToken",
     "Resident",
     "ResidentLink",

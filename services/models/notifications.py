@@ -4,6 +4,11 @@ A message is what the resident reads in the inbox (one per event per resident: `
 delivery is one push of one message to one device; ``(message_id, device_id, send_round)`` is unique, and the
 dispatcher only ever writes round 0, so an event is pushed at most once to a device. Support's resend adds a
 new round (``kind = "resend"``), recorded as such.
+
+A message keeps what it needs to render its lock-screen text later (``template_key``, ``params``, ``locale``),
+never the final push text: whether a push goes out, and what it says, is decided when it is sent
+(``notifications.send_time``). A sender holds the deliveries it claimed under a ``PushSendClaim`` whose
+lease it renews while it works, so only the batches of a sender that really stopped are taken back.
 """
 
 from __future__ import annotations
@@ -54,8 +59,10 @@ class NotificationPreference(Base):
 
 
 class NotificationMessage(Base):
-    """One inbox message, rendered once in the resident's language; ``push_title``/``push_body`` are the
-    lock-screen text (private unless the resident chose detailed previews when it was written)."""
+    """One inbox message, rendered once in the resident's language. The lock-screen text is rendered per push,
+    at send time, from ``template_key`` + ``params`` (the raw values the template needs) in the resident's
+    language of that moment, private unless they then allow detailed previews. ``params`` is ``None`` only for
+    messages written before send-time rendering: those always get the private text."""
 
     __tablename__ = "notification_messages"
     __table_args__ = (Index("ix_notification_messages_inbox", "resident_id", "created_at", "id"),)
@@ -71,8 +78,7 @@ class NotificationMessage(Base):
     locale: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    push_title: Mapped[str] = mapped_column(String(300))
-    push_body: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict | None] = mapped_column(JSON)
     urgent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     read_at: Mapped[dt.datetime | None]
@@ -82,8 +88,10 @@ class PushDelivery(Base):
     """One push of one message to one device, and what became of it.
 
     ``state``: queued → sending (claimed by a worker) → sent | failed | token_invalid | cancelled; a
-    retryable answer puts it back to queued with ``next_attempt_at`` later. ``not_before`` records the end
-    of quiet hours when the push was held for them.
+    retryable answer puts it back to queued with ``next_attempt_at`` later (FCM's ``Retry-After`` when it
+    asked for longer). ``not_before`` records the end of quiet hours when the push was held for them. A push
+    cancelled at send time says why in ``error_code``: ``consent_withdrawn``, ``category_disabled``,
+    ``device_moved`` or ``device_inactive``.
     """
 
     __tablename__ = "push_deliveries"
@@ -109,3 +117,20 @@ class PushDelivery(Base):
     error_detail: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[dt.datetime | None]
+
+
+class PushSendClaim(Base):
+    """A batch of deliveries one sender is working on (``push_deliveries.claim_token``), and its lease.
+
+    The sender renews ``expires_at`` while it sends; a batch is taken back only by deleting its claim after
+    the lease ran out, so a sender that is slow (FCM asking it to wait) keeps its batch, and one that died
+    loses it within ``notifications.delivery.SENDING_LEASE``. ``holder`` (host:pid) is for operators.
+    """
+
+    __tablename__ = "push_send_claims"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    renewed_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -4,10 +4,13 @@ Behaviour per token prefix: ``dead-`` UNREGISTERED (404), ``invalid-`` INVALID_A
 ``rejected-`` INVALID_ARGUMENT about the message (400), ``quota-`` QUOTA_EXCEEDED (429), ``unavailable-``
 UNAVAILABLE (503), ``internal-`` INTERNAL (500), ``mismatch-`` SENDER_ID_MISMATCH (403); anything else succeeds.
 Scripts override that: ``fail_next(token, n, code)`` fails a token's next n calls, ``fail_all(code)`` fails every
-call until ``fail_all(None)``.
+call until ``fail_all(None)``; both take ``retry_after`` (seconds) to send a ``Retry-After`` header, as FCM does
+with 503 and 429. ``slow_down(seconds)`` (or ``--delay-ms``; ``token=`` for one token) holds every answer that long *after* the push was
+accepted, as the network does: the window in which FCM has a push and its sender does not know yet.
+``max_in_progress`` is the most requests the server was handling at once.
 
-In another process (the benchmark): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
-counts and ``POST /_fake/reset`` clears them.
+In another process (the benchmarks): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
+counts (with ``duplicates``: accepted pushes beyond the first per token) and ``POST /_fake/reset`` clears them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import dataclasses
 import json
 import re
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -85,11 +89,15 @@ class FakeFCMServer:
         self.expected_token = expected_token
         self.record = record
         self._lock = threading.Lock()
-        self._scripts: dict[str, collections.deque[str]] = {}
-        self._global_failure: str | None = None
+        self._scripts: dict[str, collections.deque[tuple[str, int | None]]] = {}
+        self._global_failure: tuple[str, int | None] | None = None
         self._calls: list[RecordedPush] = []
         self._attempts: collections.Counter[str] = collections.Counter()
+        self._accepted: collections.Counter[str] = collections.Counter()
         self._counts: collections.Counter[str] = collections.Counter()
+        self._delays: dict[str | None, float] = {}
+        self._in_progress = 0
+        self.max_in_progress = 0
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
@@ -124,19 +132,26 @@ class FakeFCMServer:
         self.stop()
 
     # -- scripts ---------------------------------------------------------------------------------------------
-    def fail_next(self, token: str, times: int, code: str = "UNAVAILABLE") -> None:
+    def fail_next(self, token: str, times: int, code: str = "UNAVAILABLE", *, retry_after: int | None = None) -> None:
         """Fail this token's next ``times`` calls with ``code``, then fall back to its usual behaviour."""
         if code not in ERRORS:
             raise ValueError(f"unknown FCM error {code!r}")
         with self._lock:
-            self._scripts.setdefault(token, collections.deque()).extend([code] * times)
+            self._scripts.setdefault(token, collections.deque()).extend([(code, retry_after)] * times)
 
-    def fail_all(self, code: str | None) -> None:
-        """Fail every call with ``code`` until called again with ``None``."""
+    def fail_all(self, code: str | None, *, retry_after: int | None = None) -> None:
+        """Fail every call with ``code`` (and ``Retry-After: retry_after``) until called again with ``None``."""
         if code is not None and code not in ERRORS:
             raise ValueError(f"unknown FCM error {code!r}")
         with self._lock:
-            self._global_failure = code
+            self._global_failure = (code, retry_after) if code else None
+
+    def slow_down(self, seconds: float, *, token: str | None = None) -> None:
+        """Hold every answer (or only ``token``'s) ``seconds`` after the push was accepted (0 for none)."""
+        self._delays[token] = seconds
+
+    def delay_for(self, token: object) -> float:
+        return self._delays.get(token if isinstance(token, str) else None) or self._delays.get(None, 0.0)
 
     def reset(self) -> None:
         with self._lock:
@@ -144,7 +159,9 @@ class FakeFCMServer:
             self._global_failure = None
             self._calls.clear()
             self._attempts.clear()
+            self._accepted.clear()
             self._counts.clear()
+            self.max_in_progress = 0
 
     # -- what happened ---------------------------------------------------------------------------------------
     @property
@@ -161,33 +178,55 @@ class FakeFCMServer:
         with self._lock:
             return self._attempts[token]
 
+    def accepted_count(self, token: str) -> int:
+        with self._lock:
+            return self._accepted[token]
+
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"calls": self._counts["calls"], "accepted": self._counts["accepted"]}
+            return {
+                "calls": self._counts["calls"],
+                "accepted": self._counts["accepted"],
+                "tokens": len(self._accepted),
+                "duplicates": sum(count - 1 for count in self._accepted.values() if count > 1),
+                "max_in_progress": self.max_in_progress,
+            }
+
+    def started(self) -> None:
+        with self._lock:
+            self._in_progress += 1
+            self.max_in_progress = max(self.max_in_progress, self._in_progress)
+
+    def finished(self) -> None:
+        with self._lock:
+            self._in_progress -= 1
 
     # -- answering -------------------------------------------------------------------------------------------
-    def answer(self, project: str, body: dict[str, Any], authorization: str | None) -> tuple[int, dict[str, Any]]:
+    def answer(
+        self, project: str, body: dict[str, Any], authorization: str | None
+    ) -> tuple[int, dict[str, Any], int | None]:
+        """(HTTP status, body, Retry-After seconds or ``None``) for one send request."""
         message = body.get("message") if isinstance(body, dict) else None
         if not isinstance(message, dict):
-            return error_body("INVALID_MESSAGE")
+            return (*error_body("INVALID_MESSAGE"), None)
         token = message.get("token")
         if self.expected_token is not None and authorization != f"Bearer {self.expected_token}":
-            return 401, {
-                "error": {
-                    "code": 401,
-                    "message": "Request had invalid authentication credentials.",
-                    "status": "UNAUTHENTICATED",
-                }
+            unauthenticated = {
+                "code": 401,
+                "message": "Request had invalid authentication credentials.",
+                "status": "UNAUTHENTICATED",
             }
+            return 401, {"error": unauthenticated}, None
         with self._lock:
             self._counts["calls"] += 1
             if token is not None:
                 self._attempts[token] += 1
-            code = self._failure_for(token)
+            code, retry_after = self._failure_for(token)
             message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
             status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
             if status == 200:
                 self._counts["accepted"] += 1
+                self._accepted[token] += 1
             if self.record:
                 self._calls.append(
                     RecordedPush(
@@ -203,26 +242,31 @@ class FakeFCMServer:
                         message_id=message_id,
                     )
                 )
-        return status, answer
+        return status, answer, retry_after
 
-    def _failure_for(self, token: str | None) -> str | None:
+    def _failure_for(self, token: str | None) -> tuple[str | None, int | None]:
         if self._global_failure:
             return self._global_failure
         if not token:
-            return "INVALID_MESSAGE"
+            return "INVALID_MESSAGE", None
         script = self._scripts.get(token)
         if script:
             return script.popleft()
         for prefix, code in TOKEN_PREFIXES.items():
             if token.startswith(prefix):
-                return code
-        return None
+                return code, None
+        return None, None
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
     fake: FakeFCMServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a killed sender) is part of the tests; anything else is still reported."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -246,8 +290,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, answer = error_body("INVALID_MESSAGE")
             self._reply(status, answer)
             return
-        status, answer = self.server.fake.answer(match["project"], body, self.headers.get("Authorization"))
-        self._reply(status, answer)
+        fake = self.server.fake
+        fake.started()
+        try:
+            status, answer, retry_after = fake.answer(match["project"], body, self.headers.get("Authorization"))
+            message = body.get("message") if isinstance(body, dict) else None
+            delay = fake.delay_for(message.get("token") if isinstance(message, dict) else None)
+            if delay:
+                time.sleep(delay)
+        finally:
+            fake.finished()
+        self._reply(status, answer, retry_after=retry_after)
 
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/_fake/stats":
@@ -255,11 +308,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
+    def _reply(self, status: int, body: dict[str, Any], *, retry_after: int | None = None) -> None:
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
         self.end_headers()
         self.wfile.write(payload)
 
@@ -273,8 +328,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--expected-token", default=None, help="require this bearer token")
     parser.add_argument("--no-record", action="store_true", help="count requests without keeping them")
+    parser.add_argument("--delay-ms", type=float, default=0, help="hold each answer this long after accepting it")
     args = parser.parse_args(argv)
     server = FakeFCMServer(args.host, args.port, expected_token=args.expected_token, record=not args.no_record)
+    server.slow_down(args.delay_ms / 1000)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with server:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 
 import httpx
 import pytest
@@ -58,6 +60,34 @@ def test_a_script_fails_a_token_n_times_then_lets_it_through(server):
     assert server.attempts("device-a") == 3
 
 
+def test_503_and_429_can_carry_retry_after_as_fcm_sends_it():
+    with FakeFCMServer() as server:
+        server.fail_next("device-a", 1, "QUOTA_EXCEEDED", retry_after=60)
+        server.fail_all("UNAVAILABLE", retry_after=330)
+        unavailable = send(server, "device-b")
+        server.fail_all(None)
+        quota = send(server, "device-a")
+
+    assert (unavailable.status_code, unavailable.headers["Retry-After"]) == (503, "330")
+    assert (quota.status_code, quota.headers["Retry-After"]) == (429, "60")
+
+
+def test_slowed_down_answers_come_after_the_push_was_accepted():
+    with FakeFCMServer() as server:
+        server.slow_down(0.3)
+        answered = []
+        thread = threading.Thread(target=lambda: answered.append(send(server, "device-a")))
+        thread.start()
+        deadline = time.monotonic() + 5
+        while server.accepted_count("device-a") == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        accepted_before_answer = not answered
+        thread.join()
+
+    assert server.accepted_count("device-a") == 1 and accepted_before_answer
+    assert answered[0].status_code == 200
+
+
 def test_a_required_bearer_token_is_checked():
     with FakeFCMServer(expected_token="right") as server:
         assert send(server, "device-a", Authorization="Bearer wrong").status_code == 401
@@ -74,10 +104,13 @@ def test_it_runs_as_its_own_process_for_the_benchmark():
         line = process.stdout.readline()
         assert line.startswith("fake FCM listening on http://127.0.0.1:")
         url = line.rsplit(" ", 1)[1].strip()
-        assert httpx.post(url + SEND, json={"message": {"token": "device"}}).status_code == 200
-        assert httpx.get(url + "/_fake/stats").json() == {"calls": 1, "accepted": 1}
+        for _ in range(2):
+            assert httpx.post(url + SEND, json={"message": {"token": "device"}}).status_code == 200
+        stats = httpx.get(url + "/_fake/stats").json()
+        assert stats == {"calls": 2, "accepted": 2, "tokens": 1, "duplicates": 1, "max_in_progress": 1}
         httpx.post(url + "/_fake/reset")
-        assert httpx.get(url + "/_fake/stats").json() == {"calls": 0, "accepted": 0}
+        stats = httpx.get(url + "/_fake/stats").json()
+        assert stats == {"calls": 0, "accepted": 0, "tokens": 0, "duplicates": 0, "max_in_progress": 0}
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

@@ -247,3 +247,86 @@ def test_a_batch_of_500_is_sent_concurrently_and_quickly(transport):
 
     assert all(isinstance(r, PushResult) and r.ok for r in results)
     assert time.perf_counter() - started < 10
+
+
+# -- bounded waits, bounded flight, answers as they arrive ------------------------------------------------------
+
+
+def send_within(transport, messages, seconds: float, **streaming) -> list[PushResult]:
+    """Send on a thread and give it ``seconds``: a transport that sleeps for FCM's Retry-After never returns."""
+    results: list[list[PushResult]] = []
+    thread = threading.Thread(target=lambda: results.append(transport.send(messages, **streaming)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert results, f"send did not return within {seconds} s"
+    return results[0]
+
+
+def test_a_long_retry_after_is_left_to_the_hub_instead_of_waited_out_in_the_library(fcm_server):
+    """FCM answering 503 with Retry-After: 330 must not hold the push (and its batch) for 330 s or more."""
+    fcm_server.fail_all("UNAVAILABLE", retry_after=330)
+    with FCMTransport(project_id="p", credential=FixedTokenCredential(), endpoint=fcm_server.url) as transport:
+        [result] = send_within(transport, [push("waiting-device")], 30)
+
+    assert (result.outcome, result.error_code, result.retry_after) == ("retryable", "UNAVAILABLE", 330)
+    assert fcm_server.attempts("waiting-device") == 1
+
+
+def test_a_short_retry_after_is_honoured_inside_the_library(fcm_server):
+    fcm_server.fail_next("flaky-device", 1, "UNAVAILABLE", retry_after=1)
+    with FCMTransport(project_id="p", credential=FixedTokenCredential(), endpoint=fcm_server.url) as transport:
+        [result] = send_within(transport, [push("flaky-device")], 30)
+
+    assert result.ok
+    assert fcm_server.attempts("flaky-device") == 2
+
+
+def test_one_push_never_takes_longer_than_a_senders_lease():
+    from notifications.delivery import SENDING_LEASE
+
+    with FCMTransport(project_id="p", credential=FixedTokenCredential()) as transport:
+        assert 0 < transport.longest_request_seconds < SENDING_LEASE.total_seconds()
+
+
+def test_no_more_than_max_in_flight_requests_are_in_flight_at_once(fcm_server):
+    """A killed worker can repeat at most what was in flight: keep that many, not the whole batch of 500."""
+    fcm_server.slow_down(0.05)
+    with FCMTransport(
+        project_id="p", credential=FixedTokenCredential(), endpoint=fcm_server.url, max_in_flight=4
+    ) as transport:
+        results = transport.send([push(f"device-{i}") for i in range(40)])
+
+    assert all(result.ok for result in results)
+    assert 1 < fcm_server.max_in_progress <= 4
+
+
+def test_each_answer_is_told_as_it_arrives_while_the_batch_goes_on(transport, fcm_server):
+    fcm_server.slow_down(1.0, token="slow-device")
+    told: list[tuple[int, PushResult, int]] = []
+    tokens = ["slow-device", *(f"quick-device-{i}" for i in range(5))]
+
+    results = transport.send(
+        [push(token) for token in tokens],
+        on_result=lambda index, result: told.append((index, result, len(fcm_server.accepted))),
+    )
+
+    assert sorted(index for index, _, _ in told) == list(range(6))  # once each
+    assert told[-1][0] == 0  # the slow one last, the quick ones while it was still on its way
+    assert [result for _, result, _ in sorted(told, key=lambda item: item[0])] == results
+    assert all(result.ok for result in results)
+
+
+def test_a_stopped_send_starts_no_more_pushes(fcm_server):
+    fcm_server.slow_down(0.1)
+    stop = threading.Event()
+    with FCMTransport(
+        project_id="p", credential=FixedTokenCredential(), endpoint=fcm_server.url, max_in_flight=1
+    ) as one_at_a_time:
+        results = one_at_a_time.send(
+            [push(f"device-{i}") for i in range(10)], on_result=lambda index, result: stop.set(), stop=stop
+        )
+
+    sent = [result for result in results if result.ok]
+    assert 1 <= len(sent) <= 2  # what was already on its way when the first answer said stop
+    assert all(result.never_left for result in results if not result.ok)
+    assert len(fcm_server.calls) == len(sent)

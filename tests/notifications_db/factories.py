@@ -63,8 +63,7 @@ def queue_message(
         locale="en",
         title="A new letter",
         body="A letter was posted.",
-        push_title="Benefits update",
-        push_body="You have an update about your benefits",
+        params={"program_code": "SNAP", "title": "Approval letter", "posted_on": "2026-03-02"},
         urgent=urgent,
     )
     session.add(message)

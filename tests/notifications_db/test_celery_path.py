@@ -22,6 +22,12 @@ def test_an_outbox_event_reaches_the_phone_through_a_celery_worker(
     celery_worker_runner.submit("notifications.dispatch")  # the worker then queues notifications.send_deliveries
 
     assert wait_until(lambda: len(fcm_server.accepted) == 2, timeout=30)
+
+    def recorded() -> bool:  # FCM has the pushes a moment before the worker has committed their answers
+        with hub_context.session() as session:
+            return "sending" not in set(session.scalars(select(PushDelivery.state)))
+
+    assert wait_until(recorded, timeout=10)
     with hub_context.session() as session:
         [message] = session.scalars(select(NotificationMessage))
         states = set(session.scalars(select(PushDelivery.state)))

@@ -154,11 +154,11 @@ class CrashingTransport:
     def __init__(self, inner, crash_on: int) -> None:
         self.inner, self.crash_on, self.calls = inner, crash_on, 0
 
-    def send(self, messages):
+    def send(self, messages, **streaming):
         self.calls += 1
         if self.calls == self.crash_on:
             raise SystemExit("worker killed")
-        return self.inner.send(messages)
+        return self.inner.send(messages, **streaming)
 
 
 def test_a_worker_that_dies_mid_run_loses_nothing_and_a_restart_sends_nothing_twice(
