@@ -41,9 +41,9 @@ run: migrate
 	  PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
 		--log-level warning wsgi:app
 
-## make test: ruff, then the whole suite on SQLite; with CI=true also on PostgreSQL and the Redis/Celery path
-test: install
-	@$(PY) -m ruff check .
+## make test: lint (ruff check + format check), then the whole suite on SQLite; with CI=true also on PostgreSQL and
+## the Redis/Celery path
+test: lint
 	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL); fi; \
 	  echo "== SQLite pass =="; \
 	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) && \
@@ -56,7 +56,8 @@ migration: install
 	@$(VENV)/bin/alembic revision --autogenerate -m "$(m)" $(if $(id),--rev-id $(id))
 
 lint: install
-	@$(PY) -m ruff check . && $(PY) -m ruff format --check . || true
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
 
 bench: install
 	@$(PY) bench/run_all.py

@@ -33,7 +33,19 @@ def _api_blueprints() -> list:
     from api.platform_events.routes import blp as platform_events
 
     admin = [admin_residents, admin_actions, admin_audit]
-    return [health, benefits, platform_events, sign_in_blp, auth, well_known_blp, me, access_log, devices, notifications, *admin]
+    return [
+        health,
+        benefits,
+        platform_events,
+        sign_in_blp,
+        auth,
+        well_known_blp,
+        me,
+        access_log,
+        devices,
+        notifications,
+        *admin,
+    ]
 
 
 def _cli_groups() -> list:
@@ -67,7 +79,8 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     request_context.configure_logging(settings.log_level)
     app = HubFlask(__name__, instance_path=str(settings_instance_dir()))
     app.config.update(
-        MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        JSON_SORT_KEYS=False,
         TRUSTED_HOSTS=list(settings.hosts_served),  # any other Host header is a 400 problem
     )
     if context is None:

@@ -74,8 +74,6 @@ def _arrival(request_start: str | None) -> float:
     return now - queued if 0 < queued <= MAX_QUEUED_SECONDS else now
 
 
-
-
 def _finish_request(response: Response) -> Response:
     request_id = g.get("request_id")
     if request_id:

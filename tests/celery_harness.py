@@ -37,8 +37,9 @@ def celery_worker_runner(hub_context, redis_url):
     from services.celery_app import make_celery
 
     settings = hub_context.settings
-    app = make_celery(type(settings).from_env({}, **{**settings.__dict__, "celery_broker_url": redis_url}),
-                      context=hub_context)
+    app = make_celery(
+        type(settings).from_env({}, **{**settings.__dict__, "celery_broker_url": redis_url}), context=hub_context
+    )
     # A queue of its own, so parallel test workers sharing one Redis never take each other's tasks.
     queue = f"hub-test-{uuid.uuid4().hex}"
     app.conf.task_default_queue = queue

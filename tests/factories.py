@@ -31,7 +31,9 @@ class SignedIn:
 
 def signed_in(body: dict) -> SignedIn:
     return SignedIn(
-        body["access_token"], body["refresh_token"], body["session_id"],
+        body["access_token"],
+        body["refresh_token"],
+        body["session_id"],
         {"Authorization": f"Bearer {body['access_token']}"},
     )
 
@@ -99,8 +101,14 @@ def authorization_code(
 ) -> str:
     """What a phone app gets back from the provider's authorize page (``login_hint`` approves at once)."""
     params = {
-        "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "scope": "openid email",
-        "code_challenge": pkce.challenge, "code_challenge_method": "S256", "login_hint": persona, "state": "s1",
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid email",
+        "code_challenge": pkce.challenge,
+        "code_challenge_method": "S256",
+        "login_hint": persona,
+        "state": "s1",
         **({"nonce": nonce} if nonce else {}),
     }
     response = httpx.get(f"{sandbox_url}/idp/authorize", params=params, follow_redirects=False, timeout=10)

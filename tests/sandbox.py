@@ -62,8 +62,9 @@ def serve_sandbox(**simulator_settings) -> Iterator[SandboxServer]:
     server = make_server("127.0.0.1", 0, lambda environ, start: holder["app"](environ, start), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     values = {"residents": SANDBOX_RESIDENTS, "platform_key": PLATFORM_KEY, **simulator_settings}
-    holder["app"] = create_simulator_app(SimulatorSettings(host="127.0.0.1", port=server.server_port,
-                                                           public_url=url, **values))
+    holder["app"] = create_simulator_app(
+        SimulatorSettings(host="127.0.0.1", port=server.server_port, public_url=url, **values)
+    )
     thread = threading.Thread(target=server.serve_forever, name="sandbox-server", daemon=True)
     thread.start()
     try:

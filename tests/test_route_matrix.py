@@ -95,8 +95,9 @@ def test_resident_detail_shows_that_resident_only(sandbox_client, sandbox_url):
     sandbox_client.post("/v1/me/devices", json=PHONE, headers=james.headers)
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
-    response = sandbox_client.get(f"/v1/admin/residents/{resident_id(sandbox_client, maria)}",
-                                  headers=staff_headers(sophie))
+    response = sandbox_client.get(
+        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}", headers=staff_headers(sophie)
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["name"] == "Maria Lopez"
@@ -160,8 +161,9 @@ def test_resync_refreshes_every_shared_linked_agency(sandbox_client, sandbox_url
     sandbox_client.put("/v1/me/consents/HFS", json={"granted": False}, headers=maria.headers)
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
-    response = sandbox_client.post(f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/resync",
-                                   headers=staff_headers(sophie))
+    response = sandbox_client.post(
+        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/resync", headers=staff_headers(sophie)
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     outcomes = response.get_json()["outcomes"]
     assert set(outcomes) == {"DHS"}  # HFS is no longer shared
@@ -170,8 +172,9 @@ def test_resync_refreshes_every_shared_linked_agency(sandbox_client, sandbox_url
 
 def test_resync_of_an_unknown_resident_is_404(sandbox_client, sandbox_url):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
-    assert_problem(sandbox_client.post("/v1/admin/residents/no-such-resident/resync", headers=staff_headers(sophie)),
-                   404)
+    assert_problem(
+        sandbox_client.post("/v1/admin/residents/no-such-resident/resync", headers=staff_headers(sophie)), 404
+    )
 
 
 def test_resync_refuses_a_resident_token_and_no_token(sandbox_client, sandbox_url):
@@ -232,8 +235,9 @@ def test_a_refused_resend_reason_sends_nothing(sandbox_client, sandbox_url, db_s
     _maria, message = _maria_with_a_message(sandbox_client, sandbox_url, db_session)
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     before = deliveries(db_session)
-    response = sandbox_client.post(f"/v1/admin/notifications/{message.id}/resend",
-                                   headers=staff_headers(sophie, reason="resend"))
+    response = sandbox_client.post(
+        f"/v1/admin/notifications/{message.id}/resend", headers=staff_headers(sophie, reason="resend")
+    )
     assert_problem(response, 400, field="X-Access-Reason")
     assert deliveries(db_session) == before
 
@@ -251,8 +255,9 @@ def test_a_message_from_an_agency_no_longer_shared_is_not_resent(sandbox_client,
 def test_resend_refuses_a_resident_token(sandbox_client, sandbox_url, db_session):
     maria, message = _maria_with_a_message(sandbox_client, sandbox_url, db_session)
     before = deliveries(db_session)
-    response = sandbox_client.post(f"/v1/admin/notifications/{message.id}/resend",
-                                   headers={**maria.headers, "X-Access-Reason": REASON})
+    response = sandbox_client.post(
+        f"/v1/admin/notifications/{message.id}/resend", headers={**maria.headers, "X-Access-Reason": REASON}
+    )
     assert_problem(response, 401)
     assert deliveries(db_session) == before
 

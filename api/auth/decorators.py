@@ -58,8 +58,9 @@ def authenticate(kinds: tuple[str, ...]) -> Principal:
         raise Unauthenticated(str(error), headers=_INVALID_TOKEN) from None
     if claims.kind not in kinds:
         wanted = " or ".join(_KIND_NAMES[kind] for kind in kinds)
-        raise Unauthenticated(f"This route needs {wanted} access token; this token is not valid here.",
-                              headers=_INVALID_TOKEN)
+        raise Unauthenticated(
+            f"This route needs {wanted} access token; this token is not valid here.", headers=_INVALID_TOKEN
+        )
     session = db()
     if context.component("app_registry").kind_of(session, claims.client_id) != claims.kind:
         raise Unauthenticated("The app this token was issued to is no longer registered.", headers=_INVALID_TOKEN)

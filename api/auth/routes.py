@@ -32,8 +32,10 @@ from services.models.identity import HubSession
 class SignInBlueprint(Blueprint):
     """The token endpoint takes JSON or a form body (OAuth clients send forms); documented as JSON."""
 
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                             "json_or_form": "application/json"}
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "json_or_form": "application/json",
+    }
 
 
 sign_in_blp = SignInBlueprint("sign-in", __name__, url_prefix="/v1/auth", description="Sign-in and token refresh")
@@ -57,8 +59,12 @@ def _invalid_token_request(error):
     """OAuth clients expect 400 ``invalid_request`` for a malformed token request, not a 422."""
     errors = validation_errors(error)
     return problem_response(
-        400, "The token request is missing or has invalid fields; see errors.", title="Token request refused",
-        type_="https://benefits-hub.example/problems/oauth-error", errors=errors, headers=NO_STORE,
+        400,
+        "The token request is missing or has invalid fields; see errors.",
+        title="Token request refused",
+        type_="https://benefits-hub.example/problems/oauth-error",
+        errors=errors,
+        headers=NO_STORE,
         error=INVALID_REQUEST,
     )
 
@@ -111,8 +117,14 @@ def token(body: dict):
         )
     elif grant == AUTHORIZATION_CODE:
         issued = sign_in.exchange_authorization_code(
-            context, db(), code=body["code"], code_verifier=body["code_verifier"],
-            redirect_uri=body["redirect_uri"], client_id=client_id, nonce=body.get("nonce"), device=device,
+            context,
+            db(),
+            code=body["code"],
+            code_verifier=body["code_verifier"],
+            redirect_uri=body["redirect_uri"],
+            client_id=client_id,
+            nonce=body.get("nonce"),
+            device=device,
         )
     elif grant == REFRESH_TOKEN:
         issued = sign_in.refresh(context, db(), refresh_token=body["refresh_token"], client_id=client_id)

@@ -52,8 +52,15 @@ def list_sessions(page_args: dict):
     )
     current = current_principal().session_id
     data = [
-        {"id": s.id, "client_id": s.client_id, "device_label": s.device_label, "user_agent": s.user_agent,
-         "created_at": s.created_at, "last_seen_at": s.last_seen_at, "current": s.id == current}
+        {
+            "id": s.id,
+            "client_id": s.client_id,
+            "device_label": s.device_label,
+            "user_agent": s.user_agent,
+            "created_at": s.created_at,
+            "last_seen_at": s.last_seen_at,
+            "current": s.id == current,
+        }
         for s in page.items
     ]
     return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
@@ -127,6 +134,12 @@ def link_record(body: dict):
     place = AuditPlace(route=f"{request.method} {request.url_rule.rule}", request_id=g.get("request_id"))
     link, created = link_by_letter(current_app.extensions["hub"], session, resident, request_body, place)
     shared = consent.consent_granted(session, resident.id, link.agency)
-    view = {"id": link.id, "agency": link.agency, "method": link.method, "proof": link.proof,
-            "linked_at": link.linked_at, "shared": shared}
+    view = {
+        "id": link.id,
+        "agency": link.agency,
+        "method": link.method,
+        "proof": link.proof,
+        "linked_at": link.linked_at,
+        "shared": shared,
+    }
     return view, 201 if created else 200

@@ -20,8 +20,10 @@ class LinkSchema(ma.Schema):
     agency = ma.fields.String(required=True)
     method = ma.fields.String(required=True, metadata={"description": "mpi | letter_code"})
     proof = ma.fields.String(
-        metadata={"description": "what showed the case is the resident's: identity (the person index matched "
-                  "the verified identity) | birthdate (the agency confirmed the resident's date of birth)"}
+        metadata={
+            "description": "what showed the case is the resident's: identity (the person index matched "
+            "the verified identity) | birthdate (the agency confirmed the resident's date of birth)"
+        }
     )
     linked_at = ma.fields.DateTime(required=True)
     shared = ma.fields.Boolean(required=True, metadata={"description": "false when the resident revoked consent"})
@@ -79,9 +81,7 @@ class ConsentUpdateSchema(ma.Schema):
 
 class LinkRequestSchema(ma.Schema):
     agency = Text(required=True, validate=ma.validate.OneOf(AGENCIES))
-    case_number = Text(
-        required=True, validate=ma.validate.Regexp(r"^[A-Za-z0-9-]{4,32}$", error="Not a case number.")
-    )
+    case_number = Text(required=True, validate=ma.validate.Regexp(r"^[A-Za-z0-9-]{4,32}$", error="Not a case number."))
     letter_code = Text(
         required=True,
         validate=ma.validate.Regexp(r"^\s*[A-Za-z]{4}-?\s*[0-9]{4}\s*$", error="Letter codes look like ABCD-1234."),

@@ -47,6 +47,4 @@ class PreferencesSchema(ma.Schema):
         metadata={"description": "Per category: whether it pushes. A disabled category still reaches the inbox."},
     )
     quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True)
-    detailed_previews = JsonBoolean(
-        metadata={"description": "Show program names and amounts on the lock screen."}
-    )
+    detailed_previews = JsonBoolean(metadata={"description": "Show program names and amounts on the lock screen."})

@@ -250,9 +250,11 @@ class FCMTransport:
         items = response.responses
         return answers.complete(
             len(batch),
-            lambda index: PushResult.sent(items[index].message_id)
-            if items[index].success
-            else _failure_result(items[index].exception),
+            lambda index: (
+                PushResult.sent(items[index].message_id)
+                if items[index].success
+                else _failure_result(items[index].exception)
+            ),
         )
 
     def close(self) -> None:
@@ -324,7 +326,9 @@ def _fcm_message(message: PushMessage) -> messaging.Message:
             priority="high" if message.urgent else "normal",
             collapse_key=message.collapse_key,
         ),
-        apns=messaging.APNSConfig(headers=apns_headers, payload=messaging.APNSPayload(aps=messaging.Aps(sound="default"))),
+        apns=messaging.APNSConfig(
+            headers=apns_headers, payload=messaging.APNSPayload(aps=messaging.Aps(sound="default"))
+        ),
     )
 
 

@@ -32,12 +32,12 @@ def build_resident_idp(context) -> IdentityProvider:
 
 @component("staff_idp")
 def build_staff_idp(context) -> IdentityProvider:
-    return IdentityProvider(
-        context.settings.staff_oidc_issuer, jwks_cache_seconds=context.settings.jwks_cache_seconds
-    )
+    return IdentityProvider(context.settings.staff_oidc_issuer, jwks_cache_seconds=context.settings.jwks_cache_seconds)
 
 
 @component("person_index")
 def build_person_index(context) -> PersonIndex:
     settings = context.settings
-    return PersonIndex(settings.platform_url, settings.platform_key, timeout=min(settings.platform_timeout_seconds, 3.0))
+    return PersonIndex(
+        settings.platform_url, settings.platform_key, timeout=min(settings.platform_timeout_seconds, 3.0)
+    )

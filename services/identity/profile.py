@@ -70,8 +70,14 @@ def resident_profile(session: Session, resident_id: str) -> dict[str, Any]:
         "identity_verified": resident.identity_verified,
         "identity_verification": identity_verification(resident),
         "links": [
-            {"id": link.id, "agency": link.agency, "method": link.method, "proof": link.proof,
-             "linked_at": link.linked_at, "shared": link.agency in shared}
+            {
+                "id": link.id,
+                "agency": link.agency,
+                "method": link.method,
+                "proof": link.proof,
+                "linked_at": link.linked_at,
+                "shared": link.agency in shared,
+            }
             for link in links
         ],
         "record_search": record_search(resident, bool(links)),

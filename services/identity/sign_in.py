@@ -128,8 +128,12 @@ def exchange_hub_token(
     if source.kind != "resident" or source.resident_id is None:
         raise OAuthError(INVALID_GRANT, "Only a resident's access token can be exchanged for another app.")
     hub_session = open_session(
-        session, kind="resident", client_id=app.client_id, resident_id=source.resident_id,
-        device_label=device.label, user_agent=device.user_agent,
+        session,
+        kind="resident",
+        client_id=app.client_id,
+        resident_id=source.resident_id,
+        device_label=device.label,
+        user_agent=device.user_agent,
     )
     issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
     session.commit()
@@ -139,7 +143,10 @@ def exchange_hub_token(
 def refresh(context, session: Session, *, refresh_token: str, client_id: str) -> IssuedTokens:
     registered_app(session, client_id)
     return refresh_session(
-        session, refresh_token, client_id=client_id, keys=context.component("signing_keys"),
+        session,
+        refresh_token,
+        client_id=client_id,
+        keys=context.component("signing_keys"),
         config=token_settings(context),
     )
 
@@ -154,19 +161,33 @@ def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict
     if missing:
         raise OAuthError(INVALID_GRANT, f"A verified sign-in must carry {', '.join(missing)}.")
     resident = resident_from_claims(
-        session, claims, verified=verified, cipher=context.component("field_cipher"),
+        session,
+        claims,
+        verified=verified,
+        cipher=context.component("field_cipher"),
         hasher=context.component("lookup_hasher"),
     )
     if verified:
         search_records(session, resident, context.component("person_index"), context.component("field_cipher"))
     hub_session = open_session(
-        session, kind="resident", client_id=app.client_id, resident_id=resident.id,
-        device_label=device.label, user_agent=device.user_agent,
+        session,
+        kind="resident",
+        client_id=app.client_id,
+        resident_id=resident.id,
+        device_label=device.label,
+        user_agent=device.user_agent,
     )
     issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
     session.commit()
-    log.info("resident signed in", extra={"resident_id": resident.id, "session_id": hub_session.id,
-                                          "client_id": app.client_id, "identity_verified": resident.identity_verified})
+    log.info(
+        "resident signed in",
+        extra={
+            "resident_id": resident.id,
+            "session_id": hub_session.id,
+            "client_id": app.client_id,
+            "identity_verified": resident.identity_verified,
+        },
+    )
     return issued
 
 
@@ -184,9 +205,14 @@ def _staff_sign_in(context, session: Session, *, app: AppClient, id_token: str, 
         raise OAuthError(INVALID_GRANT, "The staff member has no support role (support, supervisor or admin).")
     name = claims.get("name")
     hub_session = open_session(
-        session, kind="staff", client_id=app.client_id, staff_subject=f"{claims['sub']}"[:255],
-        staff_name=name[:200] if isinstance(name, str) else None, staff_roles=known,
-        device_label=device.label, user_agent=device.user_agent,
+        session,
+        kind="staff",
+        client_id=app.client_id,
+        staff_subject=f"{claims['sub']}"[:255],
+        staff_name=name[:200] if isinstance(name, str) else None,
+        staff_roles=known,
+        device_label=device.label,
+        user_agent=device.user_agent,
     )
     issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
     session.commit()

@@ -29,8 +29,14 @@ def _b64(data: bytes) -> str:
 def _claims(sandbox_url: str, **overrides) -> dict:
     now = int(time.time())
     claims = {
-        "iss": f"{sandbox_url}/idp", "aud": "sandbox-app", "sub": "crafted-subject", "iat": now, "nbf": now,
-        "exp": now + 600, "acr": "http://idmanagement.gov/ns/assurance/ial/1", "email": "crafted@example.com",
+        "iss": f"{sandbox_url}/idp",
+        "aud": "sandbox-app",
+        "sub": "crafted-subject",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "acr": "http://idmanagement.gov/ns/assurance/ial/1",
+        "email": "crafted@example.com",
     }
     claims.update(overrides)
     return {key: value for key, value in claims.items() if value is not None}

@@ -53,8 +53,9 @@ def test_the_jwks_route_is_public():
 
 def test_sensitive_fields_are_not_stored_in_plaintext(sandbox_client, sandbox_url, db_session):
     sign_in(sandbox_client, sandbox_url, "maria")
-    row = db_session.execute(text("SELECT birthdate_encrypted, ssn_last4_encrypted, email_hash, phone_hash "
-                                  "FROM residents")).one()
+    row = db_session.execute(
+        text("SELECT birthdate_encrypted, ssn_last4_encrypted, email_hash, phone_hash FROM residents")
+    ).one()
     raw = " ".join(str(value) for value in row)
     assert "1988-04-12" not in raw and "4821" not in raw and "3125550101" not in raw
     resident = db_session.scalar(select(Resident))
@@ -66,7 +67,9 @@ def test_sensitive_fields_are_not_stored_in_plaintext(sandbox_client, sandbox_ur
 def test_support_can_find_a_resident_by_exact_email_or_phone(sandbox_client, sandbox_url, db_session):
     sign_in(sandbox_client, sandbox_url, "maria")
     hasher = sandbox_client.application.extensions["hub"].component("lookup_hasher")
-    by_email = db_session.scalar(select(Resident).where(Resident.email_hash == hasher.email(" Maria.Lopez@EXAMPLE.com")))
+    by_email = db_session.scalar(
+        select(Resident).where(Resident.email_hash == hasher.email(" Maria.Lopez@EXAMPLE.com"))
+    )
     by_phone = db_session.scalar(select(Resident).where(Resident.phone_hash == hasher.phone("(312) 555-0101")))
     assert by_email is not None and by_email is by_phone
     assert LookupHasher("another-key").email("maria.lopez@example.com") != by_email.email_hash
@@ -75,8 +78,12 @@ def test_support_can_find_a_resident_by_exact_email_or_phone(sandbox_client, san
 def test_values_encrypted_with_an_old_key_still_decrypt_after_a_new_key_is_prepended(db_session):
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     old = FieldCipher([old_key])
-    resident = Resident(issuer="https://idp.test", subject="rotation", birthdate_encrypted=old.encrypt("1990-06-21"),
-                        ssn_last4_encrypted=old.encrypt("1188"))
+    resident = Resident(
+        issuer="https://idp.test",
+        subject="rotation",
+        birthdate_encrypted=old.encrypt("1990-06-21"),
+        ssn_last4_encrypted=old.encrypt("1188"),
+    )
     db_session.add(resident)
     db_session.commit()
     rotated = FieldCipher([new_key, old_key])

@@ -7,8 +7,14 @@ from tests.problem_assertions import assert_problem
 
 
 def _redeem(client, code: str, pkce: Pkce, **extra):
-    body = {"grant_type": "authorization_code", "code": code, "code_verifier": pkce.verifier,
-            "redirect_uri": REDIRECT_URI, "client_id": "sandbox-app", **extra}
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "code_verifier": pkce.verifier,
+        "redirect_uri": REDIRECT_URI,
+        "client_id": "sandbox-app",
+        **extra,
+    }
     return client.post("/v1/auth/token", json=body)
 
 
@@ -44,7 +50,9 @@ def test_a_nonce_mismatch_is_refused(sandbox_client, sandbox_url):
 
 
 def test_missing_fields_are_named(sandbox_client):
-    response = sandbox_client.post("/v1/auth/token", json={"grant_type": "authorization_code", "client_id": "sandbox-app"})
+    response = sandbox_client.post(
+        "/v1/auth/token", json={"grant_type": "authorization_code", "client_id": "sandbox-app"}
+    )
     body = assert_problem(response, 400, field="code_verifier")
     assert {"code", "redirect_uri"} <= body["errors"].keys()
 

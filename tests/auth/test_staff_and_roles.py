@@ -70,8 +70,13 @@ def test_a_resident_token_is_refused_on_staff_routes(sandbox_app, sandbox_client
 
 def test_a_staff_token_is_refused_on_resident_routes(sandbox_client, sandbox_url):
     ada = sign_in_staff(sandbox_client, sandbox_url, "ada")
-    for method, path in (("get", "/v1/me"), ("get", "/v1/me/sessions"), ("get", "/v1/me/consents"),
-                         ("put", "/v1/me/consents/DHS"), ("post", "/v1/me/links")):
+    for method, path in (
+        ("get", "/v1/me"),
+        ("get", "/v1/me/sessions"),
+        ("get", "/v1/me/consents"),
+        ("put", "/v1/me/consents/DHS"),
+        ("post", "/v1/me/links"),
+    ):
         response = getattr(sandbox_client, method)(path, headers=ada.headers, json={"granted": False})
         assert_problem(response, 401)
 

@@ -32,8 +32,11 @@ def test_token_exchange_returns_hub_tokens(sandbox_client, sandbox_url):
 
 def test_the_token_endpoint_takes_a_form_body(sandbox_client, sandbox_url):
     form = {
-        "grant_type": TOKEN_EXCHANGE, "subject_token": id_token_for(sandbox_url, "james"), "client_id": "sandbox-app",
-        "subject_token_type": "urn:ietf:params:oauth:token-type:id_token", "scope": "ignored extra parameter",
+        "grant_type": TOKEN_EXCHANGE,
+        "subject_token": id_token_for(sandbox_url, "james"),
+        "client_id": "sandbox-app",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+        "scope": "ignored extra parameter",
     }
     response = sandbox_client.post("/v1/auth/token", data=form)
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -42,11 +45,13 @@ def test_the_token_endpoint_takes_a_form_body(sandbox_client, sandbox_url):
 def test_a_malformed_token_request_names_the_field(sandbox_client):
     body = assert_problem(
         sandbox_client.post("/v1/auth/token", json={"grant_type": TOKEN_EXCHANGE, "client_id": "sandbox-app"}),
-        400, field="subject_token",
+        400,
+        field="subject_token",
     )
     assert body["error"] == "invalid_request"
-    body = assert_problem(sandbox_client.post("/v1/auth/token", data={"grant_type": "refresh_token"}), 400,
-                          field="client_id")
+    body = assert_problem(
+        sandbox_client.post("/v1/auth/token", data={"grant_type": "refresh_token"}), 400, field="client_id"
+    )
     assert body["error"] == "invalid_request"
     body = assert_problem(sandbox_client.post("/v1/auth/token", json={"grant_type": "password", "client_id": "x"}), 400)
     assert body["error"] == "unsupported_grant_type"
@@ -115,7 +120,11 @@ def test_an_expired_access_token_is_refused(sandbox_client, sandbox_url):
 def test_a_token_signed_by_someone_else_is_refused(sandbox_client, sandbox_url):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     header, payload, _ = maria.access_token.split(".")
-    forged = jwt.encode({"sub": "x", "sid": maria.session_id, "kind": "resident"}, "a-secret-of-at-least-thirty-two-bytes!!", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "x", "sid": maria.session_id, "kind": "resident"},
+        "a-secret-of-at-least-thirty-two-bytes!!",
+        algorithm="HS256",
+    )
     for token in (forged, f"{header}.{payload}.AAAA", "garbage"):
         response = sandbox_client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert_problem(response, 401)
@@ -138,22 +147,34 @@ def test_single_sign_on_gives_another_app_its_own_session(sandbox_client, sandbo
     with sandbox_context.session() as session:
         ensure_app_clients(session, (("county-app", "County app", "resident"),))
     maria = sign_in(sandbox_client, sandbox_url, "maria")
-    response = sandbox_client.post("/v1/auth/token", json={
-        "grant_type": TOKEN_EXCHANGE, "subject_token": maria.access_token, "subject_token_type": ACCESS_TOKEN_TYPE,
-        "client_id": "county-app",
-    })
+    response = sandbox_client.post(
+        "/v1/auth/token",
+        json={
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": maria.access_token,
+            "subject_token_type": ACCESS_TOKEN_TYPE,
+            "client_id": "county-app",
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     county = response.get_json()
     assert county["session_id"] != maria.session_id
     headers = {"Authorization": f"Bearer {county['access_token']}"}
-    assert sandbox_client.get("/v1/me", headers=headers).get_json()["id"] == \
-        sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
+    assert (
+        sandbox_client.get("/v1/me", headers=headers).get_json()["id"]
+        == sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
+    )
     assert jwt.decode(county["access_token"], options={"verify_signature": False})["aud"] == "county-app"
     # the county app's refresh token is its own, and a revoked session cannot seed another app
     assert refresh(sandbox_client, county["refresh_token"], client_id="county-app").status_code == 200
     sandbox_client.post("/v1/auth/logout", headers=maria.headers)
-    again = sandbox_client.post("/v1/auth/token", json={
-        "grant_type": TOKEN_EXCHANGE, "subject_token": maria.access_token, "subject_token_type": ACCESS_TOKEN_TYPE,
-        "client_id": "county-app",
-    })
+    again = sandbox_client.post(
+        "/v1/auth/token",
+        json={
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": maria.access_token,
+            "subject_token_type": ACCESS_TOKEN_TYPE,
+            "client_id": "county-app",
+        },
+    )
     assert assert_problem(again, 400)["error"] == "invalid_grant"

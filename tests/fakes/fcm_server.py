@@ -76,7 +76,9 @@ def error_body(code: str) -> tuple[int, dict[str, Any]]:
     fcm_code = "INVALID_ARGUMENT" if code == "INVALID_MESSAGE" else code
     details: list[dict[str, Any]] = [{"@type": FCM_ERROR_TYPE, "errorCode": fcm_code}]
     if code == "INVALID_ARGUMENT":
-        details.append({"@type": BAD_REQUEST_TYPE, "fieldViolations": [{"field": "message.token", "description": message}]})
+        details.append(
+            {"@type": BAD_REQUEST_TYPE, "fieldViolations": [{"field": "message.token", "description": message}]}
+        )
     return http_status, {"error": {"code": http_status, "message": message, "status": status, "details": details}}
 
 

@@ -18,7 +18,11 @@ def test_every_agency_is_shared_by_default(sandbox_client, sandbox_url):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     body = sandbox_client.get("/v1/me/consents", headers=maria.headers).get_json()
     assert [(c["agency"], c["granted"], c["linked"]) for c in body["data"]] == [
-        ("DHS", True, True), ("HFS", True, True), ("AGING", True, False), ("DCEO", True, False), ("DEC", True, False)
+        ("DHS", True, True),
+        ("HFS", True, True),
+        ("AGING", True, False),
+        ("DCEO", True, False),
+        ("DEC", True, False),
     ]
     assert body["meta"]["next_cursor"] is None
 
@@ -49,8 +53,9 @@ def test_one_residents_choice_does_not_touch_anothers(sandbox_client, sandbox_ur
 
 def test_bad_input_is_named_and_changes_nothing(sandbox_client, sandbox_url, db_session):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
-    assert_problem(sandbox_client.put("/v1/me/consents/HFS", json={"granted": "no"}, headers=maria.headers),
-                   422, field="granted")
+    assert_problem(
+        sandbox_client.put("/v1/me/consents/HFS", json={"granted": "no"}, headers=maria.headers), 422, field="granted"
+    )
     assert_problem(sandbox_client.put("/v1/me/consents/HFS", json={}, headers=maria.headers), 422, field="granted")
     assert_problem(sandbox_client.put("/v1/me/consents/NASA", json={"granted": False}, headers=maria.headers), 404)
     assert db_session.scalars(select(Consent)).all() == []

@@ -16,13 +16,15 @@ def test_maria_is_linked_on_her_first_sign_in(sandbox_client, sandbox_url, db_se
     assert me["name"] == "Maria Lopez" and me["email"] == "maria.lopez@example.com" and me["locale"] == "en"
     assert me["identity_verified"] is True and me["identity_verification"]["status"] == "verified"
     assert {(link["agency"], link["method"], link["shared"]) for link in me["links"]} == {
-        ("DHS", "mpi", True), ("HFS", "mpi", True)
+        ("DHS", "mpi", True),
+        ("HFS", "mpi", True),
     }
     assert me["record_search"]["status"] == "found"
     assert "birthdate" not in str(me) and "4821" not in str(me) and "record_id" not in str(me)
     links = db_session.scalars(select(ResidentLink)).all()
     assert {(link.agency, link.record_id, link.platform_person_id) for link in links} == {
-        ("DHS", "IES100200301", "PER000000011"), ("HFS", "hfs-300400501", "PER000000011")
+        ("DHS", "IES100200301", "PER000000011"),
+        ("HFS", "hfs-300400501", "PER000000011"),
     }
 
 

@@ -21,8 +21,9 @@ def test_sessions_come_in_cursor_pages(sandbox_client, sandbox_url):
     signed = [sign_in(sandbox_client, sandbox_url, "maria") for _ in range(3)]
     first = sandbox_client.get("/v1/me/sessions?limit=2", headers=signed[0].headers).get_json()
     assert len(first["data"]) == 2 and first["meta"]["next_cursor"]
-    second = sandbox_client.get(f"/v1/me/sessions?limit=2&cursor={first['meta']['next_cursor']}",
-                                headers=signed[0].headers).get_json()
+    second = sandbox_client.get(
+        f"/v1/me/sessions?limit=2&cursor={first['meta']['next_cursor']}", headers=signed[0].headers
+    ).get_json()
     seen = [s["id"] for s in first["data"] + second["data"]]
     assert sorted(seen) == sorted(s.session_id for s in signed) and second["meta"]["next_cursor"] is None
 

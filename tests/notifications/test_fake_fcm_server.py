@@ -48,7 +48,10 @@ def test_errors_have_the_real_fcm_body(server, token, http_status, status, error
     assert response.status_code == http_status
     error = response.json()["error"]
     assert (error["code"], error["status"]) == (http_status, status)
-    assert error["details"][0] == {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": error_code}
+    assert error["details"][0] == {
+        "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+        "errorCode": error_code,
+    }
     assert server.accepted == [] and len(server.calls) == 1
 
 

@@ -18,7 +18,13 @@ from tests.fakes.fcm_server import FakeFCMServer
 
 # In-library retries of 500/503 without sleeping, so the retry tests stay fast.
 FAST_RETRY = Retry(
-    total=3, connect=1, read=1, status=3, status_forcelist=[500, 503], backoff_factor=0, raise_on_status=False,
+    total=3,
+    connect=1,
+    read=1,
+    status=3,
+    status_forcelist=[500, 503],
+    backoff_factor=0,
+    raise_on_status=False,
     allowed_methods=None,
 )
 NO_RETRY = Retry(total=0, status_forcelist=[], raise_on_status=False, allowed_methods=None)
@@ -46,7 +52,11 @@ def transport(fcm_server):
 
 
 def push(token: str, **overrides) -> PushMessage:
-    fields = {"title": "Benefits update", "body": "You have an update about your benefits", "data": {"message_id": "m-1"}}
+    fields = {
+        "title": "Benefits update",
+        "body": "You have an update about your benefits",
+        "data": {"message_id": "m-1"},
+    }
     fields.update(overrides)
     return PushMessage(token=token, **fields)
 
@@ -85,7 +95,9 @@ def test_urgent_pushes_ask_android_and_apns_for_high_priority(transport, fcm_ser
     urgent, calm = by_token["urgent-device"], by_token["calm-device"]
     assert urgent.android == {"priority": "high", "collapse_key": "interview-missed"}
     assert urgent.apns["headers"] == {
-        "apns-priority": "10", "apns-push-type": "alert", "apns-collapse-id": "interview-missed",
+        "apns-priority": "10",
+        "apns-push-type": "alert",
+        "apns-collapse-id": "interview-missed",
     }
     assert calm.android == {"priority": "normal"}
     assert calm.apns["headers"] == {"apns-priority": "5", "apns-push-type": "alert"}
@@ -117,7 +129,9 @@ def test_fcm_errors_map_to_what_the_dispatcher_should_do(transport, token, outco
     assert token not in (result.detail or "")
 
 
-@pytest.mark.parametrize(("token", "error_code"), [("unavailable-device", "UNAVAILABLE"), ("internal-device", "INTERNAL")])
+@pytest.mark.parametrize(
+    ("token", "error_code"), [("unavailable-device", "UNAVAILABLE"), ("internal-device", "INTERNAL")]
+)
 def test_server_errors_are_retried_inside_the_library_then_reported_retryable(transport, fcm_server, token, error_code):
     [result] = transport.send([push(token)])
 

@@ -216,7 +216,14 @@ def test_preferences_start_with_every_category_on_and_private_previews(sandbox_c
 
     assert body["detailed_previews"] is False and body["quiet_hours"] is None
     assert set(body["categories"]) == {
-        "status", "documents", "interviews", "renewals", "notices", "payments", "account"}
+        "status",
+        "documents",
+        "interviews",
+        "renewals",
+        "notices",
+        "payments",
+        "account",
+    }
     assert all(value == {"enabled": True} for value in body["categories"].values())
 
 

@@ -76,12 +76,15 @@ def test_aging_ana_reassessment_scheduled_on_day_7_and_pages_join_up():
     whole = by_program(adapters.normalise("AGING", pages("aging_ana_day7.json")))
     paged = by_program(
         adapters.normalise(
-            "AGING", pages("aging_ana_day7_page1of3.json", "aging_ana_day7_page2of3.json", "aging_ana_day7_page3of3.json")
+            "AGING",
+            pages("aging_ana_day7_page1of3.json", "aging_ana_day7_page2of3.json", "aging_ana_day7_page3of3.json"),
         )
     )
     assert content_hash(list(whole.values())) == content_hash(list(paged.values()))
     visit = [a for a in whole["CCP"].actions if a.state == "open"]
-    assert [(a.kind, a.due_on, a.title) for a in visit] == [("interview", D(2026, 12, 15), "In-home reassessment visit")]
+    assert [(a.kind, a.due_on, a.title) for a in visit] == [
+        ("interview", D(2026, 12, 15), "In-home reassessment visit")
+    ]
     assert visit[0].scheduled_at == dt.datetime(2026, 12, 15, 16, 30, tzinfo=dt.UTC)
 
 
@@ -191,6 +194,10 @@ def test_unknown_free_text_reason_is_not_an_error_but_other():
 def test_records_round_trip_through_their_stored_document():
     from services.platform.records import record_from_document
 
-    for agency, fixture in [("DHS", "dhs_james_day7.json"), ("HFS", "hfs_maria_day7.json"), ("AGING", "aging_ana_day7.json")]:
+    for agency, fixture in [
+        ("DHS", "dhs_james_day7.json"),
+        ("HFS", "hfs_maria_day7.json"),
+        ("AGING", "aging_ana_day7.json"),
+    ]:
         for record in adapters.normalise(agency, pages(fixture)):
             assert record_from_document(record.document()) == record

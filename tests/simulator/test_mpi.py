@@ -149,5 +149,8 @@ def test_grace_is_proofed_under_a_name_the_index_does_not_know(client):
     body = {k: snap[k] for k in ("agency", "case_number", "letter_code")} | {"birthdate": attributes["birthdate"]}
     linked = client.post("/platform/mpi/link", headers=PLATFORM, json=body).json
     assert linked == {
-        "person_id": "PER000000066", "agency": "DHS", "record_id": "IES100200907", "birthdate_matches": True,
+        "person_id": "PER000000066",
+        "agency": "DHS",
+        "record_id": "IES100200907",
+        "birthdate_matches": True,
     }
