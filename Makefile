@@ -36,8 +36,8 @@ run: migrate
 		--public-url http://127.0.0.1:$(SANDBOX_PORT) \
 		--hub-events-url http://127.0.0.1:$(PORT)/v1/platform/events & \
 	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
-	  $(PY) -m flask --app api.app:create_app sandbox seed && \
-	  $(PY) -m flask --app api.app:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
+	  $(PY) -m flask --app composition:create_app sandbox seed && \
+	  $(PY) -m flask --app composition:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
 	  PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
 		--log-level warning wsgi:app
 

@@ -1,7 +1,7 @@
-"""The WSGI entry point: ``gunicorn wsgi:app``. Settings come from the environment."""
+"""The WSGI entry point: ``gunicorn wsgi:app``. Settings come from the environment; the composition root wires it."""
 
-from api.app import create_app
+from composition import build_hub, create_app
 
-app = create_app()
-context = app.extensions["hub"]
-context.runner.start()
+hub = build_hub()
+app = create_app(hub=hub)
+hub.runner.start()  # the in-process runner's ticker (periodic jobs); nothing under WORKER_MODE=celery

@@ -1,4 +1,5 @@
-"""The app factory: settings in, a configured Flask app out (used by wsgi.py, tests and CLI commands)."""
+"""The API's app factory: a hub in, a configured Flask app out. The composition root (``composition.create_app``)
+builds the hub and calls it, for wsgi.py, ``flask --app composition:create_app`` and the tests."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import logging
 from flask import Flask
 from werkzeug.routing import Map
 
-from api import database, problems, request_context, request_guards, response_headers
+from api import current_hub, database, problems, request_context, request_guards, response_headers
 from api.docs.routes import bp as docs_bp
 from api.extension import create_api
 from api.json_bodies import HubJSONProvider, HubRequest
-from config import Settings
-from services.context import HubContext, build_context
+from config import INSTANCE_DIR, Settings
+from services.hub import Hub
 
 log = logging.getLogger("hub.app")
 
@@ -74,19 +75,17 @@ class HubFlask(Flask):
     json_provider_class = HubJSONProvider
 
 
-def create_app(settings: Settings | None = None, *, context: HubContext | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+def create_app(hub: Hub) -> Flask:
+    """The hub's HTTP API over ``hub`` (its settings decide limits, hosts and logging)."""
+    settings = hub.settings
     request_context.configure_logging(settings.log_level)
-    app = HubFlask(__name__, instance_path=str(settings_instance_dir()))
+    app = HubFlask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_content_length,
         JSON_SORT_KEYS=False,
         TRUSTED_HOSTS=list(settings.hosts_served),  # any other Host header is a 400 problem
     )
-    if context is None:
-        context = build_context(settings)
-        _add_platform_readiness(context)
-    app.extensions["hub"] = context
+    current_hub.install(app, hub)
 
     _trust_proxies(app, settings)
     request_context.register(app)
@@ -104,13 +103,6 @@ def create_app(settings: Settings | None = None, *, context: HubContext | None =
     return app
 
 
-def _add_platform_readiness(context: HubContext) -> None:
-    """Report platform reachability on /readyz (informational: the hub serves last good copies without it)."""
-    from services.platform.client import platform_check
-
-    context.readiness.add("platform", platform_check(context))
-
-
 def _limit_sign_in(app: Flask, settings: Settings) -> None:
     from api.auth.rate_limits import register
     from api.auth.routes import sign_in_blp
@@ -126,9 +118,3 @@ def _trust_proxies(app: Flask, settings: Settings) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
-
-
-def settings_instance_dir():
-    from config import INSTANCE_DIR
-
-    return INSTANCE_DIR

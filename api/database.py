@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy.orm import Session
+
+from api.current_hub import current_hub
 
 log = logging.getLogger("hub.database")
 
@@ -18,7 +20,7 @@ log = logging.getLogger("hub.database")
 def db() -> Session:
     session = g.get("db_session")
     if session is None:
-        session = g.db_session = current_app.extensions["hub"].session_factory()
+        session = g.db_session = current_hub().session_factory()
     return session
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from flask import Response, current_app, request
 
 from api.auth.principal import current_principal
+from api.current_hub import current_hub
 from services import idempotency
 from services.errors import InvalidInput
 
@@ -78,7 +79,7 @@ def idempotent(view: Callable) -> Callable:
         key = _key()
         if key is None:
             return view(*args, **kwargs)
-        caller, sessions = _caller(), current_app.extensions["hub"].session_factory
+        caller, sessions = _caller(), current_hub().session_factory
         stored = idempotency.claim(sessions, caller, key, _fingerprint(caller))
         if stored is not None:
             return _replay(stored)

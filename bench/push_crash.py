@@ -29,12 +29,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.push_fanout import Database, FakeFCMProcess, seed_campaign  # noqa: E402
+from composition import build_hub  # noqa: E402
 from config import Settings  # noqa: E402
 from notifications.delivery import SENDING_LEASE  # noqa: E402
 from notifications.dispatch import dispatch_outbox  # noqa: E402
 from services.background import ManualRunner  # noqa: E402
-from services.context import HubContext  # noqa: E402
-from services.db import make_session_factory  # noqa: E402
 from services.models.notifications import PushDelivery  # noqa: E402
 from services.readiness import Readiness  # noqa: E402
 
@@ -109,8 +108,7 @@ def main() -> None:
         Database(args.database_url or None, Path(folder), name="bench_push_crash") as database,
     ):
         settings = Settings.from_env({}, hub_env="test", database_url=database.url, log_level="WARNING")
-        context = HubContext(settings, database.engine, make_session_factory(database.engine), Readiness())
-        context.runner = ManualRunner(context)
+        context = build_hub(settings, engine=database.engine, readiness=Readiness(), runner=ManualRunner)
         seed_campaign(database.engine, args.pushes, 1)
         total = dispatch_outbox(context).deliveries
         kills = []

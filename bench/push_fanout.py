@@ -31,13 +31,14 @@ import httpx  # noqa: E402
 from sqlalchemy import create_engine, func, insert, make_url, select, text  # noqa: E402
 
 import services.models  # noqa: E402, F401
+from composition import build_hub  # noqa: E402
 from config import Settings  # noqa: E402
 from notifications.delivery import send_due_deliveries  # noqa: E402
 from notifications.dispatch import dispatch_outbox  # noqa: E402
 from notifications.transports.fcm import FCMTransport  # noqa: E402
 from services.background import ManualRunner  # noqa: E402
-from services.context import HubContext  # noqa: E402
-from services.db import make_engine, make_session_factory, new_id  # noqa: E402
+from services.db import make_engine, new_id  # noqa: E402
+from services.hub import Hub  # noqa: E402
 from services.models.identity import Resident  # noqa: E402
 from services.models.notifications import Device, PushDelivery  # noqa: E402
 from services.models.outbox import OutboxEvent  # noqa: E402
@@ -198,7 +199,7 @@ def resident_row(resident_id: str, index: int) -> dict:
     }
 
 
-def run_hub(context: HubContext, fake: FakeFCMProcess, max_in_flight: int) -> dict:
+def run_hub(context: Hub, fake: FakeFCMProcess, max_in_flight: int) -> dict:
     transport = FCMTransport(
         project_id=PROJECT,
         credential=FixedTokenCredential(),
@@ -282,8 +283,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder, Database(args.database_url or None, Path(folder)) as database:
         settings = Settings.from_env({}, hub_env="test", database_url=database.url, log_level="WARNING")
-        context = HubContext(settings, database.engine, make_session_factory(database.engine), Readiness())
-        context.runner = ManualRunner(context)
+        context = build_hub(settings, engine=database.engine, readiness=Readiness(), runner=ManualRunner)
         seed_started = time.perf_counter()
         residents = seed_campaign(database.engine, args.devices, args.devices_per_resident)
         seed_seconds = time.perf_counter() - seed_started

@@ -46,11 +46,12 @@ from sqlalchemy.orm import Session
 
 from notifications import devices as device_service
 from notifications import send_time
-from notifications.transports import PushMessage, PushResult, PushTransport, transport_from_settings
+from notifications.transports import PushMessage, PushResult, PushTransport
 from services import clock
-from services.components import component
+from services.background import Runner, job
 from services.db import UTCDateTime
 from services.errors import NotFound
+from services.hub import Hub
 from services.models.notifications import Device, NotificationMessage, PushDelivery, PushSendClaim
 
 log = logging.getLogger("notifications.delivery")
@@ -62,16 +63,7 @@ RECORD_WAIT = 0.02  # seconds to wait for the next answer before looking at the 
 MAX_ATTEMPTS = 6
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
-
-
-@component("push")
-def build_push_transport(context) -> PushTransport:
-    """The ``push`` component: FCM when ``FCM_CREDENTIALS_PATH`` is set, else the logging transport."""
-    return transport_from_settings(context.settings)
-
-
-def push_transport(context) -> PushTransport:
-    return context.component("push")
+SEND_EVERY_SECONDS = 10.0
 
 
 @dataclasses.dataclass
@@ -98,29 +90,34 @@ class Claim:
 
 
 def send_due_deliveries(
-    context, *, transport: PushTransport | None = None, batch_size: int = MAX_BATCH, max_batches: int | None = None
+    hub: Hub, *, transport: PushTransport | None = None, batch_size: int = MAX_BATCH, max_batches: int | None = None
 ) -> SendReport:
-    """Send every delivery that is due, one claimed batch (≤ 500, never empty) at a time."""
+    """Send every delivery that is due, one claimed batch (≤ 500, never empty) at a time, through ``transport``
+    (the hub's push transport by default)."""
     if not 0 < batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
-    transport = transport or push_transport(context)
+    sender: PushTransport = transport or hub.push
     report = SendReport()
-    with context.session() as session:
+    with hub.session() as session:
         report.reclaimed = reclaim_expired_claims(session)
     while max_batches is None or report.batches < max_batches:
-        with context.session() as session:
+        with hub.session() as session:
             claim = claim_due_batch(session, batch_size)
             if claim is None:
                 break
             sendable = _decide_at_send_time(session, claim, report)
             if sendable:
-                _send_and_record(session, transport, claim, sendable, report)
+                _send_and_record(session, sender, claim, sendable, report)
             release_claim(session, claim.token)
         report.batches += 1
-        log.info(
-            "push batch recorded", extra={"transport": getattr(transport, "name", "?"), **dataclasses.asdict(report)}
-        )
+        log.info("push batch recorded", extra={"transport": getattr(sender, "name", "?"), **dataclasses.asdict(report)})
     return report
+
+
+@job("notifications.send_deliveries", every_seconds=SEND_EVERY_SECONDS)
+def send_deliveries_job(hub: Hub) -> None:
+    """Due deliveries → the push transport; every few seconds, and queued by dispatch as soon as it wrote some."""
+    send_due_deliveries(hub)
 
 
 # -- claims ------------------------------------------------------------------------------------------------------
@@ -373,7 +370,9 @@ def backoff(attempts: int) -> dt.timedelta:
 # -- support's resend --------------------------------------------------------------------------------------------
 
 
-def queue_resend(session: Session, context, message_id: str, *, requested_by: str | None = None) -> list[PushDelivery]:
+def queue_resend(
+    session: Session, runner: Runner, message_id: str, *, requested_by: str | None = None
+) -> list[PushDelivery]:
     """Support's resend: a new round of deliveries (``kind = "resend"``) to the resident's active devices, under
     the resident's settings of now, like any push; the earlier rounds stay as they were.
 
@@ -382,7 +381,7 @@ def queue_resend(session: Session, context, message_id: str, *, requested_by: st
     non-urgent resend inside the resident's quiet hours waits for them to end (``not_before``), because the
     resident's choice wins over support's, as with categories; the message itself is in their inbox already.
     An agency the resident stopped sharing is refused before this (``services.support.notification_to_resend``).
-    Commits and queues the send job. Raises ``NotFound`` for an unknown message id. Returns the new deliveries
+    Commits and queues the send job on ``runner``. Raises ``NotFound`` for an unknown message id. Returns the new deliveries
     (empty with no active device)."""
     message = session.get(NotificationMessage, message_id)
     if message is None:
@@ -414,6 +413,6 @@ def queue_resend(session: Session, context, message_id: str, *, requested_by: st
         )
     session.add_all(deliveries)
     session.commit()
-    if any(delivery.state == "queued" for delivery in deliveries) and context is not None:
-        context.runner.submit("notifications.send_deliveries")
+    if any(delivery.state == "queued" for delivery in deliveries):
+        runner.submit(send_deliveries_job)
     return deliveries

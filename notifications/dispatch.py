@@ -28,11 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from notifications import rules
+from notifications.delivery import send_deliveries_job
 from notifications.preferences import Preferences
+from notifications.reminders import write_due_reminders
 from notifications.render import TemplateError, render_message
 from services import clock
+from services.background import job
 from services.consent import consent_granted
 from services.db import new_id
+from services.hub import Hub
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 from services.models.outbox import OutboxEvent
@@ -41,6 +45,8 @@ log = logging.getLogger("notifications.dispatch")
 
 BATCH_SIZE = 500
 MAX_EVENT_ATTEMPTS = 5
+DISPATCH_EVERY_SECONDS = 2.0
+REMINDERS_EVERY_SECONDS = 3600.0
 _in_process = threading.Lock()
 
 
@@ -54,7 +60,7 @@ class DispatchReport:
     failed_events: int = 0
 
 
-def dispatch_outbox(context, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DispatchReport:
+def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DispatchReport:
     """Process every unprocessed outbox event; one run at a time per process (the ticker may fire again)."""
     report = DispatchReport()
     if not _in_process.acquire(blocking=False):
@@ -62,7 +68,7 @@ def dispatch_outbox(context, *, batch_size: int = BATCH_SIZE, max_batches: int |
     try:
         batches = 0
         while max_batches is None or batches < max_batches:
-            with context.session() as session:
+            with hub.session() as session:
                 events = _claim_events(session, batch_size)
                 if not events:
                     break
@@ -74,6 +80,24 @@ def dispatch_outbox(context, *, batch_size: int = BATCH_SIZE, max_batches: int |
     if report.events:
         log.info("outbox dispatched", extra=dataclasses.asdict(report))
     return report
+
+
+@job("notifications.dispatch", every_seconds=DISPATCH_EVERY_SECONDS)
+def dispatch_job(hub: Hub) -> None:
+    """The outbox → messages → deliveries, every few seconds; a send is queued as soon as deliveries were written."""
+    report = dispatch_outbox(hub)
+    if report.deliveries:
+        hub.runner.submit(send_deliveries_job)
+
+
+@job("notifications.reminders", every_seconds=REMINDERS_EVERY_SECONDS)
+def reminders_job(hub: Hub) -> None:
+    """The reminder scan (``notifications.reminders``, safe to run as often as wanted) on its schedule, and a
+    dispatch at once for the reminders it wrote to the outbox."""
+    with hub.session() as session:
+        written = write_due_reminders(session)
+    if written:
+        hub.runner.submit(dispatch_job)
 
 
 def _claim_events(session: Session, limit: int) -> list[OutboxEvent]:

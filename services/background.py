@@ -1,72 +1,143 @@
-"""Background work: one way to queue a job, three runners.
+"""Background work: jobs submitted by reference, and the runners that run them.
 
-Jobs are plain functions registered with ``@job("name")`` taking ``(context, **kwargs)`` with JSON-able
-kwargs; they open their own sessions and are safe to run twice. ``submit`` queues one, best effort: it answers
-whether the job was queued and never raises because the broker is down or frozen (a request never fails for
-it). Nothing that must not be lost depends on a submission: the outbox and the periodic jobs catch up, and a
-caller that recorded a request (a read's debounced refresh, a pushed event's pull) undoes it when ``submit``
-answers ``False``.
+A job is a plain function of the hub and JSON-able keyword arguments, made a ``Job`` with ``@job(name)``
+beside the service function it wraps; it opens its own sessions and is safe to run twice. Code submits the
+job object itself (``hub.runner.submit(refresh_source_job, resident_id=…, agency=…)``), so a misspelt job fails
+at import and a wrong argument at ``submit``, never inside a worker. ``name`` is the job's Celery task name:
+it never changes once deployed, or tasks already queued under the old name are lost. The composition root
+(``composition.py``) lists every job in one ``JobRegistry``; Celery tasks and the beat schedule come from it.
+
+``submit`` is best effort: it answers whether the job was queued and never raises because the broker is down
+or frozen (a request never fails for it). Nothing that must not be lost depends on a submission: the outbox and
+the periodic jobs catch up, and a caller that recorded a request (a read's debounced refresh, a pushed event's
+pull) undoes it when ``submit`` answers ``False``.
 
 - ``InProcessRunner`` (embedded default): a small thread pool plus a ticker for periodic jobs.
-- ``CeleryRunner`` (production): ``send_task`` to Celery workers over Redis (see ``services/celery_app.py``).
-- ``ManualRunner`` (tests): records submissions; a test runs them explicitly with ``run_pending()`` so that
-  no background work happens behind a test's back, and an unexpected submission is visible.
+- ``CeleryRunner`` (production, ``services/celery_app.py``): publishes to Celery workers over Redis.
+- ``ManualRunner`` (tests): records what a broker would receive; a test runs it with ``run_pending()``, so no
+  background work happens behind a test's back and an unexpected submission is visible.
+
+Runners get what they need when they are built (the hub builds its own runner: ``Hub(runner=…)``), never
+patched afterwards.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from services.hub import Hub
 
 log = logging.getLogger("hub.background")
 
-JOBS: dict[str, Callable[..., Any]] = {}
-PERIODIC: list[tuple[str, float]] = []
-_JOB_MODULES = ("services.jobs",)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def job(name: str, *, every_seconds: float | None = None):
-    """Register ``func`` as a background job; ``every_seconds`` also runs it periodically."""
+class Job(Generic[P, R]):
+    """A background job: ``func(hub, **kwargs)`` under a stable task ``name``, optionally every ``every_seconds``."""
 
-    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-        JOBS[name] = func
-        if every_seconds:
-            PERIODIC.append((name, every_seconds))
-        return func
+    def __init__(self, name: str, func: Callable[Concatenate[Hub, P], R], every_seconds: float | None = None) -> None:
+        self.name = name
+        self.func = func
+        self.every_seconds = every_seconds
+        self._signature = inspect.signature(func)
+        self.__doc__ = func.__doc__
+
+    def __call__(self, hub: Hub, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self.func(hub, *args, **kwargs)
+
+    def check_arguments(self, args: tuple, kwargs: dict[str, Any]) -> None:
+        """Refuse what could not reach a worker: positional or unknown arguments, values that are not JSON."""
+        if args:
+            raise TypeError(f"job {self.name} takes keyword arguments only (they travel as JSON)")
+        self._signature.bind(None, **kwargs)
+        json.dumps(kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Job {self.name}>"
+
+
+def job(name: str, *, every_seconds: float | None = None) -> Callable[[Callable[Concatenate[Hub, P], R]], Job[P, R]]:
+    """Make the decorated function a ``Job`` named ``name`` (its task name); ``every_seconds`` makes it periodic."""
+
+    def decorator(func: Callable[Concatenate[Hub, P], R]) -> Job[P, R]:
+        return Job(name, func, every_seconds)
 
     return decorator
 
 
-def load_jobs() -> None:
-    import importlib
+class JobRegistry:
+    """Every job a process knows, by reference; task names must be unique."""
 
-    for module in _JOB_MODULES:
-        importlib.import_module(module)
+    def __init__(self, jobs: Iterable[Job]) -> None:
+        self._by_name: dict[str, Job] = {}
+        for one in jobs:
+            if one.name in self._by_name:
+                raise ValueError(f"two jobs are named {one.name!r}")
+            self._by_name[one.name] = one
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(self._by_name.values())
+
+    def including(self, *jobs: Job) -> JobRegistry:
+        """This registry plus ``jobs`` (tests add jobs of their own)."""
+        return JobRegistry([*self, *jobs])
+
+    def named(self, name: str) -> Job:
+        """The job a queued task names (a broker message carries the name, not the object)."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise LookupError(f"no job named {name!r} is registered") from None
+
+    @property
+    def periodic(self) -> list[Job]:
+        return [one for one in self if one.every_seconds]
+
+    def check(self, submitted: Job, args: tuple, kwargs: dict[str, Any]) -> None:
+        """Refuse a job this process's workers would not know, or arguments they could not take."""
+        if self._by_name.get(submitted.name) is not submitted:
+            raise LookupError(f"{submitted!r} is not in the job registry (composition.JOBS)")
+        submitted.check_arguments(args, kwargs)
 
 
-def run_job(context: Any, name: str, kwargs: dict[str, Any]) -> Any:
-    load_jobs()
-    return JOBS[name](context, **kwargs)
+class Runner(Protocol):
+    """What the hub submits background work to."""
+
+    def submit(self, job: Job[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> bool: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class ManualRunner:
-    def __init__(self, context: Any = None) -> None:
-        self.context = context
+    """Tests: ``pending`` holds ``(task name, kwargs)`` as a broker would receive them; ``run_pending()`` runs them
+    against the hub, looking each up in the registry as a worker does."""
+
+    def __init__(self, hub: Hub, jobs: JobRegistry) -> None:
+        self.hub = hub
+        self.jobs = jobs
         self.pending: list[tuple[str, dict[str, Any]]] = []
 
-    def submit(self, name: str, **kwargs: Any) -> bool:
-        self.pending.append((name, kwargs))
+    def submit(self, job: Job[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> bool:
+        self.jobs.check(job, args, kwargs)
+        self.pending.append((job.name, dict(kwargs)))
         return True
 
     def run_pending(self) -> int:
         ran = 0
         while self.pending:
             name, kwargs = self.pending.pop(0)
-            run_job(self.context, name, kwargs)
+            self.jobs.named(name)(self.hub, **kwargs)
             ran += 1
         return ran
 
@@ -78,88 +149,47 @@ class ManualRunner:
 
 
 class InProcessRunner:
-    def __init__(self, context: Any, workers: int = 4) -> None:
-        self.context = context
+    """The embedded default: jobs on a small thread pool, periodic jobs from a ticker thread."""
+
+    def __init__(self, hub: Hub, jobs: JobRegistry, workers: int = 4) -> None:
+        self.hub = hub
+        self.jobs = jobs
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hub-job")
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
-    def submit(self, name: str, **kwargs: Any) -> bool:
+    def submit(self, job: Job[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> bool:
+        self.jobs.check(job, args, kwargs)
         try:
-            self._executor.submit(self._run_logged, name, kwargs)
+            self._executor.submit(self._run_logged, job, kwargs)
         except RuntimeError:  # shutting down
-            log.warning("job not queued: the runner is stopping", extra={"job": name})
+            log.warning("job not queued: the runner is stopping", extra={"job": job.name})
             return False
         return True
 
-    def _run_logged(self, name: str, kwargs: dict[str, Any]) -> None:
+    def _run_logged(self, job: Job, kwargs: dict[str, Any]) -> None:
         try:
-            run_job(self.context, name, kwargs)
+            job(self.hub, **kwargs)
         except Exception:
-            log.exception("background job failed", extra={"job": name})
+            log.exception("background job failed", extra={"job": job.name})
 
     def start(self) -> None:
         """Start the ticker for periodic jobs (the embedded stand-in for Celery beat)."""
-        load_jobs()
-        if self._ticker or not PERIODIC:
+        if self._ticker or not self.jobs.periodic:
             return
         self._ticker = threading.Thread(target=self._tick, name="hub-ticker", daemon=True)
         self._ticker.start()
 
     def _tick(self) -> None:
         last: dict[str, float] = {}
+        periodic = self.jobs.periodic
         while not self._stop.wait(0.5):
             now = time.monotonic()
-            for name, every in PERIODIC:
-                if now - last.get(name, 0.0) >= every:
-                    last[name] = now
-                    self.submit(name)
+            for one in periodic:
+                if now - last.get(one.name, 0.0) >= one.every_seconds:
+                    last[one.name] = now
+                    self.submit(one)
 
     def stop(self) -> None:
         self._stop.set()
         self._executor.shutdown(wait=True, cancel_futures=False)
-
-
-class CeleryRunner:
-    """Publishes jobs to the broker. Built without ``celery`` (a web process), it publishes within
-    ``REDIS_TIMEOUT_SECONDS`` and without retries; after a failed publish it does not try again for
-    ``PUBLISH_PAUSE_SECONDS``, so a frozen broker costs one short wait, not one per request."""
-
-    PUBLISH_PAUSE_SECONDS = 5.0
-
-    def __init__(self, context: Any, celery: Any = None) -> None:
-        from services.celery_app import BROKER_ERRORS, make_celery, publish_within
-
-        if celery is None:
-            celery = make_celery(context.settings)
-            celery.conf.update(publish_within(context.settings.redis_timeout_seconds))
-        self.context = context
-        self.celery = celery
-        self._errors = BROKER_ERRORS
-        self._paused_until = 0.0
-
-    def submit(self, name: str, **kwargs: Any) -> bool:
-        if time.monotonic() < self._paused_until:
-            log.info("job not queued: the broker failed moments ago", extra={"job": name})
-            return False
-        try:
-            self.celery.send_task(name, kwargs=kwargs)
-        except self._errors as error:
-            self._paused_until = time.monotonic() + self.PUBLISH_PAUSE_SECONDS
-            log.warning(
-                "job not queued: the broker did not answer", extra={"job": name, "error_type": type(error).__name__}
-            )
-            return False
-        return True
-
-    def start(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-
-def runner_for(context: Any):
-    if context.settings.worker_mode == "celery":
-        return CeleryRunner(context)
-    return InProcessRunner(context)

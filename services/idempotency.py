@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services import clock
 from services.background import job
 from services.errors import Conflict
+from services.hub import Hub
 from services.models.idempotency import DONE, IN_FLIGHT, IdempotencyKey
 
 KEEP_FOR = dt.timedelta(hours=24)
@@ -115,6 +116,6 @@ def prune_expired(sessions: sessionmaker[Session]) -> int:
 
 
 @job("idempotency.prune", every_seconds=3600)
-def prune_idempotency_keys(context) -> int:
+def prune_idempotency_keys_job(hub: Hub) -> int:
     """Hourly: keys older than 24 hours go."""
-    return prune_expired(context.session_factory)
+    return prune_expired(hub.session_factory)

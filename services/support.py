@@ -13,11 +13,13 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import Settings
 from services import clock
 from services.benefits import freshness
-from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, linked_records
+from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, linked_records, refresh_source_job
 from services.consent import agency_consents, granted_agencies
 from services.errors import Conflict, InvalidInput, NotFound
+from services.hub import Hub
 from services.identity.consent import AgencyConsent
 from services.identity.field_crypto import EmptyIdentifier, LookupHasher
 from services.identity.linking import resident_links
@@ -107,7 +109,7 @@ def resident_or_404(session: Session, resident_id: str) -> Resident:
     return resident
 
 
-def resident_overview(context, session: Session, resident_id: str) -> ResidentOverview:
+def resident_overview(settings: Settings, session: Session, resident_id: str) -> ResidentOverview:
     resident = resident_or_404(session, resident_id)
     consents = agency_consents(session, resident_id)
     sessions = session.scalars(
@@ -125,19 +127,24 @@ def resident_overview(context, session: Session, resident_id: str) -> ResidentOv
         consents=consents,
         devices=list(devices),
         sessions=list(sessions),
-        sync=sync_states(context, session, resident_id, consents),
+        sync=sync_states(settings, session, resident_id, consents),
     )
 
 
 def sync_states(
-    context, session: Session, resident_id: str, consents: list[AgencyConsent], *, only: list[str] | None = None
+    settings: Settings,
+    session: Session,
+    resident_id: str,
+    consents: list[AgencyConsent],
+    *,
+    only: list[str] | None = None,
 ) -> list[SyncState]:
     """Per linked agency: the freshness the resident would see, and the last attempt and error."""
     rows = {
         row.agency: row
         for row in session.scalars(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
     }
-    now, fresh_seconds = clock.now(), context.settings.fresh_seconds
+    now, fresh_seconds = clock.now(), settings.fresh_seconds
     states = []
     for consent in consents:
         if not consent.linked or (only is not None and consent.agency not in only):
@@ -168,7 +175,7 @@ def revoked_agencies(session: Session, resident_id: str) -> set[str]:
     return {c.agency for c in agency_consents(session, resident_id) if not c.granted}
 
 
-def withheld_benefits(context, session: Session, resident_id: str) -> WithheldBenefits:
+def withheld_benefits(settings: Settings, session: Session, resident_id: str) -> WithheldBenefits:
     agencies = withheld_agencies(session, resident_id)
     benefits = list(
         session.scalars(
@@ -184,11 +191,11 @@ def withheld_benefits(context, session: Session, resident_id: str) -> WithheldBe
             actions.setdefault(row.benefit_id, []).append(row)
     consents = agency_consents(session, resident_id)
     return WithheldBenefits(
-        agencies, benefits, actions, sync_states(context, session, resident_id, consents, only=agencies)
+        agencies, benefits, actions, sync_states(settings, session, resident_id, consents, only=agencies)
     )
 
 
-def resync_resident(context, session: Session, resident_id: str, *, arrived_at: float | None = None) -> dict[str, str]:
+def resync_resident(hub: Hub, session: Session, resident_id: str, *, arrived_at: float | None = None) -> dict[str, str]:
     """Fetch every shared, linked agency now within the read budget (counted from ``arrived_at``, a
     ``time.monotonic()`` instant); what is still out or not waited for finishes in the background (with
     retries). Returns the outcome per agency."""
@@ -196,11 +203,11 @@ def resync_resident(context, session: Session, resident_id: str, *, arrived_at: 
     shared = set(granted_agencies(session, resident_id))
     refs = {agency: found for agency, found in linked_records(session, resident_id).items() if agency in shared}
     session.commit()  # end this transaction so the fetches' own writes are not waited on
-    deadline = (time.monotonic() if arrived_at is None else arrived_at) + context.settings.read_budget_seconds
-    outcomes = fetch_within_budget(context, resident_id, refs, deadline)
+    deadline = (time.monotonic() if arrived_at is None else arrived_at) + hub.settings.read_budget_seconds
+    outcomes = fetch_within_budget(hub, resident_id, refs, deadline)
     for agency, outcome in outcomes.items():
-        queued = outcome not in (PENDING, SKIPPED, "failed") or context.runner.submit(
-            "benefits.refresh_source", resident_id=resident_id, agency=agency
+        queued = outcome not in (PENDING, SKIPPED, "failed") or hub.runner.submit(
+            refresh_source_job, resident_id=resident_id, agency=agency
         )
         if not queued:
             outcomes[agency] = "not_queued"  # still out, and the broker could not take its retry: resync later

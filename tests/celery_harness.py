@@ -28,27 +28,27 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_runner(hub_context, redis_url):
-    """Swap the context's runner for Celery over Redis and run a real worker thread while the test runs."""
+def celery_worker_runner(hub, redis_url):
+    """Swap the hub's runner for Celery over Redis and run a real worker thread while the test runs."""
     import redis
     from celery.contrib.testing.worker import start_worker
 
-    from services.background import CeleryRunner
-    from services.celery_app import make_celery
+    from composition import create_celery
+    from services.celery_app import CeleryRunner
 
-    settings = hub_context.settings
-    app = make_celery(
-        type(settings).from_env({}, **{**settings.__dict__, "celery_broker_url": redis_url}), context=hub_context
+    settings = hub.settings
+    app = create_celery(
+        type(settings).from_env({}, **{**settings.__dict__, "celery_broker_url": redis_url}), hub=hub, jobs=hub.jobs
     )
     # A queue of its own, so parallel test workers sharing one Redis never take each other's tasks.
     queue = f"hub-test-{uuid.uuid4().hex}"
     app.conf.task_default_queue = queue
     redis.Redis.from_url(redis_url).delete(queue)
-    previous = hub_context.runner
-    hub_context.runner = CeleryRunner(hub_context, celery=app)
+    previous = hub.runner
+    hub.runner = CeleryRunner(app, hub.jobs)
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10):
-        yield hub_context.runner
-    hub_context.runner = previous
+        yield hub.runner
+    hub.runner = previous
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 15.0, interval: float = 0.05) -> bool:

@@ -1,23 +1,22 @@
-"""Shared fixtures: the test database, settings, a hub context whose background work runs only when a test
-says so (``ManualRunner``), and the Flask app and client."""
+"""Shared fixtures: the test database, settings, a hub (built by the composition root) whose background work runs
+only when a test says so (``ManualRunner``), and the Flask app and client."""
 
 from __future__ import annotations
 
 import pytest
 
-import services.models  # noqa: F401
+from composition import build_hub, create_app
 from config import Settings
 from services import clock
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_session_factory
+from services.hub import Hub
 from services.readiness import Readiness, database_check
 from tests.celery_harness import celery_worker_runner, redis_url  # noqa: F401  (fixtures)
 from tests.database import TestDatabase
 from tests.sandbox import (  # noqa: F401  (fixtures)
     sandbox_app,
     sandbox_client,
-    sandbox_context,
+    sandbox_hub,
     sandbox_server,
     sandbox_settings,
     sandbox_url,
@@ -46,21 +45,17 @@ def settings(test_database, tmp_path) -> Settings:
 
 
 @pytest.fixture
-def hub_context(settings, test_database) -> HubContext:
+def hub(settings, test_database) -> Hub:
     readiness = Readiness(cache_seconds=0)
     readiness.add("database", database_check(test_database.engine))
-    context = HubContext(settings, test_database.engine, make_session_factory(test_database.engine), readiness)
-    context.runner = ManualRunner(context)
-    yield context
+    yield build_hub(settings, engine=test_database.engine, readiness=readiness, runner=ManualRunner)
     test_database.clean()
     clock.set_now(None)
 
 
 @pytest.fixture
-def app(settings, hub_context):
-    from api.app import create_app
-
-    app = create_app(settings, context=hub_context)
+def app(hub):
+    app = create_app(hub=hub)
     app.config["TESTING"] = True
     return app
 
@@ -71,6 +66,6 @@ def client(app):
 
 
 @pytest.fixture
-def db_session(hub_context):
-    with hub_context.session() as session:
+def db_session(hub):
+    with hub.session() as session:
         yield session

@@ -11,8 +11,8 @@ Fixtures (imported into ``tests/conftest.py``):
   test that uses the sandbox starts from the same story.
 - ``sandbox_settings``: the test ``settings`` with ``oidc_issuer``, ``staff_oidc_issuer``, ``platform_url``
   and ``sandbox_url`` pointing at the sandbox.
-- ``sandbox_context``: a ``HubContext`` with those settings over the test database, background work on a
-  ``ManualRunner`` (run it with ``sandbox_context.runner.run_pending()``).
+- ``sandbox_hub``: a ``Hub`` with those settings over the test database, background work on a
+  ``ManualRunner`` (run it with ``sandbox_hub.runner.run_pending()``).
 - ``sandbox_app`` / ``sandbox_client``: the hub app with the sandbox apps registered (``sandbox-app``,
   ``support-console``), and its test client. Sign in with ``tests.factories.sign_in``.
 
@@ -33,10 +33,10 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from services.apps import SANDBOX_APPS, ensure_app_clients
+from composition import build_hub, create_app
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_session_factory
+from services.hub import Hub
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.readiness import Readiness
 from simulator.app import create_app as create_simulator_app
 from simulator.settings import SimulatorSettings
@@ -100,21 +100,19 @@ def sandbox_settings(settings, sandbox_url):
 
 
 @pytest.fixture
-def sandbox_context(sandbox_settings, hub_context, test_database) -> HubContext:
-    """Shares the test database (and its per-test cleanup) with ``hub_context``; only settings differ."""
-    readiness = Readiness(cache_seconds=0)
-    context = HubContext(sandbox_settings, test_database.engine, make_session_factory(test_database.engine), readiness)
-    context.runner = ManualRunner(context)
-    with context.session() as session:
+def sandbox_hub(sandbox_settings, hub, test_database) -> Hub:
+    """Shares the test database (and its per-test cleanup) with ``hub``; only settings differ."""
+    sandbox = build_hub(
+        sandbox_settings, engine=test_database.engine, readiness=Readiness(cache_seconds=0), runner=ManualRunner
+    )
+    with sandbox.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
-    return context
+    return sandbox
 
 
 @pytest.fixture
-def sandbox_app(sandbox_settings, sandbox_context):
-    from api.app import create_app
-
-    app = create_app(sandbox_settings, context=sandbox_context)
+def sandbox_app(sandbox_hub):
+    app = create_app(hub=sandbox_hub)
     app.config["TESTING"] = True
     return app
 

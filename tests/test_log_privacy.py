@@ -14,7 +14,7 @@ import httpx
 import jwt
 import pytest
 
-from services.background import run_job
+from notifications.dispatch import dispatch_job
 from services.log_policy import RedactingJsonFormatter, redact
 from tests.benefits.test_sandbox_events import live_hub_with_events, wait_until_delivered
 from tests.factories import id_token_for, sign_in, sign_in_staff
@@ -84,28 +84,28 @@ def handlers_around_the_hubs(hub_handler) -> list[str]:
     return found
 
 
-def persona_stories(hub) -> None:
-    client = hub.client
-    people = {name: sign_in(client, hub.sandbox_url, name, device_name=f"{name}'s phone") for name in RESIDENTS}
+def persona_stories(live) -> None:
+    client = live.client
+    people = {name: sign_in(client, live.sandbox_url, name, device_name=f"{name}'s phone") for name in RESIDENTS}
     for name, who in people.items():
         assert client.get("/v1/me", headers=who.headers).status_code == 200
         assert client.get("/v1/me/benefits?refresh=true", headers=who.headers).status_code == 200
         assert client.get("/v1/me/actions", headers=who.headers).status_code == 200
         device = {"platform": "ios", "push_token": f"apns-token-of-{name}-0001", "app_id": "sandbox-app"}
         assert client.post("/v1/me/devices", json=device, headers=who.headers).status_code == 201
-    letters = httpx.get(f"{hub.sandbox_url}/platform/sim/letters", params={"persona": "maria"}).json()["letters"]
+    letters = httpx.get(f"{live.sandbox_url}/platform/sim/letters", params={"persona": "maria"}).json()["letters"]
     link = {key: letters[0][key] for key in ("agency", "case_number", "letter_code")}
     assert client.post("/v1/me/links", json=link, headers=people["maria"].headers).status_code in (200, 201)
     wrong = {**link, "letter_code": "ZZZZ-0000"}
     assert client.post("/v1/me/links", json=wrong, headers=people["maria"].headers).status_code in (404, 429)
-    advanced = httpx.post(f"{hub.sandbox_url}/platform/sim/advance", json={"days": 7}, timeout=60).json()
+    advanced = httpx.post(f"{live.sandbox_url}/platform/sim/advance", json={"days": 7}, timeout=60).json()
     assert advanced["events_emitted"] > 0
-    wait_until_delivered(hub.sandbox_url)
-    run_job(hub.context, "notifications.dispatch", {})
-    hub.context.runner.run_pending()
+    wait_until_delivered(live.sandbox_url)
+    dispatch_job(live.hub)
+    live.hub.runner.run_pending()
     for who in people.values():
         assert client.get("/v1/me/notifications", headers=who.headers).status_code == 200
-    sophie = sign_in_staff(client, hub.sandbox_url, "sophie")
+    sophie = sign_in_staff(client, live.sandbox_url, "sophie")
     staff = {**sophie.headers, **REASON}
     found = client.get(f"/v1/admin/residents?case_number={letters[0]['case_number']}", headers=staff).get_json()
     resident_id = found["data"][0]["id"]
@@ -113,18 +113,18 @@ def persona_stories(hub) -> None:
         assert client.get(f"/v1/admin/residents/{resident_id}{path}", headers=staff).status_code == 200
     messages = client.get(f"/v1/admin/residents/{resident_id}/notifications", headers=staff).get_json()["data"]
     assert client.post(f"/v1/admin/notifications/{messages[0]['id']}/resend", headers=staff).status_code == 200
-    hub.context.runner.run_pending()
+    live.hub.runner.run_pending()
     assert client.get("/v1/me/access-log", headers=people["maria"].headers).status_code == 200
 
 
 @pytest.mark.slow
-def test_no_persona_identifier_reaches_the_logs(settings, test_database, hub_context):
-    with live_hub_with_events(settings, test_database) as hub:
+def test_no_persona_identifier_reaches_the_logs(settings, test_database, hub):
+    with live_hub_with_events(settings, test_database) as live:
         hub_handler, written = hub_handler_capturing()
-        secrets = personal_values(hub.sandbox_url)
+        secrets = personal_values(live.sandbox_url)
         assert {"204815367", "hfs-300400501", "PER000000011"} <= secrets
         with every_logger_at_debug():
-            persona_stories(hub)
+            persona_stories(live)
             around = handlers_around_the_hubs(hub_handler)
     lines = written.getvalue().splitlines()
     assert len(lines) > 50  # the stories were logged (access lines, sign-ins, dispatch, pushes…)

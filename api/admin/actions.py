@@ -3,12 +3,11 @@ notification. Each needs ``X-Access-Reason`` and is audited like a read."""
 
 from __future__ import annotations
 
-from flask import current_app
-
 from api.admin.audited import current_access, staff_access
 from api.admin.schemas import ResendSchema, ResyncSchema, RevokeSchema
 from api.auth.permissions import RESEND_NOTIFICATIONS, RESYNC_RESIDENTS, REVOKE_SESSIONS
 from api.auth.principal import current_principal
+from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint
 from api.request_context import arrived_at
@@ -26,8 +25,7 @@ blp = Blueprint("admin-actions", __name__, url_prefix="/v1/admin", description="
 def resync(resident_id: str):
     """Refresh every agency the resident shares from the platform now (within the read budget; the rest
     finishes in the background)."""
-    context = current_app.extensions["hub"]
-    return {"outcomes": support.resync_resident(context, db(), resident_id, arrived_at=arrived_at())}
+    return {"outcomes": support.resync_resident(current_hub(), db(), resident_id, arrived_at=arrived_at())}
 
 
 @blp.route("/residents/<resident_id>/sessions/revoke", methods=["POST"])
@@ -54,8 +52,6 @@ def resend(notification_id: str):
     message = support.notification_to_resend(session, notification_id)
     current_access().about(message.resident_id)
     current_access().fields = ["notifications", f"notification:{notification_id}"]
-    deliveries = queue_resend(
-        session, current_app.extensions["hub"], message.id, requested_by=current_principal().staff_subject
-    )
+    deliveries = queue_resend(session, current_hub().runner, message.id, requested_by=current_principal().staff_subject)
     send_round = deliveries[0].send_round if deliveries else None
     return {"notification_id": message.id, "send_round": send_round, "deliveries": deliveries}

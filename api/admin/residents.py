@@ -3,8 +3,6 @@ and notifications with every delivery attempt. Every call needs ``X-Access-Reaso
 
 from __future__ import annotations
 
-from flask import current_app
-
 from api.admin.audited import current_access, staff_access
 from api.admin.schemas import (
     ResidentDetailSchema,
@@ -16,6 +14,7 @@ from api.admin.schemas import (
 )
 from api.auth.permissions import READ_RESIDENTS
 from api.benefits import presenters
+from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
 from api.request_context import arrived_at
@@ -26,10 +25,6 @@ from services.benefits.reads import resident_benefits
 blp = Blueprint(
     "admin-residents", __name__, url_prefix="/v1/admin", description="Support staff: residents (reasons required)"
 )
-
-
-def _context():
-    return current_app.extensions["hub"]
 
 
 def _cursor(after: dict | None) -> str | None:
@@ -44,7 +39,7 @@ def _cursor(after: dict | None) -> str | None:
 def lookup(args):
     """Find a resident by exactly one of email, phone or case number, matched exactly; no browsing."""
     (matched_by,) = [name for name in ("email", "phone", "case_number") if args.get(name)]
-    residents = support.find_residents(db(), _context().component("lookup_hasher"), **{matched_by: args[matched_by]})
+    residents = support.find_residents(db(), current_hub().lookup_hasher, **{matched_by: args[matched_by]})
     access = current_access()
     access.fields = [f"lookup:{matched_by}", "name"]
     access.about(*[resident.id for resident in residents])
@@ -61,7 +56,7 @@ def lookup(args):
 @blp.response(200, ResidentDetailSchema)
 def resident_detail(resident_id: str):
     """The resident with links, consents, devices, recent sessions and sync state per linked agency."""
-    overview = support.resident_overview(_context(), db(), resident_id)
+    overview = support.resident_overview(current_hub().settings, db(), resident_id)
     resident = overview.resident
     shared = {consent.agency for consent in overview.consents if consent.granted}
     return {
@@ -93,7 +88,7 @@ def resident_benefit_list(args, resident_id: str):
     session = db()
     support.resident_or_404(session, resident_id)
     view = resident_benefits(
-        _context(),
+        current_hub(),
         session,
         resident_id,
         refresh=args["refresh"],
@@ -119,7 +114,7 @@ def resident_benefit_list(args, resident_id: str):
 
 
 def _break_glass_benefits(resident_id: str, locale: str) -> dict:
-    hidden = support.withheld_benefits(_context(), db(), resident_id)
+    hidden = support.withheld_benefits(current_hub().settings, db(), resident_id)
     as_of = {state.agency: state.as_of for state in hidden.sync}
     return {
         "agencies": hidden.agencies,

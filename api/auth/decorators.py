@@ -25,11 +25,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import current_app, g, request
+from flask import g, request
 
 from api.auth.permissions import ALL_PERMISSIONS
 from api.auth.principal import Principal
 from api.auth_rules import mark
+from api.current_hub import current_hub
 from api.database import db
 from services.errors import Forbidden, Unauthenticated
 from services.identity.hub_tokens import AccessTokenInvalid, decode_access_token
@@ -49,11 +50,9 @@ def _bearer_token() -> str:
 def authenticate(kinds: tuple[str, ...]) -> Principal:
     """The principal behind the request's bearer token, which must be one of ``kinds``; else a 401."""
     token = _bearer_token()
-    context = current_app.extensions["hub"]
+    hub = current_hub()
     try:
-        claims = decode_access_token(
-            context.component("signing_keys"), token, issuer=context.settings.public_url.rstrip("/")
-        )
+        claims = decode_access_token(hub.signing_keys, token, issuer=hub.settings.public_url.rstrip("/"))
     except AccessTokenInvalid as error:
         raise Unauthenticated(str(error), headers=_INVALID_TOKEN) from None
     if claims.kind not in kinds:
@@ -62,7 +61,7 @@ def authenticate(kinds: tuple[str, ...]) -> Principal:
             f"This route needs {wanted} access token; this token is not valid here.", headers=_INVALID_TOKEN
         )
     session = db()
-    if context.component("app_registry").kind_of(session, claims.client_id) != claims.kind:
+    if hub.app_registry.kind_of(session, claims.client_id) != claims.kind:
         raise Unauthenticated("The app this token was issued to is no longer registered.", headers=_INVALID_TOKEN)
     try:
         hub_session = active_session(session, claims)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from api.auth.decorators import signed_in_required
@@ -18,6 +17,7 @@ from api.auth.schemas import (
     TokenResponseSchema,
 )
 from api.auth_rules import public
+from api.current_hub import current_hub, hub_of
 from api.database import db
 from api.extension import Blueprint
 from api.problems import problem_response, validation_errors
@@ -48,9 +48,9 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 @well_known_blp.record_once
 def _load_signing_keys(state) -> None:
     """Load the signing keys when the app is built, so production without its key file fails at start-up."""
-    context = state.app.extensions["hub"]
-    if context.settings.is_production:
-        context.component("signing_keys")
+    hub = hub_of(state.app)
+    if hub.settings.is_production:
+        hub.signing_keys  # noqa: B018  (built now: a missing key file fails the start, not the first sign-in)
 
 
 @sign_in_blp.errorhandler(UnprocessableEntity)
@@ -104,20 +104,20 @@ def token(body: dict):
       at the identity provider and verifies the ID token itself.
     - `grant_type=refresh_token` with `refresh_token`: rotation; a refresh token works once.
     """
-    context = current_app.extensions["hub"]
+    hub = current_hub()
     device = sign_in.Device(label=body.get("device_name"), user_agent=header_text("User-Agent") or None)
     grant, client_id = body["grant_type"], body["client_id"]
     if grant == TOKEN_EXCHANGE and body["subject_token_type"] == ID_TOKEN_TYPE:
         issued = sign_in.exchange_id_token(
-            context, db(), id_token=body["subject_token"], client_id=client_id, nonce=body.get("nonce"), device=device
+            hub, db(), id_token=body["subject_token"], client_id=client_id, nonce=body.get("nonce"), device=device
         )
     elif grant == TOKEN_EXCHANGE:
         issued = sign_in.exchange_hub_token(
-            context, db(), access_token=body["subject_token"], client_id=client_id, device=device
+            hub, db(), access_token=body["subject_token"], client_id=client_id, device=device
         )
     elif grant == AUTHORIZATION_CODE:
         issued = sign_in.exchange_authorization_code(
-            context,
+            hub,
             db(),
             code=body["code"],
             code_verifier=body["code_verifier"],
@@ -127,7 +127,7 @@ def token(body: dict):
             device=device,
         )
     elif grant == REFRESH_TOKEN:
-        issued = sign_in.refresh(context, db(), refresh_token=body["refresh_token"], client_id=client_id)
+        issued = sign_in.refresh(hub, db(), refresh_token=body["refresh_token"], client_id=client_id)
     else:
         raise OAuthError(UNSUPPORTED_GRANT_TYPE, "Use token-exchange, authorization_code or refresh_token.")
     return _token_response(issued)
@@ -152,5 +152,4 @@ def logout():
 @public
 def jwks():
     """The hub's public signing keys (`kid`, ES256): every key listed verifies; the first one signs."""
-    keys = current_app.extensions["hub"].component("signing_keys")
-    return keys.jwks()
+    return current_hub().signing_keys.jwks()

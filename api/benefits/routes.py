@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
 from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
+from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
 from api.request_context import arrived_at
@@ -38,7 +39,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 def list_benefits(args):
     """Every benefit across the agencies the resident shares, with the freshness of each source."""
     view = reads.resident_benefits(
-        _context(),
+        current_hub(),
         db(),
         current_principal().resident_id,
         refresh=args["refresh"],
@@ -65,7 +66,7 @@ def list_benefits(args):
 @blp.alt_response(404, description="No benefit with this id for this resident")
 def get_benefit(benefit_id: str):
     """One benefit with its actions, notices, payments and status history."""
-    view = reads.resident_benefit(_context(), db(), current_principal().resident_id, benefit_id)
+    view = reads.resident_benefit(current_hub(), db(), current_principal().resident_id, benefit_id)
     locale = presenters.read_locale(view.resident.locale)
     benefit = view.benefits[0]
     body = {
@@ -87,7 +88,7 @@ def get_benefit(benefit_id: str):
 def list_actions(args):
     """Open actions (documents, interviews, renewals, changes to report) across all programs, soonest due first."""
     view = reads.resident_open_actions(
-        _context(), db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
+        current_hub(), db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
     locale = presenters.read_locale(view.resident.locale)
     body = {
@@ -95,10 +96,6 @@ def list_actions(args):
         "meta": presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after)),
     }
     return _conditional(ACTIONS_SCHEMA.dump(body), locale)
-
-
-def _context():
-    return current_app.extensions["hub"]
 
 
 def _cursor(after: dict | None) -> str | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from api.current_hub import current_hub
 from services.audit import verify_chain
 
 audit = AppGroup("audit", help="The tamper-evident audit log of staff and app access to residents' data.")
@@ -14,7 +14,7 @@ audit = AppGroup("audit", help="The tamper-evident audit log of staff and app ac
 @audit.command("verify")
 def verify() -> None:
     """Check every event's hash and link; exit 1 at the first broken one."""
-    with current_app.extensions["hub"].session() as session:
+    with current_hub().session() as session:
         result = verify_chain(session)
     if result.ok:
         click.echo(f"audit chain ok: {result.checked} events verified")

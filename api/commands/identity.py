@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from api.current_hub import current_hub
 from services.identity.field_crypto import FieldCipher
 from services.identity.residents import reencrypt_resident_fields
 from services.identity.signing_keys import rotate_signing_keys
@@ -17,7 +17,7 @@ identity = AppGroup("identity", help="Keys behind sign-in and the encryption of 
 @click.option("--keep", default=3, show_default=True, help="how many keys to keep publishing in all")
 def rotate_signing_key(keep: int) -> None:
     """Prepend a new signing key: it signs from the next start; older keys keep verifying until dropped."""
-    settings = current_app.extensions["hub"].settings
+    settings = current_hub().settings
     fresh = rotate_signing_keys(settings.signing_keys_path, keep=keep)
     click.echo(f"new signing key {fresh.kid}; restart the hub's processes to sign with it")
 
@@ -25,7 +25,7 @@ def rotate_signing_key(keep: int) -> None:
 @identity.command("rotate-field-keys")
 def rotate_field_keys() -> None:
     """Re-encrypt residents' sensitive fields under the first key of FIELD_ENCRYPTION_KEYS."""
-    context = current_app.extensions["hub"]
-    with context.session() as session:
-        done = reencrypt_resident_fields(session, FieldCipher(context.settings.field_encryption_keys))
+    hub = current_hub()
+    with hub.session() as session:
+        done = reencrypt_resident_fields(session, FieldCipher(hub.settings.field_encryption_keys))
     click.echo(f"re-encrypted the sensitive fields of {done} residents; older keys may now be removed")

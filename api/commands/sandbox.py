@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from services.apps import SANDBOX_APPS, ensure_app_clients
+from api.current_hub import current_hub
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 
 sandbox = AppGroup("sandbox", help="The sandbox: never enabled in production.")
 
 
 def _require_sandbox() -> None:
-    if not current_app.extensions["hub"].settings.sandbox_enabled:
+    if not current_hub().settings.sandbox_enabled:
         raise click.ClickException("the sandbox is disabled (SANDBOX_ENABLED=false)")
 
 
@@ -20,7 +20,7 @@ def _require_sandbox() -> None:
 def seed() -> None:
     """Register the sandbox apps (idempotent)."""
     _require_sandbox()
-    with current_app.extensions["hub"].session() as session:
+    with current_hub().session() as session:
         added = ensure_app_clients(session, SANDBOX_APPS)
     click.echo(f"sandbox apps registered ({added} new)")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
+from api.current_hub import current_hub
 from services.benefits.reconcile import reconcile_agency
 from services.benefits.sync import linked_records, refresh_source
 from services.domain_events import AGENCIES
@@ -30,7 +30,7 @@ def sync_agency(agency: str, resume: bool, batch_size: int, concurrency: int, ma
         bar.update(done)
 
     report = reconcile_agency(
-        current_app.extensions["hub"],
+        current_hub(),
         agency,
         resume=resume,
         batch_size=batch_size,
@@ -51,8 +51,8 @@ def sync_agency(agency: str, resume: bool, batch_size: int, concurrency: int, ma
 @click.option("--agency", type=click.Choice(AGENCIES, case_sensitive=False), default=None)
 def sync_resident(resident_id: str, agency: str | None) -> None:
     """Refresh one resident's linked agencies now."""
-    context = current_app.extensions["hub"]
-    with context.session() as session:
+    hub = current_hub()
+    with hub.session() as session:
         agencies = sorted(linked_records(session, resident_id))
     for name in [agency.upper()] if agency else agencies:
-        click.echo(f"{name}: {refresh_source(context, resident_id, name, retries=True)}")
+        click.echo(f"{name}: {refresh_source(hub, resident_id, name, retries=True)}")

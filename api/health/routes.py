@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from api.auth_rules import public
+from api.current_hub import current_hub
 from api.extension import Blueprint
 from api.health.schemas import HealthSchema, ReadinessSchema
 
@@ -25,6 +24,6 @@ def healthz():
 @public
 def readyz():
     """Each registered check (database, broker, platform) with its outcome; 503 when any fails."""
-    checks = current_app.extensions["hub"].readiness.run()
+    checks = current_hub().readiness.run()
     ready = all(check["ok"] for check in checks)
     return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
 from api.auth.rate_limits import limited
+from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
 from api.me.schemas import (
@@ -132,7 +133,7 @@ def link_record(body: dict):
         birthdate=body["birthdate"].isoformat() if body.get("birthdate") else None,
     )
     place = AuditPlace(route=f"{request.method} {request.url_rule.rule}", request_id=g.get("request_id"))
-    link, created = link_by_letter(current_app.extensions["hub"], session, resident, request_body, place)
+    link, created = link_by_letter(current_hub(), session, resident, request_body, place)
     shared = consent.consent_granted(session, resident.id, link.agency)
     view = {
         "id": link.id,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, request
+from flask import request
 
 from api.auth_rules import mark
+from api.current_hub import current_hub
 from api.extension import Blueprint
 from api.platform_events.schemas import EventAckSchema, PlatformEventSchema
 from services import clock
@@ -27,7 +28,7 @@ blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", descript
 def platform_signature_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        settings = current_app.extensions["hub"].settings
+        settings = current_hub().settings
         try:
             verify(
                 settings.platform_events_secret,
@@ -62,7 +63,7 @@ def receive_event(event):
             "X-Platform-Event-Id and the body's event_id differ.", errors={"event_id": ["Does not match the header."]}
         )
     outcome = apply_change_event(
-        current_app.extensions["hub"],
+        current_hub(),
         ChangeEvent(event["event_id"], event["agency"], event["record_id"], event["occurred_at"], event["document"]),
     )
     return {"event_id": event["event_id"], "status": outcome}, 202 if outcome in (

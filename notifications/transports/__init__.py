@@ -1,4 +1,7 @@
-"""Push transports: one tiny protocol, FCM through firebase-admin (``fcm.py``) and a logging stand-in (``log.py``)."""
+"""Push transports: one tiny protocol, FCM through firebase-admin (``fcm.py``) and a logging stand-in (``log.py``).
+
+The hub holds one per process (``Hub.push``, typed by ``services.hub.PushTransport``, which this protocol refines
+with the message and result types); ``transport_from_settings`` is how the composition root builds it."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import dataclasses
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, Protocol
+
+from services.hub import PushTransport as HubPushTransport
 
 if TYPE_CHECKING:
     from config import Settings
@@ -64,7 +69,7 @@ NOT_SENT = "NOT_SENT"
 ResultCallback = Callable[[int, PushResult], None]
 
 
-class PushTransport(Protocol):
+class PushTransport(HubPushTransport, Protocol):
     """Sends pushes; returns one result per message, in the order given. Never raises for a refused message.
 
     ``on_result(index, result)`` (from any thread) is told each answer as soon as it is known, at most once per

@@ -13,12 +13,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
+from services.background import job
 from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.benefits.sync import refresh_source_job
 from services.errors import QueueUnavailable
+from services.hub import Hub
 from services.models.benefits import PlatformEvent
 from services.models.identity import ResidentLink
 from services.platform import adapters
@@ -40,9 +44,9 @@ class ChangeEvent:
     document: Any  # what the agency's feed returns for the record: JSON, or XML text (DEC)
 
 
-def apply_change_event(context, event: ChangeEvent) -> str:
+def apply_change_event(hub: Hub, event: ChangeEvent) -> str:
     """Store the change for every resident linked to the record; returns the outcome (see module constants)."""
-    with write_session(context.session_factory) as session:
+    with write_session(hub.session_factory) as session:
         if session.get(PlatformEvent, event.event_id) is not None:
             return DUPLICATE
         links = list(
@@ -59,7 +63,7 @@ def apply_change_event(context, event: ChangeEvent) -> str:
                     event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
                 )
             )
-            _queue_pulls(context, links, event.agency)
+            _queue_pulls(hub, links, event.agency)
             session.commit()
             return REFRESH_QUEUED
         try:
@@ -85,16 +89,16 @@ def apply_change_event(context, event: ChangeEvent) -> str:
             outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
         session.get(PlatformEvent, event.event_id).outcome = outcome
         if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
-            _queue_pulls(context, links, event.agency)
+            _queue_pulls(hub, links, event.agency)
         session.commit()
     return outcome
 
 
-def _queue_pulls(context, links: list[ResidentLink], agency: str) -> None:
+def _queue_pulls(hub: Hub, links: list[ResidentLink], agency: str) -> None:
     """Queue the pulls an event needs before it is remembered; if the broker cannot take them, the event is not
     remembered (the caller's transaction rolls back) and the platform's redelivery brings it again."""
     for link in links:
-        if not context.runner.submit("benefits.refresh_source", resident_id=link.resident_id, agency=agency):
+        if not hub.runner.submit(refresh_source_job, resident_id=link.resident_id, agency=agency):
             raise QueueUnavailable(
                 "The change could not be queued for a refresh; deliver it again later.",
                 headers={"Retry-After": str(QUEUE_RETRY_AFTER_SECONDS)},
@@ -113,12 +117,15 @@ def _page(document: Any) -> Page:
     return Page("application/json", json.dumps(document))
 
 
-def prune_processed_events(context, older_than_days: int = 30) -> int:
+def prune_processed_events(sessions: sessionmaker[Session], older_than_days: int = 30) -> int:
     """Forget processed event ids past any redelivery horizon (the platform retries for hours, not weeks)."""
-    from sqlalchemy import delete
-
     cutoff = clock.now() - dt.timedelta(days=older_than_days)
-    with write_session(context.session_factory) as session:
+    with write_session(sessions) as session:
         result = session.execute(delete(PlatformEvent).where(PlatformEvent.received_at < cutoff))
         session.commit()
     return result.rowcount or 0
+
+
+@job("benefits.prune_platform_events", every_seconds=24 * 3600)
+def prune_platform_events_job(hub: Hub) -> int:
+    return prune_processed_events(hub.session_factory)

@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config import Settings
 from services import clock
 from services.benefits import freshness
 from services.benefits.store import lock_source, write_session
-from services.benefits.sync import SKIPPED, fetch_within_budget, linked_records
+from services.benefits.sync import SKIPPED, fetch_within_budget, linked_records, refresh_source_job
 from services.consent import granted_agencies
 from services.errors import NotFound
+from services.hub import Hub
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.models.identity import Resident
 from services.pagination import keyset_page
@@ -65,7 +67,7 @@ class ActionsView:
 class _Visibility:
     """Which of the resident's agencies the read may show and where their records live."""
 
-    def __init__(self, context, session: Session, resident_id: str) -> None:
+    def __init__(self, settings: Settings, session: Session, resident_id: str) -> None:
         self.shared = granted_agencies(session, resident_id)
         self.refs = {a: ref for a, ref in linked_records(session, resident_id).items() if a in self.shared}
         rows = session.scalars(
@@ -74,7 +76,7 @@ class _Visibility:
             )
         )
         self.sources = {row.agency: row for row in rows}
-        self.context = context
+        self.fresh_seconds = settings.fresh_seconds
 
     @property
     def linked(self) -> list[str]:
@@ -87,7 +89,7 @@ class _Visibility:
         self.sources = {row.agency: row for row in session.scalars(stmt.execution_options(populate_existing=True))}
 
     def states(self) -> list[SourceState]:
-        now, fresh_seconds = clock.now(), self.context.settings.fresh_seconds
+        now, fresh_seconds = clock.now(), self.fresh_seconds
         states = []
         for agency in self.shared:
             if agency not in self.refs:
@@ -102,7 +104,7 @@ class _Visibility:
 
 
 def resident_benefits(
-    context,
+    hub: Hub,
     session: Session,
     resident_id: str,
     *,
@@ -116,18 +118,18 @@ def resident_benefits(
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return BenefitsView(resident, verified=False)
-    seen = _Visibility(context, session, resident_id)
+    seen = _Visibility(hub.settings, session, resident_id)
     waiting = {a: seen.refs[a] for a in seen.linked if refresh or _never_fetched(seen.sources.get(a))}
     not_waited_for: set[str] = set()
     if waiting:
         session.commit()  # end this read's transaction so it sees what the fetches store
-        deadline = (time.monotonic() if arrived_at is None else arrived_at) + context.settings.read_budget_seconds
-        outcomes = fetch_within_budget(context, resident_id, waiting, deadline)
+        deadline = (time.monotonic() if arrived_at is None else arrived_at) + hub.settings.read_budget_seconds
+        outcomes = fetch_within_budget(hub, resident_id, waiting, deadline)
         not_waited_for = {agency for agency, outcome in outcomes.items() if outcome == SKIPPED}
         seen.reload_sources(session, resident_id)
     states = seen.states()
     wanted = {s.agency for s in states if freshness.wants_refresh(s.status)} | not_waited_for
-    _queue_refreshes(context, resident_id, sorted(wanted))
+    _queue_refreshes(hub, resident_id, sorted(wanted))
     stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.linked or [""]))
     page = keyset_page(
         session,
@@ -140,30 +142,30 @@ def resident_benefits(
     return BenefitsView(resident, True, states, page.items, _actions_of(session, page.items), page.next_after)
 
 
-def resident_benefit(context, session: Session, resident_id: str, benefit_id: str) -> BenefitsView:
+def resident_benefit(hub: Hub, session: Session, resident_id: str, benefit_id: str) -> BenefitsView:
     """One benefit of this resident, or ``NotFound`` (also for another resident's id or a hidden agency)."""
     resident = _resident(session, resident_id)
     benefit = session.scalar(select(Benefit).where(Benefit.id == benefit_id, Benefit.resident_id == resident_id))
     if benefit is None or not resident.identity_verified:
         raise NotFound("There is no benefit with this id.")
-    seen = _Visibility(context, session, resident_id)
+    seen = _Visibility(hub.settings, session, resident_id)
     if benefit.agency not in seen.linked:
         raise NotFound("There is no benefit with this id.")
     states = [s for s in seen.states() if s.agency == benefit.agency]
-    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     return BenefitsView(resident, True, states, [benefit], _actions_of(session, [benefit]))
 
 
 def resident_open_actions(
-    context, session: Session, resident_id: str, *, limit: int, after: dict | None
+    hub: Hub, session: Session, resident_id: str, *, limit: int, after: dict | None
 ) -> ActionsView:
     """Open actions across every shared program, soonest due first (undated last)."""
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return ActionsView(resident, verified=False)
-    seen = _Visibility(context, session, resident_id)
+    seen = _Visibility(hub.settings, session, resident_id)
     states = seen.states()
-    _queue_refreshes(context, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     stmt = select(BenefitAction).where(
         BenefitAction.resident_id == resident_id,
         BenefitAction.agency.in_(seen.linked or [""]),
@@ -203,7 +205,7 @@ def _actions_of(session: Session, benefits: list[Benefit]) -> dict[str, list[Ben
     return grouped
 
 
-def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
+def _queue_refreshes(hub: Hub, resident_id: str, agencies: list[str]) -> None:
     """Queue one background refresh per source that wants one, at most once per debounce window. The window is
     claimed first (so concurrent reads queue one refresh), and given back when the broker could not take the
     job, so the next read tries again; a read never fails for it."""
@@ -211,7 +213,7 @@ def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
         return
     now = clock.now()
     claimed: dict[str, dt.datetime | None] = {}
-    with write_session(context.session_factory) as session:
+    with write_session(hub.session_factory) as session:
         for agency in agencies:
             source = lock_source(session, resident_id, agency)
             last = source.refresh_requested_at
@@ -222,10 +224,10 @@ def _queue_refreshes(context, resident_id: str, agencies: list[str]) -> None:
     refused = {
         agency: last
         for agency, last in claimed.items()
-        if not context.runner.submit("benefits.refresh_source", resident_id=resident_id, agency=agency)
+        if not hub.runner.submit(refresh_source_job, resident_id=resident_id, agency=agency)
     }
     if refused:
-        with write_session(context.session_factory) as session:
+        with write_session(hub.session_factory) as session:
             for agency, last in refused.items():
                 session.execute(
                     update(BenefitSource)

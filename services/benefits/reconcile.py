@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from services import clock
 from services.benefits.sync import refresh_source
+from services.hub import Hub
 from services.models.benefits import SyncCheckpoint
 from services.models.identity import ResidentLink
 
@@ -35,7 +36,7 @@ class ReconcileReport:
 
 
 def reconcile_agency(
-    context,
+    hub: Hub,
     agency: str,
     *,
     resume: bool = False,
@@ -46,7 +47,7 @@ def reconcile_agency(
     max_batches: int | None = None,
 ) -> ReconcileReport:
     name = f"agency:{agency}"
-    with context.session() as session:
+    with hub.session() as session:
         total = session.scalar(
             select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
         )
@@ -66,7 +67,7 @@ def reconcile_agency(
     batches, stale = 0, 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="reconcile") as pool:
         while max_batches is None or batches < max_batches:
-            with context.session() as session:
+            with hub.session() as session:
                 residents = list(
                     session.scalars(
                         select(ResidentLink.resident_id)
@@ -77,9 +78,9 @@ def reconcile_agency(
                     )
                 )
             if not residents:
-                _save(context, name, position, processed, failed, finished=True)
+                _save(hub, name, position, processed, failed, finished=True)
                 return ReconcileReport(agency, processed, failed, total, True, stale=stale)
-            outcomes = list(pool.map(lambda rid: refresh_source(context, rid, agency, retries=True), residents))
+            outcomes = list(pool.map(lambda rid: refresh_source(hub, rid, agency, retries=True), residents))
             if "circuit_open" in outcomes:
                 return ReconcileReport(
                     agency, processed, failed, total, False, f"{agency} is failing; resume later", stale
@@ -88,15 +89,15 @@ def reconcile_agency(
             processed += len(residents)
             failed += sum(outcome in FAILURES for outcome in outcomes)
             stale += outcomes.count("stale")
-            _save(context, name, position, processed, failed, finished=False)
+            _save(hub, name, position, processed, failed, finished=False)
             if on_progress:
                 on_progress(len(residents))
             batches += 1
     return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested batches", stale)
 
 
-def _save(context, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:
-    with context.session() as session:
+def _save(hub, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:
+    with hub.session() as session:
         checkpoint = session.get(SyncCheckpoint, name)
         checkpoint.position, checkpoint.processed, checkpoint.failed = position, processed, failed
         checkpoint.updated_at = clock.now()

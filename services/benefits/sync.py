@@ -13,9 +13,11 @@ import logging
 import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from services.background import job
 from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.hub import Hub
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient, RecordRef
 from services.platform.guard import InlineSlot
@@ -43,38 +45,45 @@ def _ref(link: ResidentLink) -> RecordRef:
     return RecordRef(link.agency, link.record_id, link.platform_person_id)
 
 
-def store_view(context, resident_id: str, agency: str, view: SourceView) -> str:
-    with write_session(context.session_factory) as session:
+def store_view(sessions: sessionmaker[Session], resident_id: str, agency: str, view: SourceView) -> str:
+    with write_session(sessions) as session:
         result = apply_snapshot(session, resident_id, agency, view)
         session.commit()
     return result.outcome
 
 
-def store_error(context, resident_id: str, agency: str, error: SourceError) -> str:
+def store_error(sessions: sessionmaker[Session], resident_id: str, agency: str, error: SourceError) -> str:
     log.warning("source error", extra={"agency": agency, "kind": error.kind})
-    with write_session(context.session_factory) as session:
+    with write_session(sessions) as session:
         record_source_error(session, resident_id, agency, error)
         session.commit()
     return error.kind
 
 
-def refresh_source(context, resident_id: str, agency: str, *, retries: bool = True) -> str:
+def refresh_source(hub: Hub, resident_id: str, agency: str, *, retries: bool = True) -> str:
     """Fetch ``agency`` for the resident now and store the outcome; returns ``applied``/``unchanged``/``stale``
     or the error kind. Background work passes ``retries`` (jittered exponential backoff on transient failures)."""
-    with context.session() as session:
+    with hub.session() as session:
         refs = linked_records(session, resident_id).get(agency)
     if not refs:
         return "not_linked"
-    client: PlatformClient = context.component("platform")
+    client = hub.platform
     try:
         view = combined([client.retrying_view(ref) if retries else client.view(ref) for ref in refs])
     except SourceError as error:
-        return store_error(context, resident_id, agency, error)
-    return store_view(context, resident_id, agency, view)
+        return store_error(hub.session_factory, resident_id, agency, error)
+    return store_view(hub.session_factory, resident_id, agency, view)
+
+
+@job("benefits.refresh_source")
+def refresh_source_job(hub: Hub, resident_id: str, agency: str) -> str:
+    """Fetch one source for one resident with retries and store it (queued by stale reads, pushed events that
+    need a pull, and support's resync)."""
+    return refresh_source(hub, resident_id, agency, retries=True)
 
 
 def fetch_within_budget(
-    context, resident_id: str, sources: dict[str, list[RecordRef]], deadline: float
+    hub: Hub, resident_id: str, sources: dict[str, list[RecordRef]], deadline: float
 ) -> dict[str, str]:
     """Fetch each agency of ``sources`` in parallel and store each as it arrives; return by ``deadline`` (a
     ``time.monotonic()`` instant: the read's budget counted from when its request arrived) with the outcome per
@@ -82,13 +91,15 @@ def fetch_within_budget(
     slow, or its inline slots taken: ``services/platform/guard.py``), which the caller leaves to the background."""
     if not sources:
         return {}
-    client: PlatformClient = context.component("platform")
+    client = hub.platform
     outcomes = dict.fromkeys(sources, SKIPPED)
     futures = {}
     for agency, refs in sources.items():
         slot = client.inline_slot(agency)
         if slot is not None:
-            future = client.pool.submit(_fetch_and_store, context, client, resident_id, agency, refs, deadline, slot)
+            future = client.pool.submit(
+                _fetch_and_store, hub.session_factory, client, resident_id, agency, refs, deadline, slot
+            )
             futures[future] = agency
             outcomes[agency] = PENDING
     done, _ = concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
@@ -98,7 +109,7 @@ def fetch_within_budget(
 
 
 def _fetch_and_store(
-    context,
+    sessions: sessionmaker[Session],
     client: PlatformClient,
     resident_id: str,
     agency: str,
@@ -115,8 +126,8 @@ def _fetch_and_store(
             try:
                 views.append(client.view(ref, timeout=timeout))
             except SourceError as error:
-                return store_error(context, resident_id, agency, error)
-        return store_view(context, resident_id, agency, combined(views))
+                return store_error(sessions, resident_id, agency, error)
+        return store_view(sessions, resident_id, agency, combined(views))
     except Exception:  # a worker thread reports, it never takes the read down with it
         log.exception("fetch for a read failed", extra={"agency": agency})
         return "failed"

@@ -1,7 +1,8 @@
-"""Which client ids are registered, and for which kind of token: a short per-process cache over ``app_clients``.
+"""App registrations: which client ids may hold which kind of hub token (``app_clients``), and the per-process
+cache every authenticated request asks.
 
 Every authenticated request checks that its token's audience is still a registered app of the right kind;
-the cache keeps that off the database (at most one query per ``ttl_seconds`` per process). Deactivating an
+``AppRegistry`` keeps that off the database (at most one query per ``ttl_seconds`` per process). Deactivating an
 app takes effect within that time; its sessions should be revoked too.
 """
 
@@ -13,8 +14,12 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.components import component
 from services.models.apps import AppClient
+
+SANDBOX_APPS = (
+    ("sandbox-app", "Sandbox resident app", "resident"),
+    ("support-console", "Support console", "staff"),
+)
 
 
 class AppRegistry:
@@ -39,6 +44,17 @@ class AppRegistry:
             self._loaded = None
 
 
-@component("app_registry")
-def build_app_registry(context) -> AppRegistry:
-    return AppRegistry()
+def ensure_app_clients(session: Session, apps: tuple[tuple[str, str, str], ...]) -> int:
+    """Register each ``(client_id, name, kind)`` that is not registered yet; return how many were added."""
+    existing = set(session.scalars(select(AppClient.client_id)))
+    added = 0
+    for client_id, name, kind in apps:
+        if client_id not in existing:
+            session.add(AppClient(client_id=client_id, name=name, kind=kind))
+            added += 1
+    session.commit()
+    return added
+
+
+def find_app_client(session: Session, client_id: str) -> AppClient | None:
+    return session.scalar(select(AppClient).where(AppClient.client_id == client_id, AppClient.active.is_(True)))

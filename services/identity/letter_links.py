@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from services.audit import Actor, record_access
 from services.errors import DomainError, NotFound, SourceUnavailable
+from services.hub import Hub
 from services.identity.errors import (
     CaseLinkedElsewhere,
     IdentityVerificationRequired,
@@ -96,12 +97,12 @@ class _Attempt:
 
 
 def link_by_letter(
-    context, session: Session, resident: Resident, request: LetterLinkRequest, place: AuditPlace = AuditPlace()
+    hub: Hub, session: Session, resident: Resident, request: LetterLinkRequest, place: AuditPlace = AuditPlace()
 ) -> tuple[ResidentLink, bool]:
     """Link the record behind ``request.case_number`` if the letter code is right and the case is proven to
     be the resident's; ``True`` when the link is new (linking again is harmless). Commits."""
-    hasher, cipher = context.component("lookup_hasher"), context.component("field_cipher")
-    index: PersonIndex = context.component("person_index")
+    hasher, cipher = hub.lookup_hasher, hub.field_cipher
+    index = hub.person_index
     attempt = _Attempt(session, resident, request, place, hasher.case(request.agency, request.case_number))
     if not resident.identity_verified:
         attempt.refuse(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.background import job
 from services.errors import DomainError
+from services.hub import Hub
 from services.models.identity import LinkFailure
 
 THROTTLE_AFTER, THROTTLE_WINDOW = 5, dt.timedelta(minutes=15)
@@ -105,8 +106,8 @@ def _seconds(delta: dt.timedelta) -> int:
 
 
 @job("identity.prune_link_failures", every_seconds=3600)
-def prune_job(context) -> int:
-    with context.session() as session:
+def prune_link_failures_job(hub: Hub) -> int:
+    with hub.session() as session:
         pruned = prune_link_failures(session)
         session.commit()
     return pruned

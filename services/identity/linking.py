@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.background import job
+from services.hub import Hub
 from services.identity.field_crypto import FieldCipher
 from services.identity.link_notices import tell_other_holders
 from services.identity.person_index import PersonIndex, PersonIndexUnavailable
@@ -118,11 +119,11 @@ RETRY_BATCH = 200
 
 
 @job("identity.link_records", every_seconds=RETRY_EVERY_SECONDS)
-def link_records(context, resident_id: str | None = None) -> int:
+def link_records_job(hub: Hub, resident_id: str | None = None) -> int:
     """Search the person index again: for one resident, or (periodically) for every resident whose last
     search failed. Returns how many searches completed."""
-    index, cipher = context.component("person_index"), context.component("field_cipher")
-    with context.session() as session:
+    index, cipher = hub.person_index, hub.field_cipher
+    with hub.session() as session:
         if resident_id is not None:
             ids = [resident_id]
         else:

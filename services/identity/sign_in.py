@@ -21,8 +21,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.apps import find_app_client
+from config import Settings
+from services.hub import Hub
 from services.identity import hub_tokens
+from services.identity.app_registry import find_app_client
 from services.identity.errors import INVALID_CLIENT, INVALID_GRANT, OAuthError
 from services.identity.linking import search_records
 from services.identity.residents import resident_from_claims
@@ -52,8 +54,7 @@ class Device:
     user_agent: str | None = None
 
 
-def token_settings(context) -> TokenSettings:
-    settings = context.settings
+def token_settings(settings: Settings) -> TokenSettings:
     return TokenSettings(
         issuer=settings.public_url.rstrip("/"),
         access_ttl_seconds=settings.access_token_ttl_seconds,
@@ -78,19 +79,19 @@ def _require_kind(app: AppClient, kind: str) -> None:
 
 
 def exchange_id_token(
-    context, session: Session, *, id_token: str, client_id: str, nonce: str | None = None, device: Device = Device()
+    hub: Hub, session: Session, *, id_token: str, client_id: str, nonce: str | None = None, device: Device = Device()
 ) -> IssuedTokens:
     """Token exchange: a provider ID token for the app ``client_id`` → a new hub session for that app."""
     app = registered_app(session, client_id)
     if app.kind == "staff":
-        return _staff_sign_in(context, session, app=app, id_token=id_token, nonce=nonce, device=device)
-    claims = context.component("resident_idp").verify(id_token, audience=client_id, nonce=nonce)
+        return _staff_sign_in(hub, session, app=app, id_token=id_token, nonce=nonce, device=device)
+    claims = hub.resident_idp.verify(id_token, audience=client_id, nonce=nonce)
     spend_id_token(session, claims, id_token)
-    return _resident_sign_in(context, session, app=app, claims=claims, device=device)
+    return _resident_sign_in(hub, session, app=app, claims=claims, device=device)
 
 
 def exchange_authorization_code(
-    context,
+    hub: Hub,
     session: Session,
     *,
     code: str,
@@ -103,24 +104,24 @@ def exchange_authorization_code(
     """The broker: redeem the app's code at the provider, verify the ID token it returns, sign in."""
     app = registered_app(session, client_id)
     _require_kind(app, "resident")
-    provider = context.component("resident_idp")
+    provider = hub.resident_idp
     id_token = provider.redeem_code(
         code=code, code_verifier=code_verifier, redirect_uri=redirect_uri, client_id=client_id
     )
     claims = provider.verify(id_token, audience=client_id, nonce=nonce)
     spend_id_token(session, claims, id_token)
-    return _resident_sign_in(context, session, app=app, claims=claims, device=device)
+    return _resident_sign_in(hub, session, app=app, claims=claims, device=device)
 
 
 def exchange_hub_token(
-    context, session: Session, *, access_token: str, client_id: str, device: Device = Device()
+    hub: Hub, session: Session, *, access_token: str, client_id: str, device: Device = Device()
 ) -> IssuedTokens:
     """Single sign-on: another resident app's live hub access token → a session of its own for ``client_id``."""
     app = registered_app(session, client_id)
     _require_kind(app, "resident")
     try:
         claims = hub_tokens.decode_access_token(
-            context.component("signing_keys"), access_token, issuer=token_settings(context).issuer
+            hub.signing_keys, access_token, issuer=token_settings(hub.settings).issuer
         )
         source = active_session(session, claims)
     except (hub_tokens.AccessTokenInvalid, SessionInvalid) as error:
@@ -135,24 +136,24 @@ def exchange_hub_token(
         device_label=device.label,
         user_agent=device.user_agent,
     )
-    issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
+    issued = issue_tokens(session, hub_session, hub.signing_keys, token_settings(hub.settings))
     session.commit()
     return issued
 
 
-def refresh(context, session: Session, *, refresh_token: str, client_id: str) -> IssuedTokens:
+def refresh(hub: Hub, session: Session, *, refresh_token: str, client_id: str) -> IssuedTokens:
     registered_app(session, client_id)
     return refresh_session(
         session,
         refresh_token,
         client_id=client_id,
-        keys=context.component("signing_keys"),
-        config=token_settings(context),
+        keys=hub.signing_keys,
+        config=token_settings(hub.settings),
     )
 
 
-def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict[str, Any], device: Device):
-    settings = context.settings
+def _resident_sign_in(hub: Hub, session: Session, *, app: AppClient, claims: dict[str, Any], device: Device):
+    settings = hub.settings
     acr = claims.get("acr")
     if acr not in settings.oidc_accepted_acr:
         raise OAuthError(INVALID_GRANT, "The sign-in's assurance level (acr) is not one this hub accepts.")
@@ -164,11 +165,11 @@ def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict
         session,
         claims,
         verified=verified,
-        cipher=context.component("field_cipher"),
-        hasher=context.component("lookup_hasher"),
+        cipher=hub.field_cipher,
+        hasher=hub.lookup_hasher,
     )
     if verified:
-        search_records(session, resident, context.component("person_index"), context.component("field_cipher"))
+        search_records(session, resident, hub.person_index, hub.field_cipher)
     hub_session = open_session(
         session,
         kind="resident",
@@ -177,7 +178,7 @@ def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict
         device_label=device.label,
         user_agent=device.user_agent,
     )
-    issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
+    issued = issue_tokens(session, hub_session, hub.signing_keys, token_settings(hub.settings))
     session.commit()
     log.info(
         "resident signed in",
@@ -194,8 +195,8 @@ def _resident_sign_in(context, session: Session, *, app: AppClient, claims: dict
 # Staff -------------------------------------------------------------------------------------------------
 
 
-def _staff_sign_in(context, session: Session, *, app: AppClient, id_token: str, nonce: str | None, device: Device):
-    claims = context.component("staff_idp").verify(id_token, audience=app.client_id, nonce=nonce, required=("roles",))
+def _staff_sign_in(hub: Hub, session: Session, *, app: AppClient, id_token: str, nonce: str | None, device: Device):
+    claims = hub.staff_idp.verify(id_token, audience=app.client_id, nonce=nonce, required=("roles",))
     spend_id_token(session, claims, id_token)
     roles = claims.get("roles")
     if not isinstance(roles, list):
@@ -214,7 +215,7 @@ def _staff_sign_in(context, session: Session, *, app: AppClient, id_token: str, 
         device_label=device.label,
         user_agent=device.user_agent,
     )
-    issued = issue_tokens(session, hub_session, context.component("signing_keys"), token_settings(context))
+    issued = issue_tokens(session, hub_session, hub.signing_keys, token_settings(hub.settings))
     session.commit()
     log.info("staff signed in", extra={"session_id": hub_session.id, "roles": list(known)})
     return issued

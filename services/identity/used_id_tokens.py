@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.background import job
+from services.hub import Hub
 from services.identity.errors import INVALID_GRANT, OAuthError
 from services.identity.id_tokens import LEEWAY_SECONDS
 from services.models.identity import UsedIdToken
@@ -56,8 +57,8 @@ def prune_used_id_tokens(session: Session) -> int:
 
 
 @job("identity.prune_used_id_tokens", every_seconds=PRUNE_EVERY_SECONDS)
-def prune_job(context) -> int:
-    with context.session() as session:
+def prune_used_id_tokens_job(hub: Hub) -> int:
+    with hub.session() as session:
         pruned = prune_used_id_tokens(session)
         session.commit()
     return pruned

@@ -1,8 +1,8 @@
 """The one HTTP client for the unified data platform: per-request timeouts and, per agency, a guard (circuit
 breaker, known-slow mark, bulkhead for inline waits: ``services/platform/guard.py``).
 
-Built once per process as the ``platform`` component (``context.component("platform")``), so its connection
-pool and its guards are shared by every request and job in the process. Retries are not made here: a read
+Built once per process (``Hub.platform``), so its connection pool and its guards are shared by every request and
+job in the process. Retries are not made here: a read
 must answer within its budget; background work uses ``retrying_view``.
 """
 
@@ -12,17 +12,21 @@ import concurrent.futures
 import dataclasses
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from services import clock
-from services.components import component
 from services.domain_events import AGENCIES
 from services.platform import adapters
 from services.platform.guard import AgencyGuard, CircuitOpen, InlineSlot
 from services.platform.records import SourceError
 from services.platform.views import SourceView, pulled
+from services.readiness import Check
+
+if TYPE_CHECKING:
+    from services.hub import Hub
 
 MAX_PAGES = 50
 
@@ -186,26 +190,12 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, SourceError) and error.kind in {"timeout", "unreachable", "http_error"}
 
 
-@component("platform")
-def build_platform_client(context) -> PlatformClient:
-    settings = context.settings
-    return PlatformClient(
-        settings.platform_url,
-        settings.platform_key,
-        timeout=settings.platform_timeout_seconds,
-        fail_max=settings.breaker_fail_max,
-        reset_seconds=settings.breaker_reset_seconds,
-        slow_after_seconds=settings.read_budget_seconds,
-        inline_slots=settings.inline_fetches_per_agency,
-    )
-
-
-def platform_check(context):
+def platform_check(hub: Hub) -> Check:
     """A readiness check that reports the platform without failing readiness: the hub serves last good
     copies when the platform is down, so taking every instance out of rotation would only make it worse."""
 
     def check() -> tuple[bool, str | None]:
-        ok, detail = context.component("platform").reachable()
+        ok, detail = hub.platform.reachable()
         return True, "reachable" if ok else f"unreachable ({detail}); serving last good copies"
 
     return check

@@ -37,10 +37,10 @@ class World:
 
 
 @pytest.fixture
-def world(hub_context, db_session) -> World:
-    hasher = hub_context.component("lookup_hasher")
+def world(hub, db_session) -> World:
+    hasher = hub.lookup_hasher
     maria = resident(
-        hub_context,
+        hub,
         name="Maria Lopez",
         email=MARIA_EMAIL,
         email_hash=hasher.email(MARIA_EMAIL),

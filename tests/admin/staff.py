@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from services.apps import SANDBOX_APPS, ensure_app_clients
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.identity.hub_tokens import issue_access_token
 from services.identity.sessions import open_session
 from services.models.identity import Resident
@@ -32,10 +32,10 @@ class Caller:
         return headers
 
 
-def _token(hub_context, session, *, kind: str, subject: str, session_id: str, client_id: str, roles=()) -> str:
+def _token(hub, session, *, kind: str, subject: str, session_id: str, client_id: str, roles=()) -> str:
     return issue_access_token(
-        hub_context.component("signing_keys"),
-        issuer=hub_context.settings.public_url.rstrip("/"),
+        hub.signing_keys,
+        issuer=hub.settings.public_url.rstrip("/"),
         subject=subject,
         kind=kind,
         session_id=session_id,
@@ -45,9 +45,9 @@ def _token(hub_context, session, *, kind: str, subject: str, session_id: str, cl
     )
 
 
-def staff_member(hub_context, role: str) -> Caller:
+def staff_member(hub, role: str) -> Caller:
     subject, name = STAFF[role]
-    with hub_context.session() as session:
+    with hub.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
         hub_session = open_session(
             session,
@@ -58,7 +58,7 @@ def staff_member(hub_context, role: str) -> Caller:
             staff_roles=(role,),
         )
         token = _token(
-            hub_context,
+            hub,
             session,
             kind="staff",
             subject=subject,
@@ -70,16 +70,16 @@ def staff_member(hub_context, role: str) -> Caller:
     return Caller(subject, token)
 
 
-def resident(hub_context, **columns) -> Caller:
+def resident(hub, **columns) -> Caller:
     """A verified resident (``subject`` is the resident id) signed in on the sandbox app."""
-    with hub_context.session() as session:
+    with hub.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
         row = Resident(issuer="test", subject=f"resident-{next(_numbers)}", identity_verified=True, **columns)
         session.add(row)
         session.flush()
         hub_session = open_session(session, kind="resident", client_id="sandbox-app", resident_id=row.id)
         token = _token(
-            hub_context, session, kind="resident", subject=row.id, session_id=hub_session.id, client_id="sandbox-app"
+            hub, session, kind="resident", subject=row.id, session_id=hub_session.id, client_id="sandbox-app"
         )
         session.commit()
         return Caller(row.id, token)

@@ -18,8 +18,8 @@ def listed(client, caller, query: str = "") -> list[dict]:
     return response.get_json()["data"]
 
 
-def test_each_role_reads_its_share_of_the_audit_log(client, hub_context, world):
-    sophie, omar, ada = (staff_member(hub_context, role) for role in ("support", "supervisor", "admin"))
+def test_each_role_reads_its_share_of_the_audit_log(client, hub, world):
+    sophie, omar, ada = (staff_member(hub, role) for role in ("support", "supervisor", "admin"))
     visit(client, sophie, world)
     visit(client, omar, world)
     listed(client, ada)  # an audit.read with no resident
@@ -32,8 +32,8 @@ def test_each_role_reads_its_share_of_the_audit_log(client, hub_context, world):
     assert "audit.read" in {e["action"] for e in listed(client, ada)}
 
 
-def test_filters_and_cursor_pages(client, hub_context, world):
-    sophie, ada = staff_member(hub_context, "support"), staff_member(hub_context, "admin")
+def test_filters_and_cursor_pages(client, hub, world):
+    sophie, ada = staff_member(hub, "support"), staff_member(hub, "admin")
     visit(client, sophie, world, count=5)
     query = f"?resident_id={world.maria.subject}&action=resident.benefits.read&limit=2"
     seen, cursor = [], None
@@ -53,8 +53,8 @@ def test_filters_and_cursor_pages(client, hub_context, world):
     assert_problem(client.get("/v1/admin/audit-events?since=yesterday", headers=ada.headers()), 422, field="since")
 
 
-def test_a_resident_sees_who_looked_in_plain_language_and_only_their_own(client, hub_context, world):
-    sophie = staff_member(hub_context, "support")
+def test_a_resident_sees_who_looked_in_plain_language_and_only_their_own(client, hub, world):
+    sophie = staff_member(hub, "support")
     visit(client, sophie, world)
     entries = client.get("/v1/me/access-log", headers=world.maria.headers()).get_json()["data"]
     (entry,) = entries
@@ -62,6 +62,6 @@ def test_a_resident_sees_who_looked_in_plain_language_and_only_their_own(client,
     assert entry["description"].startswith("A support agent (Sophie) viewed your benefits on ")
     assert entry["description"].endswith("Reason: Caller asked why her SNAP is missing.")
 
-    someone_else = resident(hub_context, name="Sam")
+    someone_else = resident(hub, name="Sam")
     assert client.get("/v1/me/access-log", headers=someone_else.headers()).get_json()["data"] == []
     assert_problem(client.get("/v1/me/access-log", headers=sophie.headers()), 401)

@@ -27,8 +27,8 @@ def events(session) -> list[AuditEvent]:
     return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
 
-def test_every_read_and_write_is_audited_with_who_why_and_which_request(app, client, hub_context, world, db_session):
-    ada = staff_member(hub_context, "admin")
+def test_every_read_and_write_is_audited_with_who_why_and_which_request(app, client, hub, world, db_session):
+    ada = staff_member(hub, "admin")
     calls = world.paths(app)
     for number, (method, path, endpoint) in enumerate(calls):
         request_id = f"req-audit-{number:04d}"
@@ -53,8 +53,8 @@ def test_every_read_and_write_is_audited_with_who_why_and_which_request(app, cli
     assert verify_chain(db_session).ok
 
 
-def test_lookup_is_exact_match_on_one_identifier(client, hub_context, world, db_session):
-    sophie = staff_member(hub_context, "support")
+def test_lookup_is_exact_match_on_one_identifier(client, hub, world, db_session):
+    sophie = staff_member(hub, "support")
     found = []
     for query in (f"email={MARIA_EMAIL.upper()}", "phone=312-555-0101", f"phone={MARIA_PHONE}"):
         response = client.get(f"/v1/admin/residents?{query}", headers=sophie.headers())
@@ -71,16 +71,16 @@ def test_lookup_is_exact_match_on_one_identifier(client, hub_context, world, db_
     assert lookups[0].fields == ["lookup:email", "name"]
 
 
-def test_a_failed_call_is_audited_as_an_error(client, hub_context, world, db_session):
-    sophie = staff_member(hub_context, "support")
+def test_a_failed_call_is_audited_as_an_error(client, hub, world, db_session):
+    sophie = staff_member(hub, "support")
     response = client.get("/v1/admin/residents/no-such-resident/benefits", headers=sophie.headers())
     assert_problem(response, 404)
     (event,) = events(db_session)
     assert (event.outcome, event.resident_id, event.action) == ("error", "no-such-resident", "resident.benefits.read")
 
 
-def test_resident_detail_shows_links_consents_devices_sessions_and_sync(client, hub_context, world):
-    sophie = staff_member(hub_context, "support")
+def test_resident_detail_shows_links_consents_devices_sessions_and_sync(client, hub, world):
+    sophie = staff_member(hub, "support")
     body = client.get(f"/v1/admin/residents/{world.maria.subject}", headers=sophie.headers()).get_json()
     assert body["name"] == "Maria Lopez"
     assert [d["push_token"] for d in body["devices"]] == ["•••••e-0001"]
@@ -89,8 +89,8 @@ def test_resident_detail_shows_links_consents_devices_sessions_and_sync(client, 
     assert body["links"] == [] and body["sync"] == []
 
 
-def test_notifications_show_every_delivery_and_resend_adds_a_round(client, hub_context, world):
-    sophie = staff_member(hub_context, "support")
+def test_notifications_show_every_delivery_and_resend_adds_a_round(client, hub, world):
+    sophie = staff_member(hub, "support")
     path = f"/v1/admin/residents/{world.maria.subject}/notifications"
     (message,) = client.get(path, headers=sophie.headers()).get_json()["data"]
     assert [(d["send_round"], d["kind"], d["state"]) for d in message["deliveries"]] == [(0, "initial", "queued")]
@@ -105,8 +105,8 @@ def test_notifications_show_every_delivery_and_resend_adds_a_round(client, hub_c
     ]
 
 
-def test_revoking_sessions_signs_the_resident_out_at_once(client, hub_context, world, db_session):
-    omar = staff_member(hub_context, "supervisor")
+def test_revoking_sessions_signs_the_resident_out_at_once(client, hub, world, db_session):
+    omar = staff_member(hub, "supervisor")
     response = client.post(f"/v1/admin/residents/{world.maria.subject}/sessions/revoke", headers=omar.headers())
     assert response.get_json() == {"revoked": 1}
     assert_problem(client.get("/v1/me/access-log", headers=world.maria.headers()), 401)

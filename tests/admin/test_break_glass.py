@@ -16,11 +16,11 @@ GLASS_REASON = "Fraud unit needs the Medicaid case today"
 
 
 @pytest.fixture
-def maria_without_hfs(hub_context):
+def maria_without_hfs(hub):
     """maria's DHS and HFS records are stored; she then stopped sharing HFS (Medicaid) with the app."""
-    maria = make_resident(hub_context, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}, revoked=("HFS",))
-    store_fixture(hub_context, maria.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day0.json")
+    maria = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}, revoked=("HFS",))
+    store_fixture(hub, maria.id, "DHS", "dhs_maria_day0.json")
+    store_fixture(hub, maria.id, "HFS", "hfs_maria_day0.json")
     return maria
 
 
@@ -28,18 +28,16 @@ def agencies(body) -> set[str]:
     return {item["agency"] for item in body["data"]}
 
 
-def test_without_break_glass_the_revoked_agency_stays_hidden_from_staff(client, hub_context, maria_without_hfs):
-    omar = staff_member(hub_context, "supervisor")
+def test_without_break_glass_the_revoked_agency_stays_hidden_from_staff(client, hub, maria_without_hfs):
+    omar = staff_member(hub, "supervisor")
     body = client.get(f"/v1/admin/residents/{maria_without_hfs.id}/benefits", headers=omar.headers()).get_json()
     assert agencies(body) == {"DHS"}
     assert body["meta"]["withheld_agencies"] == ["HFS"]
     assert body["break_glass"] is None
 
 
-def test_a_supervisor_breaking_glass_sees_it_and_the_read_is_flagged(
-    client, hub_context, db_session, maria_without_hfs
-):
-    omar = staff_member(hub_context, "supervisor")
+def test_a_supervisor_breaking_glass_sees_it_and_the_read_is_flagged(client, hub, db_session, maria_without_hfs):
+    omar = staff_member(hub, "supervisor")
     path = f"/v1/admin/residents/{maria_without_hfs.id}/benefits"
     body = client.get(path, headers=omar.headers(reason=GLASS_REASON, **BREAK_GLASS)).get_json()
 
@@ -56,15 +54,15 @@ def test_a_supervisor_breaking_glass_sees_it_and_the_read_is_flagged(
     assert log[0]["break_glass"] is True and "flagged for review" in log[0]["description"]
 
 
-def test_support_cannot_break_glass_and_the_attempt_is_audited(client, hub_context, db_session, maria_without_hfs):
-    sophie = staff_member(hub_context, "support")
+def test_support_cannot_break_glass_and_the_attempt_is_audited(client, hub, db_session, maria_without_hfs):
+    sophie = staff_member(hub, "support")
     path = f"/v1/admin/residents/{maria_without_hfs.id}/benefits"
     assert_problem(client.get(path, headers=sophie.headers(**BREAK_GLASS)), 403)
     (event,) = db_session.scalars(select(AuditEvent)).all()
     assert (event.outcome, event.actor_role, event.break_glass) == ("denied", "support", False)
 
 
-def test_break_glass_still_needs_a_reason(client, hub_context, maria_without_hfs):
-    omar = staff_member(hub_context, "supervisor")
+def test_break_glass_still_needs_a_reason(client, hub, maria_without_hfs):
+    omar = staff_member(hub, "supervisor")
     path = f"/v1/admin/residents/{maria_without_hfs.id}/benefits"
     assert_problem(client.get(path, headers=omar.headers(reason=None, **BREAK_GLASS)), 400, field="X-Access-Reason")

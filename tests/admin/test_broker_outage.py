@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from services.background import CeleryRunner
+from services.celery_app import CeleryRunner
 from services.models.audit import AuditEvent
 from services.models.notifications import PushDelivery
 from tests.admin.staff import staff_member
@@ -16,14 +16,14 @@ from tests.benefits.residents import make_resident
 DOWN = "redis://127.0.0.1:1/0"
 
 
-def broker_down(context) -> None:
-    context.settings = dataclasses.replace(context.settings, celery_broker_url=DOWN)
-    context.runner = CeleryRunner(context)
+def broker_down(hub) -> None:
+    hub.settings = dataclasses.replace(hub.settings, celery_broker_url=DOWN)
+    hub.runner = CeleryRunner.publishing(hub.settings, hub.jobs)
 
 
-def test_a_resend_is_queued_and_audited_and_the_periodic_send_takes_it(client, hub_context, world, db_session):
-    broker_down(hub_context)
-    sophie = staff_member(hub_context, "support")
+def test_a_resend_is_queued_and_audited_and_the_periodic_send_takes_it(client, hub, world, db_session):
+    broker_down(hub)
+    sophie = staff_member(hub, "support")
     response = client.post(f"/v1/admin/notifications/{world.message_id}/resend", headers=sophie.headers())
     assert response.status_code == 200, response.get_data(as_text=True)
     rounds = db_session.scalars(select(PushDelivery.send_round).where(PushDelivery.message_id == world.message_id))
@@ -36,10 +36,10 @@ def sandbox_settings(sandbox_settings):
     return dataclasses.replace(sandbox_settings, read_budget_seconds=0.1)  # no fetch fits: each is left "pending"
 
 
-def test_a_resync_says_which_agency_could_not_be_left_to_the_background(sandbox_client, sandbox_context):
-    maria = make_resident(sandbox_context, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    sophie = staff_member(sandbox_context, "support")
-    broker_down(sandbox_context)
+def test_a_resync_says_which_agency_could_not_be_left_to_the_background(sandbox_client, sandbox_hub):
+    maria = make_resident(sandbox_hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    sophie = staff_member(sandbox_hub, "support")
+    broker_down(sandbox_hub)
     response = sandbox_client.post(f"/v1/admin/residents/{maria.id}/resync", headers=sophie.headers())
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["outcomes"] == {"DHS": "not_queued", "HFS": "not_queued"}

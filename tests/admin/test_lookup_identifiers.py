@@ -30,16 +30,16 @@ EMPTY_AFTER_NORMALISING = [
 
 
 @pytest.fixture
-def residents_without_a_phone(hub_context, world):
+def residents_without_a_phone(hub, world):
     """Residents that a NULL match would list: no phone and no email on record."""
-    return [resident(hub_context, name=f"Resident {n}") for n in range(3)]
+    return [resident(hub, name=f"Resident {n}") for n in range(3)]
 
 
 @pytest.mark.parametrize(("field", "value"), EMPTY_AFTER_NORMALISING)
 def test_an_identifier_with_nothing_in_it_is_refused_and_lists_no_one(
-    client, hub_context, db_session, residents_without_a_phone, field, value
+    client, hub, db_session, residents_without_a_phone, field, value
 ):
-    sophie = staff_member(hub_context, "support")
+    sophie = staff_member(hub, "support")
     response = client.get(f"/v1/admin/residents?{field}={quote(value)}", headers=sophie.headers())
     body = assert_problem(response, 422, field=field)
     assert "data" not in body
@@ -49,8 +49,8 @@ def test_an_identifier_with_nothing_in_it_is_refused_and_lists_no_one(
     assert found == []
 
 
-def test_real_identifiers_still_match_exactly(client, hub_context, world, residents_without_a_phone):
-    sophie = staff_member(hub_context, "support")
+def test_real_identifiers_still_match_exactly(client, hub, world, residents_without_a_phone):
+    sophie = staff_member(hub, "support")
     for query in (f"phone={quote(MARIA_PHONE)}", "phone=312.555.0101"):
         body = client.get(f"/v1/admin/residents?{query}", headers=sophie.headers()).get_json()
         assert [r["id"] for r in body["data"]] == [world.maria.subject]
@@ -59,8 +59,8 @@ def test_real_identifiers_still_match_exactly(client, hub_context, world, reside
 
 
 @pytest.mark.parametrize(("field", "value"), [("phone", "-------"), ("email", "   "), ("case_number", "   ")])
-def test_the_service_cannot_build_a_lookup_on_nothing(hub_context, db_session, field, value):
-    hasher = hub_context.component("lookup_hasher")
+def test_the_service_cannot_build_a_lookup_on_nothing(hub, db_session, field, value):
+    hasher = hub.lookup_hasher
     with pytest.raises(InvalidInput) as refused:
         find_residents(db_session, hasher, **{field: value})
     assert set(refused.value.errors) == {field}
@@ -68,15 +68,15 @@ def test_the_service_cannot_build_a_lookup_on_nothing(hub_context, db_session, f
         find_residents(db_session, hasher)
 
 
-def test_the_hasher_refuses_empty_input(hub_context):
-    hasher = hub_context.component("lookup_hasher")
+def test_the_hasher_refuses_empty_input(hub):
+    hasher = hub.lookup_hasher
     for refused in (lambda: hasher.phone("-------"), lambda: hasher.phone(""), lambda: hasher.email("  ")):
         with pytest.raises(EmptyIdentifier):
             refused()
     assert hasher.phone("(312) 555-0101") == hasher.phone("+1 312 555 0101")
 
 
-def test_a_provider_phone_with_no_digits_is_not_hashed(hub_context, db_session):
+def test_a_provider_phone_with_no_digits_is_not_hashed(hub, db_session):
     claims = {
         "iss": "test",
         "sub": "phone-without-digits",
@@ -90,7 +90,7 @@ def test_a_provider_phone_with_no_digits_is_not_hashed(hub_context, db_session):
         db_session,
         claims,
         verified=True,
-        cipher=hub_context.component("field_cipher"),
-        hasher=hub_context.component("lookup_hasher"),
+        cipher=hub.field_cipher,
+        hasher=hub.lookup_hasher,
     )
     assert row.phone_hash is None

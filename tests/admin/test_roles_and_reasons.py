@@ -25,8 +25,8 @@ def test_every_admin_route_needs_a_permission_from_the_table(app, world):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_is_allowed_exactly_its_routes(app, client, hub_context, db_session, world, role):
-    caller = staff_member(hub_context, role)
+def test_each_role_is_allowed_exactly_its_routes(app, client, hub, db_session, world, role):
+    caller = staff_member(hub, role)
     wrong = []
     for method, path, endpoint in world.paths(app):
         allowed = app.view_functions[endpoint].required_permission in ROLE_PERMISSIONS[role]
@@ -55,10 +55,8 @@ def test_resident_tokens_and_no_token_are_refused_everywhere_under_admin(app, cl
 
 
 @pytest.mark.parametrize("reason", [None, "", "   ", "because", "need to see"], ids=repr)
-def test_a_missing_or_too_short_reason_is_refused_and_audited_as_denied(
-    app, client, hub_context, world, db_session, reason
-):
-    admin = staff_member(hub_context, "admin")
+def test_a_missing_or_too_short_reason_is_refused_and_audited_as_denied(app, client, hub, world, db_session, reason):
+    admin = staff_member(hub, "admin")
     routes = [route for route in world.paths(app) if route[2] not in NO_REASON_NEEDED]
     for method, path, _endpoint in routes:
         headers = admin.headers(reason=None)
@@ -70,8 +68,8 @@ def test_a_missing_or_too_short_reason_is_refused_and_audited_as_denied(
     assert {event.outcome for event in events} == {"denied"}
 
 
-def test_a_refused_reason_changes_nothing(client, hub_context, world, db_session):
-    supervisor = staff_member(hub_context, "supervisor")
+def test_a_refused_reason_changes_nothing(client, hub, world, db_session):
+    supervisor = staff_member(hub, "supervisor")
     path = f"/v1/admin/residents/{world.maria.subject}/sessions/revoke"
     assert_problem(client.post(path, headers=supervisor.headers(reason="x")), 400, field="X-Access-Reason")
     assert client.get("/v1/me/access-log", headers=world.maria.headers()).status_code == 200  # still signed in

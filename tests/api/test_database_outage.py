@@ -17,9 +17,9 @@ from sqlalchemy.exc import DBAPIError
 
 from api.database import db
 from api.problems import database_unreachable
+from composition import build_hub, create_app
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_engine, make_session_factory
+from services.db import make_engine
 from services.readiness import Readiness, database_check
 from tests.benefits.residents import make_resident, store_fixture
 from tests.database import upgrade
@@ -48,17 +48,13 @@ def cluster():
 
 @pytest.fixture
 def hub(cluster, settings):
-    """The hub app on the private cluster, and its context."""
+    """The hub app on the private cluster, and its hub."""
     hub_settings = dataclasses.replace(settings, database_url=cluster.url("hub"))
     engine = make_engine(hub_settings.database_url, pool_size=3, connect_timeout=2)
     readiness = Readiness(cache_seconds=0)
     readiness.add("database", database_check(engine))
-    context = HubContext(hub_settings, engine, make_session_factory(engine), readiness)
-    context.runner = ManualRunner(context)
-    from api.app import create_app
-
-    app = create_app(hub_settings, context=context)
-    yield app, context
+    hub = build_hub(hub_settings, engine=engine, readiness=readiness, runner=ManualRunner)
+    yield create_app(hub=hub), hub
     engine.dispose()
 
 

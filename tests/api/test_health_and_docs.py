@@ -21,9 +21,9 @@ def test_readyz_reports_the_database(client):
     assert [check["name"] for check in body["checks"]] == ["database"]
 
 
-def test_readyz_is_503_when_a_dependency_is_down(client, hub_context, tmp_path):
+def test_readyz_is_503_when_a_dependency_is_down(client, hub, tmp_path):
     unreachable = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
-    hub_context.readiness.add("platform", database_check(unreachable))
+    hub.readiness.add("platform", database_check(unreachable))
     response = client.get("/readyz")
     assert response.status_code == 503
     checks = {check["name"]: check["ok"] for check in response.get_json()["checks"]}

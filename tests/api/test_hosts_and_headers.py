@@ -69,10 +69,11 @@ def test_the_hosts_served_follow_the_public_url_and_trusted_hosts():
     assert explicit.hosts_served == ("api.example.gov", ".benefits.example.gov")
 
 
-def test_a_configured_trusted_host_is_the_only_one(settings, hub_context):
-    from api.app import create_app
+def test_a_configured_trusted_host_is_the_only_one(settings, hub):
+    from composition import create_app
 
-    app = create_app(dataclasses.replace(settings, trusted_hosts=("api.example.gov",)), context=hub_context)
+    hub.settings = dataclasses.replace(settings, trusted_hosts=("api.example.gov",))
+    app = create_app(hub=hub)
     client = app.test_client()
     assert client.get("/healthz", headers={"Host": "api.example.gov"}).status_code == 200
     assert_problem(client.get("/healthz", headers={"Host": "localhost"}), 400, field="Host")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from services import clock
-from services.background import run_job
+from services.idempotency import prune_idempotency_keys_job
 from services.models.idempotency import IN_FLIGHT, IdempotencyKey
 from services.models.identity import Resident, ResidentLink
 from services.models.notifications import Device, PushDelivery
@@ -160,11 +160,11 @@ def test_a_request_whose_answer_was_not_recorded_is_never_run_again(sandbox_clie
     assert count(db_session, Device) == 1
 
 
-def test_keys_last_a_day_and_are_pruned(sandbox_client, sandbox_url, sandbox_context, db_session):
+def test_keys_last_a_day_and_are_pruned(sandbox_client, sandbox_url, sandbox_hub, db_session):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     assert sandbox_client.post("/v1/me/devices", json=PHONE, headers=with_key(maria.headers)).status_code == 201
     clock.set_now(clock.now() + dt.timedelta(hours=25))
-    assert run_job(sandbox_context, "idempotency.prune", {}) == 1
+    assert prune_idempotency_keys_job(sandbox_hub) == 1
     assert count(db_session, IdempotencyKey) == 0
 
 

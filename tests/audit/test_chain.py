@@ -126,7 +126,7 @@ def test_events_deleted_from_the_end_are_caught_by_the_chain_head(db_session, te
     assert (result.ok, result.first_broken_id, result.checked) == (False, 4, 3)
 
 
-def test_concurrent_appends_keep_one_unbroken_chain(hub_context):
+def test_concurrent_appends_keep_one_unbroken_chain(hub):
     """Many writers at once (threads, each its own connection): every event lands, in one chain."""
     writers, each = 8, 10
     start = threading.Barrier(writers)
@@ -135,7 +135,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(hub_context):
     def writer(number: int) -> None:
         try:
             start.wait()
-            with hub_context.session() as session:
+            with hub.session() as session:
                 append(session, each, resident_id=f"res-{number}")
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             failures.append(error)
@@ -147,7 +147,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(hub_context):
         thread.join()
 
     assert failures == []
-    with hub_context.session() as session:
+    with hub.session() as session:
         assert session.scalar(select(func.count(AuditEvent.id))) == writers * each
         result = verify_chain(session)
     assert result.ok, result.reason
@@ -164,9 +164,9 @@ def postgres_only(test_database):
     "statement",
     ["UPDATE audit_events SET reason = 'nothing to see'", "DELETE FROM audit_events", "TRUNCATE audit_events"],
 )
-def test_the_apps_connection_cannot_change_or_remove_audit_rows(postgres_only, hub_context, db_session, statement):
+def test_the_apps_connection_cannot_change_or_remove_audit_rows(postgres_only, hub, db_session, statement):
     append(db_session, 2)
-    with hub_context.engine.connect() as connection, pytest.raises(Exception, match="append-only"):
+    with hub.engine.connect() as connection, pytest.raises(Exception, match="append-only"):
         connection.execute(text(statement))
-    with hub_context.session() as session:
+    with hub.session() as session:
         assert verify_chain(session).checked == 2

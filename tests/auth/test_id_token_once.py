@@ -10,8 +10,8 @@ import time
 from sqlalchemy import func, select
 
 from services import clock
-from services.background import run_job
 from services.identity.id_tokens import IdentityProvider
+from services.identity.used_id_tokens import prune_used_id_tokens_job
 from services.models.identity import HubSession, UsedIdToken
 from tests.factories import REDIRECT_URI, Pkce, exchange, id_token_for, staff_id_token_for
 from tests.problem_assertions import assert_problem
@@ -70,9 +70,9 @@ class ReplayingProvider(IdentityProvider):
         return self.token
 
 
-def test_the_pkce_broker_uses_each_id_token_once(sandbox_client, sandbox_url, sandbox_context, db_session):
+def test_the_pkce_broker_uses_each_id_token_once(sandbox_client, sandbox_url, sandbox_hub, db_session):
     token = id_token_for(sandbox_url, "james")
-    sandbox_context.components["resident_idp"] = ReplayingProvider(f"{sandbox_url}/idp", token)
+    sandbox_hub.resident_idp = ReplayingProvider(f"{sandbox_url}/idp", token)
     body = {
         "grant_type": "authorization_code",
         "code": "any-code",
@@ -105,11 +105,11 @@ def test_of_concurrent_uses_of_one_token_exactly_one_wins(sandbox_app, sandbox_u
     assert _sessions(db_session) == 1
 
 
-def test_expired_records_are_pruned_by_the_periodic_job(sandbox_client, sandbox_url, sandbox_context, db_session):
+def test_expired_records_are_pruned_by_the_periodic_job(sandbox_client, sandbox_url, sandbox_hub, db_session):
     assert exchange(sandbox_client, id_token_for(sandbox_url, "maria")).status_code == 200
     assert exchange(sandbox_client, id_token_for(sandbox_url, "james")).status_code == 200
-    assert run_job(sandbox_context, "identity.prune_used_id_tokens", {}) == 0
+    assert prune_used_id_tokens_job(sandbox_hub) == 0
     clock.set_now(clock.now() + dt.timedelta(minutes=12))  # past exp (10 min) + leeway (1 min)
-    assert run_job(sandbox_context, "identity.prune_used_id_tokens", {}) == 2
+    assert prune_used_id_tokens_job(sandbox_hub) == 2
     db_session.expire_all()
     assert db_session.scalars(select(UsedIdToken)).all() == []

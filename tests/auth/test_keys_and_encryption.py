@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from api.auth_rules import rule_of
+from api.current_hub import hub_of
 from services.identity.field_crypto import FieldCipher, LookupHasher
 from services.identity.residents import reencrypt_resident_fields
 from services.identity.signing_keys import SigningKeysMissing, load_signing_keys, rotate_signing_keys
@@ -32,10 +33,10 @@ def test_production_must_be_given_its_keys(tmp_path):
 
 
 def test_after_rotation_old_tokens_verify_and_new_ones_use_the_new_key(sandbox_app, sandbox_client, sandbox_url):
-    context = sandbox_app.extensions["hub"]
+    hub = hub_of(sandbox_app)
     maria = sign_in(sandbox_client, sandbox_url, "maria")
-    fresh = rotate_signing_keys(context.settings.signing_keys_path)
-    context.components.pop("signing_keys")  # what a restart does
+    fresh = rotate_signing_keys(hub.settings.signing_keys_path)
+    del hub.signing_keys  # what a restart does
     kids = [key["kid"] for key in sandbox_client.get("/.well-known/jwks.json").get_json()["keys"]]
     assert kids[0] == fresh.kid and len(kids) == 2
     assert sandbox_client.get("/v1/me", headers=maria.headers).status_code == 200
@@ -59,14 +60,14 @@ def test_sensitive_fields_are_not_stored_in_plaintext(sandbox_client, sandbox_ur
     raw = " ".join(str(value) for value in row)
     assert "1988-04-12" not in raw and "4821" not in raw and "3125550101" not in raw
     resident = db_session.scalar(select(Resident))
-    cipher = sandbox_client.application.extensions["hub"].component("field_cipher")
+    cipher = hub_of(sandbox_client.application).field_cipher
     assert cipher.decrypt(resident.birthdate_encrypted) == "1988-04-12"
     assert cipher.decrypt(resident.ssn_last4_encrypted) == "4821"
 
 
 def test_support_can_find_a_resident_by_exact_email_or_phone(sandbox_client, sandbox_url, db_session):
     sign_in(sandbox_client, sandbox_url, "maria")
-    hasher = sandbox_client.application.extensions["hub"].component("lookup_hasher")
+    hasher = hub_of(sandbox_client.application).lookup_hasher
     by_email = db_session.scalar(
         select(Resident).where(Resident.email_hash == hasher.email(" Maria.Lopez@EXAMPLE.com"))
     )

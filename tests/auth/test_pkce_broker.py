@@ -64,10 +64,10 @@ def test_the_support_console_cannot_use_the_resident_broker(sandbox_client, sand
     assert body["error"] == "invalid_client"
 
 
-def test_an_unreachable_provider_is_temporarily_unavailable(sandbox_client, sandbox_url, sandbox_context):
+def test_an_unreachable_provider_is_temporarily_unavailable(sandbox_client, sandbox_url, sandbox_hub):
     from services.identity.id_tokens import IdentityProvider
 
-    sandbox_context.components["resident_idp"] = IdentityProvider("http://127.0.0.1:9/idp")
+    sandbox_hub.resident_idp = IdentityProvider("http://127.0.0.1:9/idp")
     pkce = Pkce.new()
     body = assert_problem(_redeem(sandbox_client, "some-code", pkce), 503)
     assert body["error"] == "temporarily_unavailable"

@@ -9,8 +9,8 @@ import dataclasses
 
 import pytest
 
-from api.app import create_app
-from services.apps import ensure_app_clients
+from composition import create_app
+from services.identity.app_registry import ensure_app_clients
 from tests.factories import exchange, id_token_for, refresh, sign_in
 from tests.problem_assertions import assert_problem
 
@@ -19,15 +19,15 @@ LINK = {"agency": "DCEO", "case_number": "512004471", "letter_code": "ABCD-1234"
 
 
 @pytest.fixture
-def app_with(sandbox_settings, sandbox_context):
+def app_with(sandbox_settings, sandbox_hub):
     """A test client of a hub built with these settings (each call: a fresh app and a fresh limiter)."""
 
     def build(**overrides):
         settings = dataclasses.replace(sandbox_settings, **overrides)
-        sandbox_context.settings = settings
-        with sandbox_context.session() as session:
+        sandbox_hub.settings = settings
+        with sandbox_hub.session() as session:
             ensure_app_clients(session, (("county-app", "County app", "resident"),))
-        return create_app(settings, context=sandbox_context).test_client()
+        return create_app(hub=sandbox_hub).test_client()
 
     return build
 

@@ -13,7 +13,7 @@ from tests.problem_assertions import assert_problem
 
 def _token(context, *, subject: str, kind: str, session_id: str, client_id: str, roles=()) -> dict[str, str]:
     token = hub_tokens.issue_access_token(
-        context.component("signing_keys"),
+        context.signing_keys,
         issuer=context.settings.public_url.rstrip("/"),
         subject=subject,
         kind=kind,
@@ -29,25 +29,23 @@ def _me(client, signed) -> str:
     return client.get("/v1/me", headers=signed.headers).get_json()["id"]
 
 
-def test_a_token_naming_another_resident_in_sub_is_refused(sandbox_client, sandbox_url, sandbox_context):
+def test_a_token_naming_another_resident_in_sub_is_refused(sandbox_client, sandbox_url, sandbox_hub):
     maria, james = sign_in(sandbox_client, sandbox_url, "maria"), sign_in(sandbox_client, sandbox_url, "james")
     maria_id, james_id = _me(sandbox_client, maria), _me(sandbox_client, james)
-    own = _token(
-        sandbox_context, subject=maria_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app"
-    )
+    own = _token(sandbox_hub, subject=maria_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app")
     assert sandbox_client.get("/v1/me", headers=own).get_json()["id"] == maria_id  # the forge is otherwise sound
     crossed = _token(
-        sandbox_context, subject=james_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app"
+        sandbox_hub, subject=james_id, kind="resident", session_id=maria.session_id, client_id="sandbox-app"
     )
     for path in ("/v1/me", "/v1/me/benefits", "/v1/me/access-log"):
         body = assert_problem(sandbox_client.get(path, headers=crossed), 401)
         assert "does not belong to its session" in body["detail"]
 
 
-def test_a_staff_token_naming_another_subject_is_refused(sandbox_client, sandbox_url, sandbox_context):
+def test_a_staff_token_naming_another_subject_is_refused(sandbox_client, sandbox_url, sandbox_hub):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     forged = _token(
-        sandbox_context,
+        sandbox_hub,
         subject="someone-else",
         kind="staff",
         session_id=sophie.session_id,
@@ -58,10 +56,10 @@ def test_a_staff_token_naming_another_subject_is_refused(sandbox_client, sandbox
     assert sandbox_client.get("/v1/admin/audit-events", headers=sophie.headers).status_code == 200
 
 
-def test_single_sign_on_refuses_a_token_whose_sub_is_not_its_session(sandbox_client, sandbox_url, sandbox_context):
+def test_single_sign_on_refuses_a_token_whose_sub_is_not_its_session(sandbox_client, sandbox_url, sandbox_hub):
     maria, james = sign_in(sandbox_client, sandbox_url, "maria"), sign_in(sandbox_client, sandbox_url, "james")
     forged = _token(
-        sandbox_context,
+        sandbox_hub,
         subject=_me(sandbox_client, james),
         kind="resident",
         session_id=maria.session_id,

@@ -9,7 +9,7 @@ import jwt
 from sqlalchemy import select
 
 from services import clock
-from services.apps import ensure_app_clients
+from services.identity.app_registry import ensure_app_clients
 from services.models.identity import HubSession, RefreshToken
 from tests.factories import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE, exchange, id_token_for, refresh, sign_in
 from tests.problem_assertions import assert_problem
@@ -94,8 +94,8 @@ def test_reusing_a_refresh_token_ends_the_whole_session(sandbox_client, sandbox_
     assert maria.refresh_token not in logged and rotated["access_token"] not in logged
 
 
-def test_a_refresh_token_works_only_for_its_own_app(sandbox_client, sandbox_url, sandbox_context):
-    with sandbox_context.session() as session:
+def test_a_refresh_token_works_only_for_its_own_app(sandbox_client, sandbox_url, sandbox_hub):
+    with sandbox_hub.session() as session:
         ensure_app_clients(session, (("county-app", "County app", "resident"),))
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     body = assert_problem(refresh(sandbox_client, maria.refresh_token, client_id="county-app"), 400)
@@ -143,8 +143,8 @@ def test_logout_ends_the_session_at_once(sandbox_client, sandbox_url):
     assert_problem(sandbox_client.post("/v1/auth/logout"), 401)
 
 
-def test_single_sign_on_gives_another_app_its_own_session(sandbox_client, sandbox_url, sandbox_context):
-    with sandbox_context.session() as session:
+def test_single_sign_on_gives_another_app_its_own_session(sandbox_client, sandbox_url, sandbox_hub):
+    with sandbox_hub.session() as session:
         ensure_app_clients(session, (("county-app", "County app", "resident"),))
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     response = sandbox_client.post(

@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from config import Settings
-from services.background import CeleryRunner
-from services.celery_app import make_celery
+from notifications.dispatch import dispatch_job
+from services.celery_app import CeleryRunner, make_celery
 from services.models.notifications import NotificationMessage
+from tests.background.hold import WORKER_JOBS, hold
 from tests.celery_harness import wait_until
 from tests.notifications_db.factories import make_resident
 from tests.notifications_db.test_dispatch import approved, emit
@@ -121,11 +122,11 @@ def worker(redis_server, test_database, tmp_path):
 
 
 def test_a_worker_survives_redis_going_away_with_tasks_in_flight_and_runs_jobs_queued_after(
-    hub_context, db_session, settings, redis_server, worker
+    hub, db_session, settings, redis_server, worker
 ):
     process, log_path = worker
     celery = make_celery(Settings.from_env({}, **{**settings.__dict__, "celery_broker_url": redis_server.url}))
-    runner = CeleryRunner(hub_context, celery=celery)
+    runner = CeleryRunner(celery, WORKER_JOBS)
     assert wait_until(lambda: bool(celery.control.ping(timeout=0.5)), timeout=60), log_path.read_text()
     markers = log_path.parent / "holds"
 
@@ -134,7 +135,7 @@ def test_a_worker_survives_redis_going_away_with_tasks_in_flight_and_runs_jobs_q
 
     for outage in range(1, OUTAGES + 1):
         started = holds_started()
-        runner.submit("tests.hold", seconds=3.0, marker=str(markers))  # in flight, unacknowledged, when Redis goes
+        runner.submit(hold, seconds=3.0, marker=str(markers))  # in flight, unacknowledged, when Redis goes
         assert wait_until(lambda started=started: holds_started() > started, timeout=30), log_path.read_text()
         time.sleep(0.5)
         redis_server.kill()
@@ -146,10 +147,10 @@ def test_a_worker_survives_redis_going_away_with_tasks_in_flight_and_runs_jobs_q
 
     maria = make_resident(db_session)
     emit(db_session, maria, approved())
-    runner.submit("notifications.dispatch")
+    runner.submit(dispatch_job)
 
     def dispatched() -> bool:
-        with hub_context.session() as session:
+        with hub.session() as session:
             return (
                 session.scalar(select(NotificationMessage.id).where(NotificationMessage.resident_id == maria.id))
                 is not None

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from api.app import create_app
+from composition import create_app
 from services import clock
-from services.apps import SANDBOX_APPS, ensure_app_clients
-from services.background import CeleryRunner, ManualRunner
+from services.background import ManualRunner
+from services.celery_app import CeleryRunner
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.models.benefits import BenefitSource, PlatformEvent
 from services.models.identity import ResidentLink
 from services.readiness import redis_check
@@ -65,30 +66,30 @@ def within(seconds: float, call: Callable):
 
 
 @pytest.fixture
-def broker_out(hub_context, redis_outage):
+def broker_out(hub, redis_outage):
     """Background work goes to a Celery broker that is out, as the web process would publish it."""
-    hub_context.settings = dataclasses.replace(hub_context.settings, celery_broker_url=redis_outage)
-    hub_context.runner = CeleryRunner(hub_context)
-    return hub_context
+    hub.settings = dataclasses.replace(hub.settings, celery_broker_url=redis_outage)
+    hub.runner = CeleryRunner.publishing(hub.settings, hub.jobs)
+    return hub
 
 
-def broker_back(hub_context) -> ManualRunner:
-    hub_context.runner = ManualRunner(hub_context)
-    return hub_context.runner
+def broker_back(hub) -> ManualRunner:
+    hub.runner = ManualRunner(hub, hub.jobs)
+    return hub.runner
 
 
 @pytest.fixture
-def stale_maria(hub_context):
+def stale_maria(hub):
     """maria with DHS and HFS copies older than ``FRESH_SECONDS``: every read wants to queue two refreshes."""
-    resident = make_resident(hub_context, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    store_fixture(hub_context, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub_context, resident.id, "HFS", "hfs_maria_day0.json")
-    clock.set_now(clock.now() + dt.timedelta(seconds=hub_context.settings.fresh_seconds + 60))
+    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
+    clock.set_now(clock.now() + dt.timedelta(seconds=hub.settings.fresh_seconds + 60))
     return resident
 
 
-def refresh_requests(hub_context, resident_id: str) -> dict[str, object]:
-    with hub_context.session() as session:
+def refresh_requests(hub, resident_id: str) -> dict[str, object]:
+    with hub.session() as session:
         rows = session.scalars(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
         return {row.agency: row.refresh_requested_at for row in rows}
 
@@ -117,10 +118,10 @@ def test_a_read_answers_at_once_and_leaves_the_refresh_to_the_next_read(client, 
     assert None not in {refresh_requests(broker_out, stale_maria.id)[a] for a in queued_refreshes(runner)}
 
 
-def _two_dhs_records(hub_context):
+def _two_dhs_records(hub):
     """A resident with two DHS records: a pushed change to one of them is applied by a pull of both."""
-    james = make_resident(hub_context, links={"DHS": "IES100200402"})
-    with hub_context.session() as session:
+    james = make_resident(hub, links={"DHS": "IES100200402"})
+    with hub.session() as session:
         session.add(
             ResidentLink(resident_id=james.id, agency="DHS", record_id="IES100200999", method="mpi", proof="identity")
         )
@@ -128,8 +129,8 @@ def _two_dhs_records(hub_context):
     return change_event("evt_pull", "DHS", "IES100200402", "2026-12-02T06:00:00Z", {"cases": []})
 
 
-def _unreadable(hub_context):
-    make_resident(hub_context, links={"DHS": "IES100200402"})
+def _unreadable(hub):
+    make_resident(hub, links={"DHS": "IES100200402"})
     return change_event("evt_pull", "DHS", "IES100200402", "2026-12-02T06:00:00Z", {"cases": [{"statusCode": "?"}]})
 
 
@@ -150,18 +151,19 @@ def test_an_event_whose_pull_cannot_be_queued_is_not_remembered_so_its_redeliver
     assert queued_refreshes(runner) == ["DHS"]
 
 
-def test_readiness_reports_the_broker_within_its_timeout(client, hub_context, redis_outage):
-    hub_context.readiness.add("broker", redis_check(redis_outage, hub_context.settings.redis_timeout_seconds))
+def test_readiness_reports_the_broker_within_its_timeout(client, hub, redis_outage):
+    hub.readiness.add("broker", redis_check(redis_outage, hub.settings.redis_timeout_seconds))
     response = within(BOUND, lambda: client.get("/readyz"))
     assert response.status_code == 503
     assert {c["name"]: c["ok"] for c in response.get_json()["checks"]} == {"database": True, "broker": False}
 
 
-def test_rate_limits_hold_in_memory_and_no_route_waits_on_the_store(settings, hub_context, redis_outage):
+def test_rate_limits_hold_in_memory_and_no_route_waits_on_the_store(settings, hub, redis_outage):
     limited = dataclasses.replace(settings, rate_limit_storage_url=redis_outage, rate_limit_refresh="3/minute")
-    app = create_app(limited, context=hub_context)
+    hub.settings = limited
+    app = create_app(hub=hub)
     client = app.test_client()
-    with hub_context.session() as session:
+    with hub.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
     sign_in = {"grant_type": "refresh_token", "refresh_token": "not-a-token", "client_id": "sandbox-app"}
     answers = [within(BOUND, lambda: client.post("/v1/auth/token", json=sign_in)).status_code for _ in range(4)]

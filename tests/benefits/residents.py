@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 from services import clock
-from services.apps import SANDBOX_APPS, ensure_app_clients
 from services.benefits.store import apply_snapshot
 from services.db import new_id
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.identity.hub_tokens import issue_access_token
 from services.identity.sessions import open_session
 from services.models.identity import Consent, Resident, ResidentLink
@@ -30,7 +30,7 @@ class TestResident:
 
 
 def make_resident(
-    hub_context,
+    hub,
     *,
     verified: bool = True,
     locale: str = "en",
@@ -39,7 +39,7 @@ def make_resident(
     kind: str = "resident",
 ) -> TestResident:
     """A resident with ``links`` (agency → record id), consent revoked for ``revoked``, and an access token."""
-    with hub_context.session() as session:
+    with hub.session() as session:
         ensure_app_clients(session, SANDBOX_APPS)
         resident = Resident(issuer="test", subject=f"sub-{new_id()}", locale=locale, identity_verified=verified)
         session.add(resident)
@@ -67,8 +67,8 @@ def make_resident(
             staff_roles=() if kind == "resident" else ("support",),
         )
         token = issue_access_token(
-            hub_context.component("signing_keys"),
-            issuer=hub_context.settings.public_url.rstrip("/"),
+            hub.signing_keys,
+            issuer=hub.settings.public_url.rstrip("/"),
             subject=resident.id if kind == "resident" else "staff-sophie",
             kind=kind,
             session_id=hub_session.id,
@@ -80,13 +80,13 @@ def make_resident(
         return TestResident(resident.id, token)
 
 
-def store_fixture(hub_context, resident_id: str, agency: str, *fixtures: str, stamp=None) -> str:
+def store_fixture(hub, resident_id: str, agency: str, *fixtures: str, stamp=None) -> str:
     """Store the records of captured feed payloads as this resident's snapshot of ``agency``, as a pull made
     now; ``stamp`` replaces the feed's own as-of (to replay an old payload as the agency's newest)."""
     payload = pages(*fixtures)
     stamp = stamp or adapters.view_stamp(agency, payload)
     view = pulled(adapters.normalise(agency, payload), clock.now(), stamp)
-    with hub_context.session() as session:
+    with hub.session() as session:
         outcome = apply_snapshot(session, resident_id, agency, view).outcome
         session.commit()
     return outcome

@@ -15,10 +15,10 @@ MARIA_LINKS = {"DHS": "IES100200301", "HFS": "hfs-300400501"}
 
 
 @pytest.fixture
-def maria(hub_context):
-    resident = make_resident(hub_context, links=MARIA_LINKS)
-    store_fixture(hub_context, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub_context, resident.id, "HFS", "hfs_maria_day0.json")
+def maria(hub):
+    resident = make_resident(hub, links=MARIA_LINKS)
+    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
     return resident
 
 
@@ -62,9 +62,9 @@ def test_one_benefit_has_notices_payments_and_history(client, maria):
     assert [s["agency"] for s in response.get_json()["meta"]["sources"]] == ["DHS"]
 
 
-def test_another_residents_benefit_is_not_found(client, hub_context, maria):
-    other = make_resident(hub_context, links={"DHS": "IES100200402"})
-    store_fixture(hub_context, other.id, "DHS", "dhs_james_day0.json")
+def test_another_residents_benefit_is_not_found(client, hub, maria):
+    other = make_resident(hub, links={"DHS": "IES100200402"})
+    store_fixture(hub, other.id, "DHS", "dhs_james_day0.json")
     theirs = client.get("/v1/me/benefits", headers=other.headers).get_json()["data"][0]["id"]
     assert_problem(client.get(f"/v1/me/benefits/{theirs}", headers=maria.headers), 404)
     assert_problem(client.get("/v1/me/benefits/not-an-id", headers=maria.headers), 404)
@@ -72,9 +72,9 @@ def test_another_residents_benefit_is_not_found(client, hub_context, maria):
 
 
 @pytest.mark.parametrize("path", ["/v1/me/benefits", "/v1/me/benefits/abc", "/v1/me/actions"])
-def test_no_token_or_a_staff_token_is_refused(client, hub_context, path):
+def test_no_token_or_a_staff_token_is_refused(client, hub, path):
     assert_problem(client.get(path), 401)
-    staff = make_resident(hub_context, kind="staff")
+    staff = make_resident(hub, kind="staff")
     assert_problem(client.get(path, headers=staff.headers), 401)
 
 
@@ -128,13 +128,13 @@ def test_etag_and_if_none_match(client, maria):
     )
 
 
-def test_spanish_by_accept_language_or_by_the_residents_own_locale(client, hub_context, maria):
+def test_spanish_by_accept_language_or_by_the_residents_own_locale(client, hub, maria):
     body = client.get("/v1/me/benefits", headers={**maria.headers, "Accept-Language": "es-MX,es;q=0.9"}).get_json()
     snap = programs(body)["SNAP"]
     assert body["meta"]["locale"] == "es"
     assert snap["status_label"] == "Activo" and snap["status_reason"].startswith("Cumples los requisitos")
-    ana = make_resident(hub_context, locale="es", links={"AGING": "AG100200604"})
-    store_fixture(hub_context, ana.id, "AGING", "aging_ana_day0.json")
+    ana = make_resident(hub, locale="es", links={"AGING": "AG100200604"})
+    store_fixture(hub, ana.id, "AGING", "aging_ana_day0.json")
     response = client.get("/v1/me/benefits", headers=ana.headers)
     assert response.headers["Content-Language"] == "es"
     bap = programs(response.get_json())["BAP"]
@@ -143,9 +143,9 @@ def test_spanish_by_accept_language_or_by_the_residents_own_locale(client, hub_c
     )
 
 
-def test_an_unverified_resident_gets_an_explanation_not_data(client, hub_context):
-    lee = make_resident(hub_context, verified=False, links={"DEC": "DEC100200705"})
-    store_fixture(hub_context, lee.id, "DEC", "dec_lee_day0.xml")
+def test_an_unverified_resident_gets_an_explanation_not_data(client, hub):
+    lee = make_resident(hub, verified=False, links={"DEC": "DEC100200705"})
+    store_fixture(hub, lee.id, "DEC", "dec_lee_day0.xml")
     for path in ("/v1/me/benefits", "/v1/me/actions"):
         response = client.get(path, headers=lee.headers)
         assert response.status_code == 200
@@ -155,14 +155,14 @@ def test_an_unverified_resident_gets_an_explanation_not_data(client, hub_context
         assert "Verify your identity" in body["meta"]["message"]
 
 
-def test_revoked_consent_hides_the_agency_entirely(client, hub_context):
-    resident = make_resident(hub_context, links=MARIA_LINKS, revoked=("HFS",))
-    store_fixture(hub_context, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub_context, resident.id, "HFS", "hfs_maria_day0.json")
+def test_revoked_consent_hides_the_agency_entirely(client, hub):
+    resident = make_resident(hub, links=MARIA_LINKS, revoked=("HFS",))
+    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
     body = client.get("/v1/me/benefits", headers=resident.headers).get_json()
     assert "MEDICAID" not in programs(body)
     assert "HFS" not in [s["agency"] for s in body["meta"]["sources"]]
-    with hub_context.session() as session:
+    with hub.session() as session:
         from sqlalchemy import select
 
         from services.models.benefits import Benefit
@@ -171,10 +171,10 @@ def test_revoked_consent_hides_the_agency_entirely(client, hub_context):
     assert_problem(client.get(f"/v1/me/benefits/{hidden}", headers=resident.headers), 404)
 
 
-def test_open_actions_soonest_first_across_programs(client, hub_context):
-    resident = make_resident(hub_context, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    store_fixture(hub_context, resident.id, "DHS", "dhs_maria_day7.json")
-    store_fixture(hub_context, resident.id, "HFS", "hfs_maria_day7.json")
+def test_open_actions_soonest_first_across_programs(client, hub):
+    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    store_fixture(hub, resident.id, "DHS", "dhs_maria_day7.json")
+    store_fixture(hub, resident.id, "HFS", "hfs_maria_day7.json")
     body = client.get("/v1/me/actions", headers=resident.headers).get_json()
     assert [(a["program"]["code"], a["kind"], a["state"], a["due_on"]) for a in body["data"]] == [
         ("SNAP", "document", "overdue", "2026-11-29"),
@@ -186,18 +186,16 @@ def test_open_actions_soonest_first_across_programs(client, hub_context):
     assert second.get_json()["data"][0]["kind"] == "renewal" and second.get_json()["meta"]["next_cursor"] is None
 
 
-def test_a_stale_source_is_served_and_refreshed_in_the_background_once(client, hub_context, maria):
-    later = clock.now() + dt.timedelta(seconds=hub_context.settings.fresh_seconds + 60)
+def test_a_stale_source_is_served_and_refreshed_in_the_background_once(client, hub, maria):
+    later = clock.now() + dt.timedelta(seconds=hub.settings.fresh_seconds + 60)
     clock.set_now(later)
     body = client.get("/v1/me/benefits", headers=maria.headers).get_json()
     assert {s["agency"]: s["status"] for s in body["meta"]["sources"]}["HFS"] == "stale"
     assert "MEDICAID" in programs(body)  # the last good copy, with its age
-    queued = sorted(
-        kwargs["agency"] for name, kwargs in hub_context.runner.pending if name == "benefits.refresh_source"
-    )
+    queued = sorted(kwargs["agency"] for name, kwargs in hub.runner.pending if name == "benefits.refresh_source")
     assert queued == ["DHS", "HFS"]
     client.get("/v1/me/benefits", headers=maria.headers)
-    assert len(hub_context.runner.pending) == 2  # debounced: one refresh per source per minute
+    assert len(hub.runner.pending) == 2  # debounced: one refresh per source per minute
 
 
 def _count_statements(engine, run) -> int:
@@ -214,12 +212,12 @@ def _count_statements(engine, run) -> int:
     return len(statements)
 
 
-def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub_context, test_database):
+def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub, test_database):
     """No N+1: two programs at one agency or eight programs at five agencies cost the same statements."""
-    small = make_resident(hub_context, links={"DCEO": "EA100200403"})
-    store_fixture(hub_context, small.id, "DCEO", "dceo_james_day0.json")
+    small = make_resident(hub, links={"DCEO": "EA100200403"})
+    store_fixture(hub, small.id, "DCEO", "dceo_james_day0.json")
     large = make_resident(
-        hub_context,
+        hub,
         links={
             "DHS": "IES100200301",
             "HFS": "hfs-300400501",
@@ -235,7 +233,7 @@ def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub_co
         ("DCEO", "dceo_james_day0.json"),
         ("DEC", "dec_lee_day0.xml"),
     ]:
-        store_fixture(hub_context, large.id, agency, fixture)
+        store_fixture(hub, large.id, agency, fixture)
     for resident in (small, large):  # warm per-process caches (signing keys, app registry)
         client.get("/v1/me/benefits", headers=resident.headers)
 

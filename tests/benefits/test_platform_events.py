@@ -38,44 +38,44 @@ post = post_event
 
 
 @pytest.fixture
-def james(hub_context):
-    resident = make_resident(hub_context, links={"DHS": "IES100200402"})
-    store_fixture(hub_context, resident.id, "DHS", "dhs_james_day0.json")
+def james(hub):
+    resident = make_resident(hub, links={"DHS": "IES100200402"})
+    store_fixture(hub, resident.id, "DHS", "dhs_james_day0.json")
     return resident
 
 
-def count(hub_context, model) -> int:
-    with hub_context.session() as session:
+def count(hub, model) -> int:
+    with hub.session() as session:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_signed_event_updates_the_snapshot_and_writes_the_outbox_once(client, hub_context, james):
+def test_a_signed_event_updates_the_snapshot_and_writes_the_outbox_once(client, hub, james):
     response = post(client, event_body())
     assert response.status_code == 200 and response.get_json() == {"event_id": "evt_1", "status": "applied"}
     snap = client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]
     assert snap["status"] == "active" and snap["amount"]["cents"] == 29100
-    assert count(hub_context, OutboxEvent) == 4
+    assert count(hub, OutboxEvent) == 4
     again = post(client, event_body())
     assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
     other_id = post(client, event_body(event_id="evt_2"))  # the same change under another id: nothing new
     assert other_id.get_json()["status"] == "unchanged"
-    assert count(hub_context, OutboxEvent) == 4
+    assert count(hub, OutboxEvent) == 4
 
 
-def test_an_event_for_a_record_nobody_linked_is_accepted_and_ignored(client, hub_context):
+def test_an_event_for_a_record_nobody_linked_is_accepted_and_ignored(client, hub):
     response = post(client, event_body(record_id="IES999999999"))
     assert response.status_code == 202 and response.get_json()["status"] == "ignored"
-    assert count(hub_context, PlatformEvent) == 1 and count(hub_context, OutboxEvent) == 0
+    assert count(hub, PlatformEvent) == 1 and count(hub, OutboxEvent) == 0
 
 
-def test_an_unreadable_document_keeps_the_last_good_copy_and_queues_a_pull(client, hub_context, james):
+def test_an_unreadable_document_keeps_the_last_good_copy_and_queues_a_pull(client, hub, james):
     raw = event_body(document={"cases": [{"programCode": "SNAP", "statusCode": "WHAT"}]})
     response = post(client, raw)
     assert response.status_code == 202 and response.get_json()["status"] == "source_error"
     body = client.get("/v1/me/benefits", headers=james.headers).get_json()
     assert body["data"][0]["status"] == "pending"  # unchanged
     assert {s["agency"]: s["status"] for s in body["meta"]["sources"]}["DHS"] == "stale"
-    assert ("benefits.refresh_source", {"resident_id": james.id, "agency": "DHS"}) in hub_context.runner.pending
+    assert ("benefits.refresh_source", {"resident_id": james.id, "agency": "DHS"}) in hub.runner.pending
 
 
 @pytest.mark.parametrize(
@@ -87,13 +87,13 @@ def test_an_unreadable_document_keeps_the_last_good_copy_and_queues_a_pull(clien
         {"timestamp": 1},  # replayed long after the window
     ],
 )
-def test_a_bad_or_old_signature_is_401_and_changes_nothing(client, hub_context, james, tamper):
+def test_a_bad_or_old_signature_is_401_and_changes_nothing(client, hub, james, tamper):
     assert_problem(post(client, event_body(), **tamper), 401)
-    assert count(hub_context, PlatformEvent) == 0 and count(hub_context, OutboxEvent) == 0
+    assert count(hub, PlatformEvent) == 0 and count(hub, OutboxEvent) == 0
 
 
-def test_the_window_is_the_setting(client, hub_context, james):
-    window = hub_context.settings.platform_events_window_seconds
+def test_the_window_is_the_setting(client, hub, james):
+    window = hub.settings.platform_events_window_seconds
     now = int(clock.now().timestamp())
     assert_problem(post(client, event_body(), timestamp=now - window - 5), 401)
     assert post(client, event_body(), timestamp=now - window + 5).status_code == 200
@@ -127,7 +127,7 @@ def test_a_resident_token_is_not_a_platform_signature(client, james):
     assert_problem(response, 401)
 
 
-def test_an_event_older_than_the_last_applied_one_is_not_applied(client, hub_context, james):
+def test_an_event_older_than_the_last_applied_one_is_not_applied(client, hub, james):
     post(client, event_body())
     older = event_body(event_id="evt_old", fixture="dhs_james_day0.json", occurred_at="2026-11-20T06:00:00Z")
     assert post(client, older).get_json()["status"] == "stale"

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from services.apps import SANDBOX_APPS, ensure_app_clients
+from composition import build_hub, create_app
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_session_factory
+from services.hub import Hub
+from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.models.benefits import PlatformEvent
 from services.models.outbox import OutboxEvent
 from services.readiness import Readiness
@@ -28,7 +28,7 @@ from tests.sandbox import PLATFORM_KEY, serve_sandbox
 class LiveHub:
     url: str
     sandbox_url: str
-    context: HubContext
+    hub: Hub
     client: object
 
 
@@ -53,15 +53,13 @@ def live_hub_with_events(settings, test_database):
                 platform_url=f"{sandbox.url}/platform",
                 platform_key=PLATFORM_KEY,
             )
-            engine = test_database.engine
-            context = HubContext(hub_settings, engine, make_session_factory(engine), Readiness(cache_seconds=0))
-            context.runner = ManualRunner(context)
-            with context.session() as session:
+            hub = build_hub(
+                hub_settings, engine=test_database.engine, readiness=Readiness(cache_seconds=0), runner=ManualRunner
+            )
+            with hub.session() as session:
                 ensure_app_clients(session, SANDBOX_APPS)
-            from api.app import create_app
-
-            holder["app"] = create_app(hub_settings, context=context)
-            yield LiveHub(hub_url, sandbox.url, context, holder["app"].test_client())
+            holder["app"] = create_app(hub=hub)
+            yield LiveHub(hub_url, sandbox.url, hub, holder["app"].test_client())
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -76,8 +74,8 @@ def wait_until_delivered(sandbox_url: str, timeout: float = 60.0) -> list[dict]:
         time.sleep(0.1)
 
 
-def outbox_by_resident(context) -> dict[str, list[tuple[str, dict]]]:
-    with context.session() as session:
+def outbox_by_resident(hub: Hub) -> dict[str, list[tuple[str, dict]]]:
+    with hub.session() as session:
         rows = session.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
         grouped: dict[str, list] = {}
         for row in rows:
@@ -86,23 +84,23 @@ def outbox_by_resident(context) -> dict[str, list[tuple[str, dict]]]:
 
 
 @pytest.mark.slow
-def test_seven_days_of_changes_arrive_signed_and_land_in_the_outbox_once(settings, test_database, hub_context):
-    with live_hub_with_events(settings, test_database) as hub:
-        people = {name: sign_in(hub.client, hub.sandbox_url, name) for name in ("maria", "james", "ana")}
+def test_seven_days_of_changes_arrive_signed_and_land_in_the_outbox_once(settings, test_database, hub):
+    with live_hub_with_events(settings, test_database) as live:
+        people = {name: sign_in(live.client, live.sandbox_url, name) for name in ("maria", "james", "ana")}
         ids = {}
         for name, who in people.items():
-            body = hub.client.get("/v1/me/benefits", headers=who.headers).get_json()
+            body = live.client.get("/v1/me/benefits", headers=who.headers).get_json()
             assert {s["status"] for s in body["meta"]["sources"] if s["status"] != "not_linked"} == {"fresh"}
-            ids[name] = hub.client.get("/v1/me", headers=who.headers).get_json()["id"]
-        assert outbox_by_resident(hub.context) == {}  # first pictures are baselines
+            ids[name] = live.client.get("/v1/me", headers=who.headers).get_json()["id"]
+        assert outbox_by_resident(live.hub) == {}  # first pictures are baselines
 
-        advanced = httpx.post(f"{hub.sandbox_url}/platform/sim/advance", json={"days": 7}).json()
+        advanced = httpx.post(f"{live.sandbox_url}/platform/sim/advance", json={"days": 7}).json()
         assert advanced["events_emitted"] > 0
-        events = wait_until_delivered(hub.sandbox_url)
+        events = wait_until_delivered(live.sandbox_url)
         assert {e["delivery"]["status"] for e in events} == {"delivered"}
         assert all(200 <= e["delivery"]["attempts"][-1]["status_code"] < 300 for e in events)
 
-        outbox = outbox_by_resident(hub.context)
+        outbox = outbox_by_resident(live.hub)
         kinds = {name: Counter(t for t, _ in outbox.get(ids[name], [])) for name in ids}
         # maria: the income document falls overdue; the Medicaid renewal packet is issued
         assert kinds["maria"]["action.updated"] >= 1 and kinds["maria"]["action.requested"] == 1
@@ -116,21 +114,21 @@ def test_seven_days_of_changes_arrive_signed_and_land_in_the_outbox_once(setting
         # ana: reassessment visit scheduled, a notice posted
         assert kinds["ana"]["action.requested"] == 1 and kinds["ana"]["notice.posted"] == 1
         # every dedupe key once, and nothing about the payload that names a person
-        with hub.context.session() as session:
+        with live.hub.session() as session:
             keys = list(session.scalars(select(OutboxEvent.dedupe_key)))
             assert len(keys) == len(set(keys))
             outcomes = Counter(session.scalars(select(PlatformEvent.outcome)))
         assert outcomes["applied"] >= 3
 
         # the platform sends the same events again: nothing new in the outbox
-        before = sum(len(v) for v in outbox_by_resident(hub.context).values())
+        before = sum(len(v) for v in outbox_by_resident(live.hub).values())
         persona_events = [e for e in events if e["person_id"] in {"PER000000011", "PER000000022", "PER000000033"}]
         for event in persona_events:
-            httpx.post(f"{hub.sandbox_url}/platform/sim/events/redeliver", json={"event_id": event["event_id"]})
-        wait_until_delivered(hub.sandbox_url)
-        assert sum(len(v) for v in outbox_by_resident(hub.context).values()) == before
+            httpx.post(f"{live.sandbox_url}/platform/sim/events/redeliver", json={"event_id": event["event_id"]})
+        wait_until_delivered(live.sandbox_url)
+        assert sum(len(v) for v in outbox_by_resident(live.hub).values()) == before
 
         # and the residents see the new picture
-        james_body = hub.client.get("/v1/me/benefits", headers=people["james"].headers).get_json()
+        james_body = live.client.get("/v1/me/benefits", headers=people["james"].headers).get_json()
         snap = next(b for b in james_body["data"] if b["program"]["code"] == "SNAP")
         assert snap["status"] == "active" and snap["amount"]["cents"] == 29100

@@ -91,7 +91,7 @@ def test_sam_has_no_records_anywhere(sandbox_client, sandbox_url):
 
 
 def test_hfs_down_on_first_read_is_unavailable_then_recovers_in_the_background(
-    sandbox_client, sandbox_url, sandbox_context
+    sandbox_client, sandbox_url, sandbox_hub
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     fault(sandbox_url, "HFS", "down")
@@ -99,43 +99,41 @@ def test_hfs_down_on_first_read_is_unavailable_then_recovers_in_the_background(
     assert statuses(body)["HFS"] == "unavailable" and statuses(body)["DHS"] == "fresh"
     assert "MEDICAID" not in programs(body) and "SNAP" in programs(body)
     fault(sandbox_url, "HFS", "ok")
-    sandbox_context.runner.run_pending()  # the refresh the read queued
+    sandbox_hub.runner.run_pending()  # the refresh the read queued
     body = read(sandbox_client, maria)
     assert statuses(body)["HFS"] == "fresh" and "MEDICAID" in programs(body)
 
 
-def test_hfs_down_later_serves_the_last_good_copy_skips_at_once_and_recovers(
-    sandbox_client, sandbox_url, sandbox_context
-):
+def test_hfs_down_later_serves_the_last_good_copy_skips_at_once_and_recovers(sandbox_client, sandbox_url, sandbox_hub):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     good = read(sandbox_client, maria)
     hfs_as_of = {s["agency"]: s["as_of"] for s in good["meta"]["sources"]}["HFS"]
     fault(sandbox_url, "HFS", "down")
-    for _ in range(sandbox_context.settings.breaker_fail_max):
+    for _ in range(sandbox_hub.settings.breaker_fail_max):
         body = read(sandbox_client, maria, "?refresh=true")
         assert statuses(body)["HFS"] == "stale" and statuses(body)["DHS"] == "fresh"
         assert {s["agency"]: s["as_of"] for s in body["meta"]["sources"]}["HFS"] == hfs_as_of
         assert programs(body)["MEDICAID"]["status"] == "active"
-    breaker = sandbox_context.component("platform").guards["HFS"]
+    breaker = sandbox_hub.platform.guards["HFS"]
     assert breaker.current_state == "open"
     started = time.perf_counter()
     body = read(sandbox_client, maria, "?refresh=true")  # HFS is not even asked: its last good copy at once
     assert statuses(body)["HFS"] == "stale" and time.perf_counter() - started < 1.0
-    sandbox_context.runner.run_pending()  # the background refresh it queued meets the open breaker too
-    with sandbox_context.session() as session:  # the open breaker answered for HFS: no request was made
+    sandbox_hub.runner.run_pending()  # the background refresh it queued meets the open breaker too
+    with sandbox_hub.session() as session:  # the open breaker answered for HFS: no request was made
         kinds = set(session.scalars(select(BenefitSource.error_kind).where(BenefitSource.agency == "HFS")))
     assert kinds == {"circuit_open"}
     fault(sandbox_url, "HFS", "ok")
-    time.sleep(sandbox_context.settings.breaker_reset_seconds + 0.1)  # half-open: the next call is a trial
+    time.sleep(sandbox_hub.settings.breaker_reset_seconds + 0.1)  # half-open: the next call is a trial
     body = read(sandbox_client, maria, "?refresh=true")
     assert statuses(body)["HFS"] == "fresh" and breaker.current_state == "closed"
 
 
 @pytest.mark.slow
-def test_hfs_slow_answers_within_the_budget(sandbox_client, sandbox_url, sandbox_context):
+def test_hfs_slow_answers_within_the_budget(sandbox_client, sandbox_url, sandbox_hub):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     fault(sandbox_url, "HFS", "slow", latency_ms=4000)
-    budget = sandbox_context.settings.read_budget_seconds
+    budget = sandbox_hub.settings.read_budget_seconds
     started = time.perf_counter()
     body = read(sandbox_client, maria)
     assert time.perf_counter() - started < budget + 1.5  # never the agency's 4 s
@@ -163,11 +161,11 @@ def test_refresh_must_be_a_boolean(sandbox_client, sandbox_url):
 
 @pytest.mark.parametrize("unit", [1, 1_000, 1_000_000])  # nginx seconds, Heroku milliseconds, microseconds
 def test_the_budget_counts_from_when_the_load_balancer_received_the_request(
-    sandbox_client, sandbox_url, sandbox_context, unit
+    sandbox_client, sandbox_url, sandbox_hub, unit
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     fault(sandbox_url, "HFS", "slow", latency_ms=4000)
-    budget = sandbox_context.settings.read_budget_seconds
+    budget = sandbox_hub.settings.read_budget_seconds
     queued_since = f"t={(time.time() - budget - 0.5) * unit:.0f}"  # it waited longer than the budget already
     try:
         started = time.perf_counter()
@@ -178,7 +176,7 @@ def test_the_budget_counts_from_when_the_load_balancer_received_the_request(
     assert response.status_code == 200 and elapsed < budget / 2  # nothing left to wait with: stored copies now
     assert statuses(response.get_json())["HFS"] == "unavailable"
     maria_id = sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
-    assert ("benefits.refresh_source", {"resident_id": maria_id, "agency": "HFS"}) in sandbox_context.runner.pending
+    assert ("benefits.refresh_source", {"resident_id": maria_id, "agency": "HFS"}) in sandbox_hub.runner.pending
 
 
 @pytest.mark.parametrize("value", ["t=abc", "t=nan", "t=inf", "in an hour", "t=1", "t=-5", ""])
@@ -192,11 +190,11 @@ def test_an_unusable_request_start_is_ignored(sandbox_client, sandbox_url, value
 
 
 def test_an_agency_known_slow_is_not_waited_for_until_a_quick_answer_clears_it(
-    sandbox_client, sandbox_url, sandbox_context
+    sandbox_client, sandbox_url, sandbox_hub
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     read(sandbox_client, maria)  # good copies of DHS and HFS
-    budget = sandbox_context.settings.read_budget_seconds
+    budget = sandbox_hub.settings.read_budget_seconds
     fault(sandbox_url, "HFS", "slow", latency_ms=4000)
     try:
         assert statuses(read(sandbox_client, maria, "?refresh=true"))["HFS"] == "stale"  # waited, timed out
@@ -205,12 +203,10 @@ def test_an_agency_known_slow_is_not_waited_for_until_a_quick_answer_clears_it(
         assert time.perf_counter() - started < budget / 2  # known slow: the last good copy at once
         assert statuses(body)["HFS"] == "stale" and statuses(body)["DHS"] == "fresh"
         assert programs(body)["MEDICAID"]["status"] == "active"
-        queued = [
-            kwargs["agency"] for name, kwargs in sandbox_context.runner.pending if name == "benefits.refresh_source"
-        ]
+        queued = [kwargs["agency"] for name, kwargs in sandbox_hub.runner.pending if name == "benefits.refresh_source"]
         assert "HFS" in queued  # refreshed in the background instead
     finally:
         fault(sandbox_url, "HFS", "ok")
-    sandbox_context.runner.run_pending()  # the background refresh gets a quick answer: no longer slow
+    sandbox_hub.runner.run_pending()  # the background refresh gets a quick answer: no longer slow
     body = read(sandbox_client, maria, "?refresh=true")
     assert statuses(body)["HFS"] == "fresh"

@@ -14,10 +14,10 @@ import time
 import httpx
 import pytest
 
+from composition import build_hub
 from config import Settings
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_engine, make_session_factory
+from services.db import make_engine
 from services.readiness import Readiness
 from tests.benefits.residents import make_resident
 from tests.database import upgrade
@@ -39,12 +39,9 @@ def _residents(tmp_path, database_url: str, keys: str, count: int) -> list[dict[
     settings = Settings.from_env({}, hub_env="test", database_url=database_url, signing_keys_path=keys)
     engine = make_engine(database_url)
     upgrade(engine)
-    context = HubContext(settings, engine, make_session_factory(engine), Readiness())
-    context.runner = ManualRunner(context)
+    hub = build_hub(settings, engine=engine, readiness=Readiness(), runner=ManualRunner)
     try:
-        return [
-            make_resident(context, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}).headers for _ in range(count)
-        ]
+        return [make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}).headers for _ in range(count)]
     finally:
         engine.dispose()
 

@@ -92,17 +92,17 @@ def dhs_document(fixture: str) -> dict:
     return json.loads(page(fixture).text)
 
 
-def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_nothing(client, hub_context):
-    james = make_resident(hub_context, links={"DHS": "IES100200402"})
-    assert store_fixture(hub_context, james.id, "DHS", "dhs_james_day7.json") == "applied"  # pulled: SNAP active
+def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_nothing(client, hub):
+    james = make_resident(hub, links={"DHS": "IES100200402"})
+    assert store_fixture(hub, james.id, "DHS", "dhs_james_day7.json") == "applied"  # pulled: SNAP active
     old = change_event("evt_old", "DHS", "IES100200402", "2026-11-24T06:00:00Z", dhs_document("dhs_james_day0.json"))
 
     response = post_event(client, old)
     assert response.status_code == 200 and response.get_json() == {"event_id": "evt_old", "status": "stale"}
     snap = client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]
     assert snap["status"] == "active"
-    assert outbox_types(hub_context, james.id) == []  # no false "back to pending"
-    with hub_context.session() as session:
+    assert outbox_types(hub, james.id) == []  # no false "back to pending"
+    with hub.session() as session:
         assert session.get(PlatformEvent, "evt_old").outcome == "stale"
     assert post_event(client, old).get_json()["status"] == "duplicate"  # remembered: redelivery is harmless
 
@@ -110,20 +110,20 @@ def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_no
     closed["cases"][0]["statusCode"] = "CLSD"
     newer = change_event("evt_new", "DHS", "IES100200402", "2026-12-02T06:00:00Z", closed)
     assert post_event(client, newer).get_json()["status"] == "applied"
-    assert status_changes(hub_context, james.id, "SNAP") == [("active", "closed")]
+    assert status_changes(hub, james.id, "SNAP") == [("active", "closed")]
 
 
-def test_a_pull_older_than_the_stored_picture_keeps_it_and_counts_as_an_answer(hub_context):
-    maria = make_resident(hub_context, links={"HFS": "hfs-300400501"})
-    store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day7.json")
-    with hub_context.session() as session:
+def test_a_pull_older_than_the_stored_picture_keeps_it_and_counts_as_an_answer(hub):
+    maria = make_resident(hub, links={"HFS": "hfs-300400501"})
+    store_fixture(hub, maria.id, "HFS", "hfs_maria_day7.json")
+    with hub.session() as session:
         before = session.scalar(select(BenefitSource).where(BenefitSource.resident_id == maria.id))
-    assert store_fixture(hub_context, maria.id, "HFS", "hfs_maria_day0.json") == "stale"  # its own stamp is older
-    with hub_context.session() as session:
+    assert store_fixture(hub, maria.id, "HFS", "hfs_maria_day0.json") == "stale"  # its own stamp is older
+    with hub.session() as session:
         after = session.scalar(select(BenefitSource).where(BenefitSource.resident_id == maria.id))
     assert after.content_hash == before.content_hash and after.view_at == before.view_at
     assert after.as_of >= before.as_of and after.error_kind is None
-    assert outbox_types(hub_context, maria.id) == []
+    assert outbox_types(hub, maria.id) == []
 
 
 # Pulls racing pushes, through the sandbox -----------------------------------------------------------------
@@ -174,7 +174,7 @@ def source_row(context, resident_id: str, agency: str) -> BenefitSource:
 @pytest.mark.parametrize("agency", ["HFS", "DHS"])
 @pytest.mark.parametrize("path", ["read", "background"])
 def test_a_pull_in_flight_while_an_event_is_applied_never_overwrites_it(
-    sandbox_client, sandbox_url, sandbox_context, agency, path
+    sandbox_client, sandbox_url, sandbox_hub, agency, path
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     maria_id = sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
@@ -188,26 +188,26 @@ def test_a_pull_in_flight_while_an_event_is_applied_never_overwrites_it(
                 target=sandbox_client.get, args=("/v1/me/benefits?refresh=true",), kwargs={"headers": maria.headers}
             )
         else:
-            pull = threading.Thread(target=refresh_source, args=(sandbox_context, maria_id, agency))
+            pull = threading.Thread(target=refresh_source, args=(sandbox_hub, maria_id, agency))
         pull.start()
         time.sleep(0.5)  # the pull has asked the agency and waits for its answer
         event = change_event("evt_race", agency, record_id, occurred_at, document)
         assert post_event(sandbox_client, event).get_json()["status"] == "applied"
-        applied_at = source_row(sandbox_context, maria_id, agency).as_of
+        applied_at = source_row(sandbox_hub, maria_id, agency).as_of
         pull.join(timeout=15)
         deadline = time.monotonic() + 10
-        while source_row(sandbox_context, maria_id, agency).as_of == applied_at and time.monotonic() < deadline:
+        while source_row(sandbox_hub, maria_id, agency).as_of == applied_at and time.monotonic() < deadline:
             time.sleep(0.05)  # the pull's answer is stored (as "stale") once it arrives
-        assert source_row(sandbox_context, maria_id, agency).as_of > applied_at
+        assert source_row(sandbox_hub, maria_id, agency).as_of > applied_at
     finally:
         fault(sandbox_url, agency, "ok")
     body = sandbox_client.get("/v1/me/benefits", headers=maria.headers).get_json()
     assert {b["program"]["code"]: b["status"] for b in body["data"]}[program] == "closed"
-    assert status_changes(sandbox_context, maria_id, program) == [("active", "closed")]  # no false way back
+    assert status_changes(sandbox_hub, maria_id, program) == [("active", "closed")]  # no false way back
 
 
 def test_reconciliation_and_a_background_refresh_keep_a_newer_pushed_picture(
-    sandbox_app, sandbox_client, sandbox_url, sandbox_context
+    sandbox_app, sandbox_client, sandbox_url, sandbox_hub
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     maria_id = sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
@@ -226,4 +226,4 @@ def test_reconciliation_and_a_background_refresh_keep_a_newer_pushed_picture(
     body = sandbox_client.get("/v1/me/benefits", headers=maria.headers).get_json()
     assert {b["program"]["code"]: b["status"] for b in body["data"]}["MEDICAID"] == "closed"
     assert {s["agency"]: s["status"] for s in body["meta"]["sources"]}["HFS"] == "fresh"  # the feed answered
-    assert status_changes(sandbox_context, maria_id, "MEDICAID") == [("active", "closed")]
+    assert status_changes(sandbox_hub, maria_id, "MEDICAID") == [("active", "closed")]

@@ -14,13 +14,12 @@ import argparse
 import signal
 import threading
 
-import services.models  # noqa: F401  (registers every model)
+from composition import build_hub
 from config import Settings
 from notifications.delivery import send_due_deliveries
 from notifications.transports.fcm import DEFAULT_MAX_IN_FLIGHT, FCMTransport
 from services.background import ManualRunner
-from services.context import HubContext
-from services.db import make_engine, make_session_factory
+from services.db import make_engine
 from services.readiness import Readiness
 from tests.fakes.credentials import FixedTokenCredential
 
@@ -38,8 +37,7 @@ def main(argv: list[str] | None = None) -> None:
 
     settings = Settings.from_env({}, hub_env="test", database_url=args.database_url, log_level="WARNING")
     engine = make_engine(args.database_url, pool_size=4)
-    context = HubContext(settings, engine, make_session_factory(engine), Readiness())
-    context.runner = ManualRunner(context)  # a send queues nothing this process needs to run
+    hub = build_hub(settings, engine=engine, readiness=Readiness(), runner=ManualRunner)  # a send queues nothing
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with FCMTransport(
@@ -50,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     ) as transport:
         print("push worker ready", flush=True)
         while not stopped.is_set():
-            report = send_due_deliveries(context, transport=transport)
+            report = send_due_deliveries(hub, transport=transport)
             if report.sent or report.reclaimed:
                 print(f"sent {report.sent} reclaimed {report.reclaimed}", flush=True)
             stopped.wait(args.every)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from notifications.dispatch import dispatch_outbox
-from services.apps import ensure_app_clients
+from services.identity.app_registry import ensure_app_clients
 from services.identity.person_index import PersonIndex
 from services.models.identity import ResidentLink
 from services.models.notifications import PushDelivery
@@ -19,9 +19,9 @@ PHONE = {"platform": "android", "push_token": "fcm-token-of-the-first-account-01
 
 
 @pytest.fixture
-def second_app(sandbox_context):
+def second_app(sandbox_hub):
     """Another registered resident app: the provider gives it another pairwise ``sub``, so another account."""
-    with sandbox_context.session() as session:
+    with sandbox_hub.session() as session:
         ensure_app_clients(session, (("county-app", "County app", "resident"),))
     return "county-app"
 
@@ -35,13 +35,13 @@ def _access_log(client, signed) -> list[dict]:
 
 
 def test_a_case_linked_to_a_second_account_by_the_index_is_told_to_the_first(
-    sandbox_client, sandbox_url, sandbox_context, second_app, db_session
+    sandbox_client, sandbox_url, sandbox_hub, second_app, db_session
 ):
     ana = sign_in(sandbox_client, sandbox_url, "ana")
     assert sandbox_client.post("/v1/me/devices", json=PHONE, headers=ana.headers).status_code == 201
     other = sign_in(sandbox_client, sandbox_url, "ana", client_id=second_app)
     assert resident_id(sandbox_client, other) != resident_id(sandbox_client, ana)
-    dispatch_outbox(sandbox_context)
+    dispatch_outbox(sandbox_hub)
     inbox = _inbox(sandbox_client, ana)
     assert sorted(m["title"] for m in inbox) == [
         "Tu caso de AGING se vinculó a otra cuenta",
@@ -62,17 +62,17 @@ def test_a_case_linked_to_a_second_account_by_the_index_is_told_to_the_first(
 
 
 def test_a_case_linked_by_letter_is_told_to_the_account_holding_that_person(
-    sandbox_client, sandbox_url, sandbox_context, second_app, db_session
+    sandbox_client, sandbox_url, sandbox_hub, second_app, db_session
 ):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     first = resident_id(sandbox_client, maria)
-    with sandbox_context.session() as session:  # arrange: her first account holds only her DHS record
+    with sandbox_hub.session() as session:  # arrange: her first account holds only her DHS record
         session.execute(delete(ResidentLink).where(ResidentLink.agency == "HFS"))
         session.commit()
-    working = sandbox_context.component("person_index")
-    sandbox_context.components["person_index"] = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
+    working = sandbox_hub.person_index
+    sandbox_hub.person_index = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
     second = sign_in(sandbox_client, sandbox_url, "maria", client_id=second_app)
-    sandbox_context.components["person_index"] = working
+    sandbox_hub.person_index = working
     created = link(sandbox_client, second, letter(sandbox_url, "maria", "HFS"))
     assert created.status_code == 201 and created.get_json()["proof"] == "identity"
     [event] = db_session.scalars(select(OutboxEvent)).all()
@@ -83,7 +83,7 @@ def test_a_case_linked_by_letter_is_told_to_the_account_holding_that_person(
         "linked_on",
         "method",
     }
-    dispatch_outbox(sandbox_context)
+    dispatch_outbox(sandbox_hub)
     [message] = _inbox(sandbox_client, maria)
     assert message["title"] == "Your HFS case was linked to another account"
     assert "call HFS" in message["body"]
@@ -101,12 +101,12 @@ def test_a_resident_linking_their_own_case_tells_no_one(sandbox_client, sandbox_
 
 
 def test_a_notice_is_sent_even_for_an_agency_the_holder_stopped_sharing(
-    sandbox_client, sandbox_url, sandbox_context, second_app
+    sandbox_client, sandbox_url, sandbox_hub, second_app
 ):
     """It is about their account, not the agency's data: consent does not withhold it."""
     ana = sign_in(sandbox_client, sandbox_url, "ana")
     for agency in ("HFS", "AGING"):
         sandbox_client.put(f"/v1/me/consents/{agency}", json={"granted": False}, headers=ana.headers)
     sign_in(sandbox_client, sandbox_url, "ana", client_id=second_app)
-    dispatch_outbox(sandbox_context)
+    dispatch_outbox(sandbox_hub)
     assert len(_inbox(sandbox_client, ana)) == 2

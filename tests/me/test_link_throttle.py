@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from api.app import create_app
+from api.current_hub import hub_of
+from composition import create_app
 from services import clock
-from services.background import run_job
-from services.identity.link_throttle import LOCK_AFTER, THROTTLE_AFTER
+from services.identity.link_throttle import LOCK_AFTER, THROTTLE_AFTER, prune_link_failures_job
 from tests.factories import sign_in
 from tests.me.links import BIRTHDATES, failures, letter, link, link_events, links_of
 from tests.problem_assertions import assert_problem
@@ -20,13 +20,13 @@ WRONG = "ZZZZ-0000"
 
 
 @pytest.fixture
-def client(sandbox_settings, sandbox_context):
+def client(sandbox_settings, sandbox_hub):
     """The hub with its request-rate limit on links out of the way, to reach the database throttle."""
     settings = dataclasses.replace(
         sandbox_settings, rate_limit_links="1000/hour", rate_limit_links_per_address="1000/hour"
     )
-    sandbox_context.settings = settings
-    return create_app(settings, context=sandbox_context).test_client()
+    sandbox_hub.settings = settings
+    return create_app(hub=sandbox_hub).test_client()
 
 
 def _throttled(response, *, locked: bool, what: str) -> dict:
@@ -56,9 +56,7 @@ def test_wrong_codes_are_throttled_per_resident_then_locked_out(client, sandbox_
     locked = _throttled(link(client, sam, case), locked=True, what="from this account")
     assert 23 * 3600 < locked["retry_after"] <= 24 * 3600
     # the lock holds in every process: another app instance over the same database refuses too
-    other_process = create_app(
-        client.application.extensions["hub"].settings, context=client.application.extensions["hub"]
-    ).test_client()
+    other_process = create_app(hub=hub_of(client.application)).test_client()
     _throttled(link(other_process, sam, case), locked=True, what="from this account")
     # refusals by the lock are audited but not counted again, so the lock ends on time
     assert len(failures(db_session)) == LOCK_AFTER
@@ -91,12 +89,12 @@ def test_an_unknown_case_is_counted_like_any_other(client, sandbox_url, db_sessi
     assert all("999999999" not in f.case_key for f in failures(db_session))
 
 
-def test_old_refusals_are_pruned(client, sandbox_url, sandbox_context, db_session):
+def test_old_refusals_are_pruned(client, sandbox_url, sandbox_hub, db_session):
     sam = sign_in(client, sandbox_url, "sam")
     clock.set_now(clock.now())
     for _ in range(3):
         link(client, sam, {**letter(sandbox_url, "james", "DCEO"), "letter_code": WRONG})
-    assert run_job(sandbox_context, "identity.prune_link_failures", {}) == 0
+    assert prune_link_failures_job(sandbox_hub) == 0
     _later(24 * 60 + 1)
-    assert run_job(sandbox_context, "identity.prune_link_failures", {}) == 3
+    assert prune_link_failures_job(sandbox_hub) == 3
     assert failures(db_session) == []

@@ -10,8 +10,8 @@ import httpx
 import jwt
 import pytest
 
-from services.apps import ensure_app_clients
 from services.audit import verify_chain
+from services.identity.app_registry import ensure_app_clients
 from services.identity.person_index import PersonIndex
 from tests.factories import sign_in, sign_in_staff
 from tests.me.links import BIRTHDATES, failures, letter, link, link_events, links_of, resident_id
@@ -40,13 +40,13 @@ def test_grace_links_her_case_with_the_letter_and_her_date_of_birth(sandbox_clie
 
 
 def test_a_case_the_index_matches_to_the_resident_needs_no_birthdate(
-    sandbox_client, sandbox_url, sandbox_context, db_session
+    sandbox_client, sandbox_url, sandbox_hub, db_session
 ):
     """james signed in while the index was down, so nothing was linked; his letter links his case at once."""
-    working = sandbox_context.component("person_index")
-    sandbox_context.components["person_index"] = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
+    working = sandbox_hub.person_index
+    sandbox_hub.person_index = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
     james = sign_in(sandbox_client, sandbox_url, "james")
-    sandbox_context.components["person_index"] = working
+    sandbox_hub.person_index = working
     assert links_of(db_session) == []
     created = link(sandbox_client, james, letter(sandbox_url, "james", "DCEO"))
     assert created.status_code == 201, created.get_data(as_text=True)
@@ -120,9 +120,9 @@ def test_two_generated_residents_cannot_link_each_others_cases(sandbox_client, s
     assert {x.id for x in links_of(db_session)} == before
 
 
-def test_a_case_linked_to_another_account_is_refused_clearly(sandbox_client, sandbox_url, sandbox_context, db_session):
+def test_a_case_linked_to_another_account_is_refused_clearly(sandbox_client, sandbox_url, sandbox_hub, db_session):
     """grace with two accounts (two apps, pairwise subjects): the second cannot take the case by letter too."""
-    with sandbox_context.session() as session:
+    with sandbox_hub.session() as session:
         ensure_app_clients(session, (("county-app", "County app", "resident"),))
     first = sign_in(sandbox_client, sandbox_url, "grace")
     snap = letter(sandbox_url, "grace", "DHS")
@@ -205,10 +205,10 @@ def test_every_link_and_every_refused_attempt_is_audited(sandbox_client, sandbox
 
 
 def test_an_index_that_does_not_answer_is_a_503_and_counts_nothing(
-    sandbox_client, sandbox_url, sandbox_context, db_session
+    sandbox_client, sandbox_url, sandbox_hub, db_session
 ):
     sam = sign_in(sandbox_client, sandbox_url, "sam")
-    sandbox_context.components["person_index"] = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
+    sandbox_hub.person_index = PersonIndex("http://127.0.0.1:9/platform", "k", timeout=0.5)
     assert_problem(link(sandbox_client, sam, letter(sandbox_url, "james", "DCEO")), 503)
     assert failures(db_session) == []
     [event] = link_events(db_session)

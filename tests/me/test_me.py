@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from services.identity.linking import link_records_job
 from services.identity.person_index import PersonIndex
 from services.models.identity import Resident, ResidentLink
 from tests.factories import sign_in
@@ -62,27 +63,27 @@ def test_sam_is_verified_but_has_no_links(sandbox_client, sandbox_url):
     assert me["record_search"]["status"] == "none_found"
 
 
-def test_an_unreachable_person_index_does_not_fail_sign_in(sandbox_client, sandbox_url, sandbox_context, db_session):
-    sandbox_context.components["person_index"] = PersonIndex("http://127.0.0.1:9/platform", "key", timeout=0.5)
+def test_an_unreachable_person_index_does_not_fail_sign_in(sandbox_client, sandbox_url, sandbox_hub, db_session):
+    sandbox_hub.person_index = PersonIndex("http://127.0.0.1:9/platform", "key", timeout=0.5)
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     me = sandbox_client.get("/v1/me", headers=maria.headers).get_json()
     assert me["links"] == [] and me["record_search"]["status"] == "retrying"
     # the index is back: the background job (periodic sweep) links her
-    sandbox_context.components.pop("person_index")
-    sandbox_context.runner.submit("identity.link_records")
-    sandbox_context.runner.run_pending()
+    del sandbox_hub.person_index
+    sandbox_hub.runner.submit(link_records_job)
+    sandbox_hub.runner.run_pending()
     me = sandbox_client.get("/v1/me", headers=maria.headers).get_json()
     assert {link["agency"] for link in me["links"]} == {"DHS", "HFS"}
     assert me["record_search"]["status"] == "found"
 
 
 def test_a_platform_that_rejects_the_hub_is_recorded_and_retried_on_next_sign_in(
-    sandbox_client, sandbox_url, sandbox_context
+    sandbox_client, sandbox_url, sandbox_hub
 ):
-    sandbox_context.components["person_index"] = PersonIndex(f"{sandbox_url}/platform", "wrong-key")
+    sandbox_hub.person_index = PersonIndex(f"{sandbox_url}/platform", "wrong-key")
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     assert sandbox_client.get("/v1/me", headers=maria.headers).get_json()["record_search"]["status"] == "retrying"
-    sandbox_context.components.pop("person_index")
+    del sandbox_hub.person_index
     again = sign_in(sandbox_client, sandbox_url, "maria")
     assert len(sandbox_client.get("/v1/me", headers=again.headers).get_json()["links"]) == 2
 

@@ -1,4 +1,4 @@
-"""The fake FCM server, a real FCMTransport pointed at it as the hub's ``push`` component, and factories."""
+"""The fake FCM server, a real FCMTransport pointed at it as the hub's push transport (``hub.push``), and factories."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ def fcm_server():
 
 
 @pytest.fixture
-def fcm_transport(fcm_server, hub_context):
-    """Real firebase-admin code against the fake server, installed as the context's ``push`` transport."""
+def fcm_transport(fcm_server, hub):
+    """Real firebase-admin code against the fake server, installed as the hub's push transport."""
     transport = FCMTransport(
         project_id="benefits-hub-test",
         credential=FixedTokenCredential(),
         endpoint=fcm_server.url,
         http_retry=NO_LIBRARY_RETRY,
     )
-    hub_context.components["push"] = transport
+    hub.push = transport
     yield transport
-    hub_context.components.pop("push", None)
+    del hub.push
     transport.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from notifications.dispatch import dispatch_job
 from services.models.notifications import NotificationMessage, PushDelivery
 from tests.celery_harness import wait_until
 from tests.notifications_db.factories import add_devices, make_resident
@@ -13,22 +14,22 @@ from tests.notifications_db.test_dispatch import approved, emit
 
 @pytest.mark.redis
 def test_an_outbox_event_reaches_the_phone_through_a_celery_worker(
-    hub_context, db_session, fcm_transport, fcm_server, celery_worker_runner
+    hub, db_session, fcm_transport, fcm_server, celery_worker_runner
 ):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["celery-phone-token-000001", "celery-tablet-token-000002"])
     emit(db_session, maria, approved())
 
-    celery_worker_runner.submit("notifications.dispatch")  # the worker then queues notifications.send_deliveries
+    celery_worker_runner.submit(dispatch_job)  # the worker then queues notifications.send_deliveries
 
     assert wait_until(lambda: len(fcm_server.accepted) == 2, timeout=30)
 
     def recorded() -> bool:  # FCM has the pushes a moment before the worker has committed their answers
-        with hub_context.session() as session:
+        with hub.session() as session:
             return "sending" not in set(session.scalars(select(PushDelivery.state)))
 
     assert wait_until(recorded, timeout=10)
-    with hub_context.session() as session:
+    with hub.session() as session:
         [message] = session.scalars(select(NotificationMessage))
         states = set(session.scalars(select(PushDelivery.state)))
     assert states == {"sent"}

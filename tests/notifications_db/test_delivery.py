@@ -32,14 +32,12 @@ def deliveries(session, **filters) -> list[PushDelivery]:
     return list(session.scalars(stmt))
 
 
-def test_queued_pushes_are_sent_and_recorded_with_the_fcm_message_id(
-    hub_context, db_session, fcm_transport, fcm_server
-):
+def test_queued_pushes_are_sent_and_recorded_with_the_fcm_message_id(hub, db_session, fcm_transport, fcm_server):
     resident = make_resident(db_session)
     devices = add_devices(db_session, resident, ["phone-token-aaaaaa", "tablet-token-bbbbbb"])
     message = queue_message(db_session, resident, devices)
 
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert (report.sent, report.batches) == (2, 1)
     rows = deliveries(db_session)
@@ -52,7 +50,7 @@ def test_queued_pushes_are_sent_and_recorded_with_the_fcm_message_id(
     assert call.apns["headers"]["apns-collapse-id"] == message.id
 
 
-def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub_context, db_session, fcm_transport):
+def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub, db_session, fcm_transport):
     resident = make_resident(db_session)
     dead, alive = add_devices(db_session, resident, ["dead-token-111111", "live-token-222222"])
     queue_message(db_session, resident, [dead, alive])
@@ -64,7 +62,7 @@ def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub_co
     )
     db_session.commit()
 
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert (report.sent, report.token_invalid) == (1, 1)
     [invalid] = deliveries(db_session, state="token_invalid")
@@ -75,46 +73,46 @@ def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub_co
     assert cancelled.state == "cancelled"
 
 
-def test_an_invalid_token_answer_also_deactivates_the_device(hub_context, db_session, fcm_transport):
+def test_an_invalid_token_answer_also_deactivates_the_device(hub, db_session, fcm_transport):
     resident = make_resident(db_session)
     [device] = add_devices(db_session, resident, ["invalid-token-333333"])
     queue_message(db_session, resident, [device])
 
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     db_session.refresh(device)
     assert not device.active
     assert deliveries(db_session)[0].state == "token_invalid"
 
 
-def test_quota_exceeded_is_retried_later_with_backoff_and_then_sent(hub_context, db_session, fcm_transport, fcm_server):
+def test_quota_exceeded_is_retried_later_with_backoff_and_then_sent(hub, db_session, fcm_transport, fcm_server):
     resident = make_resident(db_session)
     [device] = add_devices(db_session, resident, ["busy-token-444444"])
     queue_message(db_session, resident, [device])
     fcm_server.fail_next("busy-token-444444", 1, "QUOTA_EXCEEDED")
 
-    first = send_due_deliveries(hub_context)
+    first = send_due_deliveries(hub)
     [row] = deliveries(db_session)
     assert first.retried == 1
     assert (row.state, row.attempts, row.error_code) == ("queued", 1, "QUOTA_EXCEEDED")
     assert T0 + dt.timedelta(seconds=30) <= row.next_attempt_at <= T0 + dt.timedelta(seconds=36)
 
-    assert send_due_deliveries(hub_context).sent == 0  # not due yet: nothing is hammered
+    assert send_due_deliveries(hub).sent == 0  # not due yet: nothing is hammered
 
     clock.set_now(row.next_attempt_at)
-    assert send_due_deliveries(hub_context).sent == 1
+    assert send_due_deliveries(hub).sent == 1
     [row] = deliveries(db_session)
     assert (row.state, row.attempts, row.error_code) == ("sent", 2, None)
     assert fcm_server.attempts("busy-token-444444") == 2
 
 
-def test_unavailable_keeps_retrying_until_the_attempts_run_out(hub_context, db_session, fcm_transport, fcm_server):
+def test_unavailable_keeps_retrying_until_the_attempts_run_out(hub, db_session, fcm_transport, fcm_server):
     resident = make_resident(db_session)
     [device] = add_devices(db_session, resident, ["unavailable-token-555555"])
     queue_message(db_session, resident, [device])
 
     for _ in range(delivery.MAX_ATTEMPTS):
-        send_due_deliveries(hub_context)
+        send_due_deliveries(hub)
         clock.set_now(clock.now() + delivery.BACKOFF_CAP * 2)
 
     [row] = deliveries(db_session)
@@ -125,7 +123,7 @@ def test_unavailable_keeps_retrying_until_the_attempts_run_out(hub_context, db_s
 
 
 def test_over_500_devices_go_in_batches_of_at_most_500_and_never_an_empty_one(
-    hub_context, db_session, fcm_transport, fcm_server, monkeypatch
+    hub, db_session, fcm_transport, fcm_server, monkeypatch
 ):
     batch_sizes = []
     real_send_each = messaging.send_each
@@ -139,7 +137,7 @@ def test_over_500_devices_go_in_batches_of_at_most_500_and_never_an_empty_one(
     devices = add_devices(db_session, resident, [f"many-token-{n:06d}" for n in range(1100)])
     queue_message(db_session, resident, devices)
 
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert batch_sizes == [500, 500, 100]
     assert report.sent == 1100
@@ -162,25 +160,25 @@ class CrashingTransport:
 
 
 def test_a_worker_that_dies_mid_run_loses_nothing_and_a_restart_sends_nothing_twice(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     resident = make_resident(db_session)
     devices = add_devices(db_session, resident, [f"crash-token-{n:06d}" for n in range(1200)])
     queue_message(db_session, resident, devices)
 
     with pytest.raises(SystemExit):
-        send_due_deliveries(hub_context, transport=CrashingTransport(fcm_transport, crash_on=2))
+        send_due_deliveries(hub, transport=CrashingTransport(fcm_transport, crash_on=2))
 
     assert len(deliveries(db_session, state="sent")) == 500
     assert len(deliveries(db_session, state="sending")) == 500  # claimed by the dead worker
     assert len(deliveries(db_session, state="queued")) == 200
 
-    restart = send_due_deliveries(hub_context)  # straight away: the dead worker's claim still holds
+    restart = send_due_deliveries(hub)  # straight away: the dead worker's claim still holds
     assert restart.sent == 200
     assert len(deliveries(db_session, state="sending")) == 500
 
     clock.set_now(T0 + SENDING_LEASE + dt.timedelta(seconds=1))
-    after_lease = send_due_deliveries(hub_context)
+    after_lease = send_due_deliveries(hub)
     assert (after_lease.reclaimed, after_lease.sent) == (500, 500)
 
     tokens = [call.token for call in fcm_server.accepted]
@@ -188,7 +186,7 @@ def test_a_worker_that_dies_mid_run_loses_nothing_and_a_restart_sends_nothing_tw
     assert {row.state for row in deliveries(db_session)} == {"sent"}
 
 
-def test_two_workers_at_once_never_send_the_same_push_twice(hub_context, db_session, fcm_transport, fcm_server):
+def test_two_workers_at_once_never_send_the_same_push_twice(hub, db_session, fcm_transport, fcm_server):
     import threading
 
     resident = make_resident(db_session)
@@ -197,7 +195,7 @@ def test_two_workers_at_once_never_send_the_same_push_twice(hub_context, db_sess
     results = []
 
     def worker():
-        results.append(send_due_deliveries(hub_context, batch_size=100))
+        results.append(send_due_deliveries(hub, batch_size=100))
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:
@@ -210,26 +208,26 @@ def test_two_workers_at_once_never_send_the_same_push_twice(hub_context, db_sess
     assert len(tokens) == 900 and len(set(tokens)) == 900
 
 
-def test_resend_adds_a_recorded_round_to_the_active_devices(hub_context, db_session, fcm_transport, fcm_server):
+def test_resend_adds_a_recorded_round_to_the_active_devices(hub, db_session, fcm_transport, fcm_server):
     resident = make_resident(db_session)
     phone, old_phone = add_devices(db_session, resident, ["resend-token-aaaaaa", "resend-token-bbbbbb"])
     message = queue_message(db_session, resident, [phone, old_phone])
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
     old_phone.active = False
     db_session.commit()
 
-    new = queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
+    new = queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
     assert [(row.device_id, row.send_round, row.kind) for row in new] == [(phone.id, 1, "resend")]
-    assert hub_context.runner.pending == [("notifications.send_deliveries", {})]
-    hub_context.runner.run_pending()
+    assert hub.runner.pending == [("notifications.send_deliveries", {})]
+    hub.runner.run_pending()
     rounds = sorted((row.send_round, row.state) for row in deliveries(db_session, device_id=phone.id))
     assert rounds == [(0, "sent"), (1, "sent")]
     assert [call.token for call in fcm_server.accepted].count("resend-token-aaaaaa") == 2
 
 
 def test_a_device_moved_to_another_resident_gets_none_of_the_first_residents_queued_pushes(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     from notifications.devices import register_device
 
@@ -246,20 +244,20 @@ def test_a_device_moved_to_another_resident_gets_none_of_the_first_residents_que
         app_id="gov.state.benefits",
         locale="es",
     )
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     assert fcm_server.calls == []
     assert deliveries(db_session)[0].state == "cancelled"
     assert db_session.scalar(select(func.count()).select_from(Device)) == 1
 
 
-def test_push_tokens_never_reach_the_logs(hub_context, db_session, fcm_transport, caplog):
+def test_push_tokens_never_reach_the_logs(hub, db_session, fcm_transport, caplog):
     caplog.set_level(logging.DEBUG)
     resident = make_resident(db_session)
     devices = add_devices(db_session, resident, ["secret-token-zzzzzz", "dead-secret-token-yyyyyy"])
     queue_message(db_session, resident, devices)
 
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     logged = caplog.text + " ".join(str(record.__dict__) for record in caplog.records)
     assert "secret-token" not in logged

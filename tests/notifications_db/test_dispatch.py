@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from notifications.delivery import send_due_deliveries
-from notifications.dispatch import dispatch_outbox
+from notifications.dispatch import dispatch_job, dispatch_outbox
 from notifications.preferences import update_preferences
 from services import clock
 from services.benefits.changes import DomainEvent
@@ -73,14 +73,14 @@ def deliveries(session) -> list[PushDelivery]:
 
 
 def test_an_event_lands_in_the_inbox_in_the_residents_language_and_is_pushed_to_each_device(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     ana = make_resident(db_session, locale="es")
     add_devices(db_session, ana, ["ana-phone-token-aaaaaa", "ana-tablet-token-bbbbbb"])
     emit(db_session, ana, approved())
 
-    report = dispatch_outbox(hub_context)
-    send_due_deliveries(hub_context)
+    report = dispatch_outbox(hub)
+    send_due_deliveries(hub)
 
     assert (report.events, report.messages, report.deliveries) == (1, 1, 2)
     [message] = messages(db_session, ana)
@@ -95,33 +95,33 @@ def test_an_event_lands_in_the_inbox_in_the_residents_language_and_is_pushed_to_
     assert db_session.scalar(select(OutboxEvent.processed_at)) is not None
 
 
-def test_detailed_previews_put_the_program_on_the_lock_screen(hub_context, db_session, fcm_transport, fcm_server):
+def test_detailed_previews_put_the_program_on_the_lock_screen(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-cccccc"])
     update_preferences(db_session, maria.id, detailed_previews=True)
     emit(db_session, maria, approved())
 
-    dispatch_outbox(hub_context)
-    send_due_deliveries(hub_context)
+    dispatch_outbox(hub)
+    send_due_deliveries(hub)
 
     [call] = fcm_server.accepted
     assert "SNAP" in str(call.notification)
 
 
-def test_a_disabled_category_still_reaches_the_inbox_but_is_not_pushed(hub_context, db_session, fcm_transport):
+def test_a_disabled_category_still_reaches_the_inbox_but_is_not_pushed(hub, db_session, fcm_transport):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-dddddd"])
     update_preferences(db_session, maria.id, categories={"status": False})
     emit(db_session, maria, approved())
 
-    report = dispatch_outbox(hub_context)
+    report = dispatch_outbox(hub)
 
     assert (report.messages, report.deliveries) == (1, 0)
     assert len(messages(db_session, maria)) == 1
 
 
 def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one_through(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     clock.set_now(dt.datetime(2026, 3, 3, 4, 0, tzinfo=dt.UTC))  # 22:00 in Chicago
     maria = make_resident(db_session)
@@ -129,9 +129,9 @@ def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
     emit(db_session, maria, approved(), interview_missed())
 
-    dispatch_outbox(hub_context)
+    dispatch_outbox(hub)
     assert len(messages(db_session, maria)) == 2  # the inbox has both at once
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     assert [call.data["category"] for call in fcm_server.accepted] == ["interviews"]  # urgent: now
     held = [row for row in deliveries(db_session) if row.state == "queued"]
@@ -139,38 +139,38 @@ def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one
     assert held.not_before == held.next_attempt_at == dt.datetime(2026, 3, 3, 13, 0, tzinfo=dt.UTC)  # 07:00 CST
 
     clock.set_now(held.not_before)
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
     assert sorted(call.data["category"] for call in fcm_server.accepted) == ["interviews", "status"]
 
 
-def test_no_message_at_all_about_an_agency_the_resident_stopped_sharing(hub_context, db_session, fcm_transport):
+def test_no_message_at_all_about_an_agency_the_resident_stopped_sharing(hub, db_session, fcm_transport):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-ffffff"])
     set_consent(db_session, maria.id, "DHS", False)
     db_session.commit()
     emit(db_session, maria, approved(agency="DHS"), approved(benefit_id="benefit-medicaid", agency="HFS"))
 
-    report = dispatch_outbox(hub_context)
+    report = dispatch_outbox(hub)
 
     assert report.without_consent == 1
     assert [message.agency for message in messages(db_session, maria)] == ["HFS"]
 
 
 def test_the_same_event_processed_twice_makes_one_message_and_one_push_per_device(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-gggggg", "maria-tablet-token-hhhhhh"])
     emit(db_session, maria, approved())
     emit(db_session, maria, approved())  # sync saw the same change twice: the outbox keeps one
 
-    dispatch_outbox(hub_context)
-    send_due_deliveries(hub_context)
+    dispatch_outbox(hub)
+    send_due_deliveries(hub)
     db_session.execute(update(OutboxEvent).values(processed_at=None))  # as if a crash lost our commit of it
     db_session.commit()
-    again = dispatch_outbox(hub_context)
-    dispatch_outbox(hub_context)
-    send_due_deliveries(hub_context)
+    again = dispatch_outbox(hub)
+    dispatch_outbox(hub)
+    send_due_deliveries(hub)
 
     assert (again.events, again.messages, again.duplicates) == (1, 0, 1)
     assert len(messages(db_session, maria)) == 1
@@ -181,15 +181,13 @@ def test_the_same_event_processed_twice_makes_one_message_and_one_push_per_devic
     ]
 
 
-def test_the_dispatch_job_queues_a_send_when_it_wrote_deliveries(hub_context, db_session, fcm_transport, fcm_server):
-    from services.background import run_job
-
+def test_the_dispatch_job_queues_a_send_when_it_wrote_deliveries(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-iiiiii"])
     emit(db_session, maria, approved())
 
-    run_job(hub_context, "notifications.dispatch", {})
-    assert hub_context.runner.pending == [("notifications.send_deliveries", {})]
-    hub_context.runner.run_pending()
+    dispatch_job(hub)
+    assert hub.runner.pending == [("notifications.send_deliveries", {})]
+    hub.runner.run_pending()
 
     assert len(fcm_server.accepted) == 1

@@ -42,7 +42,7 @@ def start_sender(database_url: str, fcm_url: str) -> subprocess.Popen:
 
 
 def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(
-    hub_context, db_session, test_database, fcm_transport, fcm_server
+    hub, db_session, test_database, fcm_transport, fcm_server
 ):
     resident = make_resident(db_session)
     tokens = [f"killed-phone-token-{n:06d}" for n in range(600)]
@@ -61,7 +61,7 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in
 
     fcm_server.slow_down(0)
     clock.set_now(dt.datetime.now(dt.UTC) + SENDING_LEASE + dt.timedelta(seconds=1))  # its lease has run out
-    restart = send_due_deliveries(hub_context)
+    restart = send_due_deliveries(hub)
 
     assert restart.reclaimed > 0
     counts = [fcm_server.accepted_count(token) for token in tokens]

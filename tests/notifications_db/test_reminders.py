@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from notifications.dispatch import dispatch_outbox
+from notifications.dispatch import dispatch_outbox, reminders_job
 from notifications.reminders import threshold_for, write_due_reminders
 from services import clock
 from services.models.benefits import Benefit, BenefitAction
@@ -73,7 +73,7 @@ def test_the_nearest_renewal_threshold_applies(days, expected):
     assert threshold_for(days, (30, 14, 3)) == expected
 
 
-def test_each_reminder_is_written_once_even_when_the_scan_runs_twice(hub_context, db_session):
+def test_each_reminder_is_written_once_even_when_the_scan_runs_twice(hub, db_session):
     maria = make_resident(db_session)
     medicaid = add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=30))
     add_action(db_session, medicaid, kind="document", due_on=TODAY + dt.timedelta(days=7))
@@ -87,7 +87,7 @@ def test_each_reminder_is_written_once_even_when_the_scan_runs_twice(hub_context
     )
 
 
-def test_later_thresholds_come_once_each_as_the_days_pass(hub_context, db_session):
+def test_later_thresholds_come_once_each_as_the_days_pass(hub, db_session):
     maria = make_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=30))
 
@@ -101,27 +101,25 @@ def test_later_thresholds_come_once_each_as_the_days_pass(hub_context, db_sessio
     ]
 
 
-def test_reminders_become_inbox_messages_and_ended_benefits_get_none(hub_context, db_session):
+def test_reminders_become_inbox_messages_and_ended_benefits_get_none(hub, db_session):
     maria = make_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=3))
     closed = make_resident(db_session)
     add_benefit(db_session, closed, renewal_due_on=TODAY + dt.timedelta(days=3), status="closed")
 
     write_due_reminders(db_session)
-    dispatch_outbox(hub_context)
+    dispatch_outbox(hub)
 
     [message] = db_session.scalars(select(NotificationMessage))
     assert (message.resident_id, message.template_key, message.urgent) == (maria.id, "renewals.reminder_3", True)
 
 
-def test_the_reminders_job_queues_a_dispatch_when_it_wrote_something(hub_context, db_session):
-    from services.background import run_job
-
+def test_the_reminders_job_queues_a_dispatch_when_it_wrote_something(hub, db_session):
     maria = make_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=14))
 
-    run_job(hub_context, "notifications.reminders", {})
-    run_job(hub_context, "notifications.reminders", {})
+    reminders_job(hub)
+    reminders_job(hub)
 
-    assert hub_context.runner.pending == [("notifications.dispatch", {})]
+    assert hub.runner.pending == [("notifications.dispatch", {})]
     assert outbox(db_session) == [("reminder.renewal_due", 14)]

@@ -168,8 +168,8 @@ def test_every_route_needs_a_resident_token(sandbox_client, sandbox_url, method,
 # -- inbox ------------------------------------------------------------------------------------------------------
 
 
-def test_the_inbox_pages_newest_first_with_the_unread_count(sandbox_client, sandbox_context, maria):
-    notify(sandbox_context, sandbox_client, maria, notice(1), notice(2), notice(3))
+def test_the_inbox_pages_newest_first_with_the_unread_count(sandbox_client, sandbox_hub, maria):
+    notify(sandbox_hub, sandbox_client, maria, notice(1), notice(2), notice(3))
 
     first = sandbox_client.get("/v1/me/notifications?limit=2", headers=maria.headers).get_json()
     cursor = first["meta"]["next_cursor"]
@@ -183,15 +183,15 @@ def test_the_inbox_pages_newest_first_with_the_unread_count(sandbox_client, sand
     assert items[0]["category"] == "notices" and items[0]["locale"] == "en" and items[0]["read_at"] is None
 
 
-def test_ana_reads_her_messages_in_spanish(sandbox_client, sandbox_context, ana):
-    notify(sandbox_context, sandbox_client, ana, notice(4))
+def test_ana_reads_her_messages_in_spanish(sandbox_client, sandbox_hub, ana):
+    notify(sandbox_hub, sandbox_client, ana, notice(4))
 
     [message] = sandbox_client.get("/v1/me/notifications", headers=ana.headers).get_json()["data"]
     assert message["locale"] == "es"
 
 
-def test_reading_a_message_marks_it_and_another_residents_message_is_404(sandbox_client, sandbox_context, maria, ana):
-    notify(sandbox_context, sandbox_client, maria, notice(5))
+def test_reading_a_message_marks_it_and_another_residents_message_is_404(sandbox_client, sandbox_hub, maria, ana):
+    notify(sandbox_hub, sandbox_client, maria, notice(5))
     [message] = sandbox_client.get("/v1/me/notifications", headers=maria.headers).get_json()["data"]
 
     assert_problem(sandbox_client.post(f"/v1/me/notifications/{message['id']}/read", headers=ana.headers), 404)

@@ -9,8 +9,8 @@ import logging
 import httpx
 import pytest
 
+from notifications.dispatch import dispatch_job
 from notifications.transports.log import LogTransport
-from services.background import run_job
 from tests.benefits.test_sandbox_events import live_hub_with_events, wait_until_delivered
 from tests.factories import sign_in
 
@@ -33,26 +33,26 @@ def inbox(client, who) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_maria_and_ana_get_their_messages_in_their_language_and_pushes_are_logged(settings, test_database, hub_context):
+def test_maria_and_ana_get_their_messages_in_their_language_and_pushes_are_logged(settings, test_database, hub):
     push_log = logging.getLogger("tests.sandbox_story.push")
     push_log.setLevel(logging.INFO)
     lines = Lines()
     push_log.addHandler(lines)
-    with live_hub_with_events(settings, test_database) as hub:
-        hub.context.components["push"] = LogTransport(push_log)
-        people = {name: sign_in(hub.client, hub.sandbox_url, name) for name in ("maria", "ana")}
+    with live_hub_with_events(settings, test_database) as live:
+        live.hub.push = LogTransport(push_log)
+        people = {name: sign_in(live.client, live.sandbox_url, name) for name in ("maria", "ana")}
         for name, who in people.items():
             device = {"platform": "android", "push_token": f"fcm-token-of-{name}-phone-1", "app_id": "sandbox-app"}
-            assert hub.client.post("/v1/me/devices", json=device, headers=who.headers).status_code == 201
-            assert hub.client.get("/v1/me/benefits", headers=who.headers).status_code == 200  # first picture
+            assert live.client.post("/v1/me/devices", json=device, headers=who.headers).status_code == 201
+            assert live.client.get("/v1/me/benefits", headers=who.headers).status_code == 200  # first picture
 
-        advanced = httpx.post(f"{hub.sandbox_url}/platform/sim/advance", json={"days": 7}, timeout=30).json()
+        advanced = httpx.post(f"{live.sandbox_url}/platform/sim/advance", json={"days": 7}, timeout=30).json()
         assert advanced["events_emitted"] > 0
-        wait_until_delivered(hub.sandbox_url)
-        run_job(hub.context, "notifications.dispatch", {})
-        hub.context.runner.run_pending()  # notifications.send_deliveries
+        wait_until_delivered(live.sandbox_url)
+        dispatch_job(live.hub)
+        live.hub.runner.run_pending()  # notifications.send_deliveries
 
-        maria, ana = inbox(hub.client, people["maria"]), inbox(hub.client, people["ana"])
+        maria, ana = inbox(live.client, people["maria"]), inbox(live.client, people["ana"])
 
     # maria: her proof of income falls past due, her Medicaid renewal form arrives with its notice
     assert {message["category"] for message in maria} >= {"documents", "renewals", "notices"}

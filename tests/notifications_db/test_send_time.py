@@ -43,9 +43,9 @@ def the_message(session, resident) -> NotificationMessage:
     return session.scalars(select(NotificationMessage).where(NotificationMessage.resident_id == resident.id)).one()
 
 
-def dispatched(hub_context, session, resident, *events) -> NotificationMessage:
+def dispatched(hub, session, resident, *events) -> NotificationMessage:
     emit(session, resident, *(events or (approved(),)))
-    dispatch_outbox(hub_context)
+    dispatch_outbox(hub)
     return the_message(session, resident)
 
 
@@ -53,50 +53,50 @@ def dispatched(hub_context, session, resident, *events) -> NotificationMessage:
 
 
 def test_previews_switched_off_after_dispatch_keep_the_program_off_the_lock_screen(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-000001"])
     update_preferences(db_session, maria.id, detailed_previews=True)
-    dispatched(hub_context, db_session, maria)
+    dispatched(hub, db_session, maria)
 
     update_preferences(db_session, maria.id, detailed_previews=False)
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     [call] = fcm_server.accepted
     assert call.notification == PRIVATE
 
 
-def test_previews_switched_on_after_dispatch_show_the_details(hub_context, db_session, fcm_transport, fcm_server):
+def test_previews_switched_on_after_dispatch_show_the_details(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-000002"])
-    dispatched(hub_context, db_session, maria)
+    dispatched(hub, db_session, maria)
 
     update_preferences(db_session, maria.id, detailed_previews=True)
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     [call] = fcm_server.accepted
     assert "SNAP" in call.notification["title"] + call.notification["body"]
 
 
 def test_the_lock_screen_speaks_the_language_the_resident_has_when_it_is_sent(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     ana = make_resident(db_session)
     add_devices(db_session, ana, ["ana-phone-token-000003"])
-    message = dispatched(hub_context, db_session, ana)
+    message = dispatched(hub, db_session, ana)
     assert message.locale == "en"
 
     db_session.get(Resident, ana.id).locale = "es"
     db_session.commit()
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     [call] = fcm_server.accepted
     assert call.notification == {"title": "Novedad de beneficios", "body": "Tienes una novedad sobre tus beneficios"}
 
 
 def test_a_message_kept_without_its_parameters_gets_the_private_text_even_with_previews(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     """Messages written before send-time rendering (migration 0009) kept no raw values to fill a detailed text."""
     maria = make_resident(db_session)
@@ -106,7 +106,7 @@ def test_a_message_kept_without_its_parameters_gets_the_private_text_even_with_p
     db_session.commit()
     update_preferences(db_session, maria.id, detailed_previews=True)
 
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
 
     [call] = fcm_server.accepted
     assert call.notification == PRIVATE
@@ -116,19 +116,19 @@ def test_a_message_kept_without_its_parameters_gets_the_private_text_even_with_p
 
 
 def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_sees_why(
-    client, hub_context, db_session, fcm_transport, fcm_server
+    client, hub, db_session, fcm_transport, fcm_server
 ):
     clock.set_now(NIGHT)
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-000005"])
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
-    dispatched(hub_context, db_session, maria, approved(agency="DHS"))
-    assert send_due_deliveries(hub_context).sent == 0  # held until 07:00
+    dispatched(hub, db_session, maria, approved(agency="DHS"))
+    assert send_due_deliveries(hub).sent == 0  # held until 07:00
 
     set_consent(db_session, maria.id, "DHS", False)
     db_session.commit()
     clock.set_now(MORNING)
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert (report.sent, report.cancelled) == (0, 1)
     assert fcm_server.calls == []
@@ -136,7 +136,7 @@ def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_
     assert (row.state, row.error_code, row.attempts) == ("cancelled", "consent_withdrawn", 0)
     # A supervisor breaking glass sees the withheld message, and why its push never went out.
     clock.set_now(None)  # staff tokens are checked against the real time
-    omar = staff_member(hub_context, "supervisor")
+    omar = staff_member(hub, "supervisor")
     body = client.get(
         f"/v1/admin/residents/{maria.id}/notifications", headers=omar.headers(**{"X-Break-Glass": "true"})
     ).get_json()
@@ -145,24 +145,24 @@ def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_
 
 
 def test_a_category_switched_off_before_a_retry_stops_the_retry_and_support_sees_why(
-    client, hub_context, db_session, fcm_transport, fcm_server
+    client, hub, db_session, fcm_transport, fcm_server
 ):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["busy-phone-token-000006"])
-    dispatched(hub_context, db_session, maria)
+    dispatched(hub, db_session, maria)
     fcm_server.fail_next("busy-phone-token-000006", 1, "QUOTA_EXCEEDED")
-    assert send_due_deliveries(hub_context).retried == 1
+    assert send_due_deliveries(hub).retried == 1
 
     update_preferences(db_session, maria.id, categories={"status": False})
     clock.set_now(T0 + dt.timedelta(hours=2))
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert (report.sent, report.cancelled) == (0, 1)
     assert fcm_server.attempts("busy-phone-token-000006") == 1
     [row] = deliveries(db_session)
     assert (row.state, row.error_code, row.attempts) == ("cancelled", "category_disabled", 1)
     clock.set_now(None)  # staff tokens are checked against the real time
-    sophie = staff_member(hub_context, "support")
+    sophie = staff_member(hub, "support")
     [message] = client.get(f"/v1/admin/residents/{maria.id}/notifications", headers=sophie.headers()).get_json()["data"]
     assert [(d["state"], d["error_code"]) for d in message["deliveries"]] == [("cancelled", "category_disabled")]
 
@@ -172,23 +172,23 @@ class RegisteringTransport:
 
     name = "registering"
 
-    def __init__(self, inner, hub_context, move) -> None:
-        self.inner, self.hub_context, self.move = inner, hub_context, move
+    def __init__(self, inner, hub, move) -> None:
+        self.inner, self.hub, self.move = inner, hub, move
 
     def send(self, messages, **streaming):
         if self.move:
-            with self.hub_context.session() as session:
+            with self.hub.session() as session:
                 self.move(session)
             self.move = None
         return self.inner.send(messages, **streaming)
 
 
 def test_a_device_moved_to_another_resident_before_a_retry_is_cancelled_as_moved(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria, ana = make_resident(db_session), make_resident(db_session)
     add_devices(db_session, maria, ["shared-tablet-token-000007"])
-    dispatched(hub_context, db_session, maria)
+    dispatched(hub, db_session, maria)
     fcm_server.fail_next("shared-tablet-token-000007", 1, "QUOTA_EXCEEDED")
 
     def ana_registers_the_tablet(session):
@@ -202,41 +202,37 @@ def test_a_device_moved_to_another_resident_before_a_retry_is_cancelled_as_moved
             locale="en",
         )
 
-    send_due_deliveries(
-        hub_context, transport=RegisteringTransport(fcm_transport, hub_context, ana_registers_the_tablet)
-    )
+    send_due_deliveries(hub, transport=RegisteringTransport(fcm_transport, hub, ana_registers_the_tablet))
     [row] = deliveries(db_session)
     assert row.state == "queued"  # it was being sent when the token moved: only its retry is left
 
     clock.set_now(T0 + dt.timedelta(hours=2))
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert report.cancelled == 1 and fcm_server.accepted == []
     [row] = deliveries(db_session)
     assert (row.state, row.error_code) == ("cancelled", "device_moved")
 
 
-def test_quiet_hours_switched_on_after_dispatch_hold_a_push_until_they_end(
-    hub_context, db_session, fcm_transport, fcm_server
-):
+def test_quiet_hours_switched_on_after_dispatch_hold_a_push_until_they_end(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-000008"])
     clock.set_now(NIGHT)
     emit(db_session, maria, approved(), interview_missed())
-    dispatch_outbox(hub_context)
+    dispatch_outbox(hub)
 
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert (report.sent, report.held) == (1, 1)
     assert [call.data["category"] for call in fcm_server.accepted] == ["interviews"]  # urgent goes at once
     [held] = [row for row in deliveries(db_session) if row.state == "queued"]
     assert (held.not_before, held.next_attempt_at, held.attempts) == (MORNING, MORNING, 0)
     clock.set_now(MORNING)
-    assert send_due_deliveries(hub_context).sent == 1
+    assert send_due_deliveries(hub).sent == 1
 
 
-def test_a_batch_is_decided_in_a_constant_number_of_statements(hub_context, test_database, db_session, fcm_transport):
+def test_a_batch_is_decided_in_a_constant_number_of_statements(hub, test_database, db_session, fcm_transport):
     """No query per push: 3 residents or 40 residents, each with a message and two phones, cost the same."""
 
     def statements_for(residents: int) -> int:
@@ -256,7 +252,7 @@ def test_a_batch_is_decided_in_a_constant_number_of_statements(hub_context, test
 
         event.listen(test_database.engine, "before_cursor_execute", record)
         try:
-            report = send_due_deliveries(hub_context)
+            report = send_due_deliveries(hub)
         finally:
             event.remove(test_database.engine, "before_cursor_execute", record)
         assert report.sent == residents * 2
@@ -268,52 +264,50 @@ def test_a_batch_is_decided_in_a_constant_number_of_statements(hub_context, test
 # -- support's resend -------------------------------------------------------------------------------------------
 
 
-def sent_message(hub_context, session, fcm_server, resident, tokens, *events) -> NotificationMessage:
+def sent_message(hub, session, fcm_server, resident, tokens, *events) -> NotificationMessage:
     add_devices(session, resident, tokens)
-    message = dispatched(hub_context, session, resident, *events)
-    send_due_deliveries(hub_context)
+    message = dispatched(hub, session, resident, *events)
+    send_due_deliveries(hub)
     fcm_server.reset()
     return message
 
 
-def test_a_resend_after_previews_changed_renders_the_lock_screen_of_now(
-    hub_context, db_session, fcm_transport, fcm_server
-):
+def test_a_resend_after_previews_changed_renders_the_lock_screen_of_now(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
     update_preferences(db_session, maria.id, detailed_previews=True)
-    message = sent_message(hub_context, db_session, fcm_server, maria, ["maria-phone-token-000009"])
+    message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000009"])
 
     update_preferences(db_session, maria.id, detailed_previews=False)
-    queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
-    hub_context.runner.run_pending()
+    queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
+    hub.runner.run_pending()
 
     [call] = fcm_server.accepted
     assert call.notification == PRIVATE
 
 
 def test_a_resend_of_a_category_switched_off_is_recorded_cancelled_and_sends_nothing(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria = make_resident(db_session)
-    message = sent_message(hub_context, db_session, fcm_server, maria, ["maria-phone-token-000010"])
+    message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000010"])
 
     update_preferences(db_session, maria.id, categories={"status": False})
-    [resent] = queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
+    [resent] = queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
     assert (resent.send_round, resent.state, resent.error_code) == (1, "cancelled", "category_disabled")
-    assert hub_context.runner.pending == []  # nothing to send
-    send_due_deliveries(hub_context)
+    assert hub.runner.pending == []  # nothing to send
+    send_due_deliveries(hub)
     assert fcm_server.calls == []
 
 
-def test_consent_withdrawn_after_a_resend_was_queued_cancels_it(hub_context, db_session, fcm_transport, fcm_server):
+def test_consent_withdrawn_after_a_resend_was_queued_cancels_it(hub, db_session, fcm_transport, fcm_server):
     maria = make_resident(db_session)
-    message = sent_message(hub_context, db_session, fcm_server, maria, ["maria-phone-token-000011"])
-    queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
+    message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000011"])
+    queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
     set_consent(db_session, maria.id, "DHS", False)
     db_session.commit()
-    hub_context.runner.run_pending()
+    hub.runner.run_pending()
 
     assert fcm_server.calls == []
     [_, resent] = deliveries(db_session)
@@ -321,11 +315,11 @@ def test_consent_withdrawn_after_a_resend_was_queued_cancels_it(hub_context, db_
 
 
 def test_a_resend_after_a_device_moved_goes_only_to_the_residents_own_devices(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria, ana = make_resident(db_session), make_resident(db_session)
     message = sent_message(
-        hub_context, db_session, fcm_server, maria, ["maria-phone-token-000012", "family-tablet-token-000012"]
+        hub, db_session, fcm_server, maria, ["maria-phone-token-000012", "family-tablet-token-000012"]
     )
     register_device(
         db_session,
@@ -337,23 +331,21 @@ def test_a_resend_after_a_device_moved_goes_only_to_the_residents_own_devices(
         locale="en",
     )
 
-    queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
-    hub_context.runner.run_pending()
+    queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
+    hub.runner.run_pending()
 
     assert [call.token for call in fcm_server.accepted] == ["maria-phone-token-000012"]
 
 
-def test_a_device_moved_after_a_resend_was_queued_is_cancelled_as_moved(
-    hub_context, db_session, fcm_transport, fcm_server
-):
+def test_a_device_moved_after_a_resend_was_queued_is_cancelled_as_moved(hub, db_session, fcm_transport, fcm_server):
     maria, ana = make_resident(db_session), make_resident(db_session)
-    message = sent_message(hub_context, db_session, fcm_server, maria, ["family-tablet-token-000013"])
-    [resent] = queue_resend(db_session, hub_context, message.id, requested_by="staff:sophie")
+    message = sent_message(hub, db_session, fcm_server, maria, ["family-tablet-token-000013"])
+    [resent] = queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
     # The tablet changes hands while support's round waits; whatever path moved it, the send checks the owner.
     db_session.execute(update(Device).where(Device.id == resent.device_id).values(resident_id=ana.id))
     db_session.commit()
-    report = send_due_deliveries(hub_context)
+    report = send_due_deliveries(hub)
 
     assert report.cancelled == 1 and fcm_server.calls == []
     [_, resent] = deliveries(db_session)
@@ -361,13 +353,13 @@ def test_a_device_moved_after_a_resend_was_queued_is_cancelled_as_moved(
 
 
 def test_a_resend_in_quiet_hours_waits_for_them_to_end_unless_the_message_is_urgent(
-    hub_context, db_session, fcm_transport, fcm_server
+    hub, db_session, fcm_transport, fcm_server
 ):
     maria = make_resident(db_session)
     add_devices(db_session, maria, ["maria-phone-token-000014"])
     emit(db_session, maria, approved(), interview_missed())
-    dispatch_outbox(hub_context)
-    send_due_deliveries(hub_context)
+    dispatch_outbox(hub)
+    send_due_deliveries(hub)
     fcm_server.reset()
     calm, urgent = sorted(
         db_session.scalars(select(NotificationMessage).where(NotificationMessage.resident_id == maria.id)),
@@ -376,13 +368,13 @@ def test_a_resend_in_quiet_hours_waits_for_them_to_end_unless_the_message_is_urg
 
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
     clock.set_now(NIGHT)
-    [held] = queue_resend(db_session, hub_context, calm.id, requested_by="staff:sophie")
-    [now] = queue_resend(db_session, hub_context, urgent.id, requested_by="staff:sophie")
-    hub_context.runner.run_pending()
+    [held] = queue_resend(db_session, hub.runner, calm.id, requested_by="staff:sophie")
+    [now] = queue_resend(db_session, hub.runner, urgent.id, requested_by="staff:sophie")
+    hub.runner.run_pending()
 
     assert (held.state, held.not_before) == ("queued", MORNING)
     assert (now.state, now.not_before) == ("queued", None)
     assert [call.data["message_id"] for call in fcm_server.accepted] == [urgent.id]
     clock.set_now(MORNING)
-    send_due_deliveries(hub_context)
+    send_due_deliveries(hub)
     assert [call.data["message_id"] for call in fcm_server.accepted] == [urgent.id, calm.id]

@@ -82,10 +82,10 @@ def test_an_open_breaker_gives_no_inline_slot():
     assert hfs.inline_slot() is None
 
 
-def test_calls_to_one_slow_agency_run_side_by_side_not_one_after_another(sandbox_context, sandbox_url):
+def test_calls_to_one_slow_agency_run_side_by_side_not_one_after_another(sandbox_hub, sandbox_url):
     """pybreaker held its lock for the whole call: the second of two reads waited for the first's answer."""
     httpx.post(f"{sandbox_url}/platform/sim/faults", json={"agency": "HFS", "mode": "slow", "latency_ms": 1000})
-    client = sandbox_context.component("platform")
+    client = sandbox_hub.platform
     ref = RecordRef("HFS", "hfs-300400501")
     try:
         started = time.perf_counter()

@@ -1,0 +1,123 @@
+"""The composition root: the one module that imports every layer and wires them together.
+
+``services/`` (the domain and the database) never imports ``notifications/`` or ``api/``, and ``notifications/``
+never imports ``api/`` (``tests/test_layers.py`` holds them to it). So whatever crosses those lines is decided
+here: which push transport the hub holds (notifications/ builds it), which jobs exist (every background job,
+listed by reference in ``JOBS``), which runner runs them, and how the Flask app (api's factory) and the Celery
+app are built around one hub. Everything else receives what it needs as typed arguments.
+
+Entry points: ``wsgi.py`` (``gunicorn wsgi:app``), ``celery_worker.py`` (``celery -A celery_worker worker|beat``),
+``flask --app composition:create_app …`` (CLI commands), the tests' fixtures and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from celery import Celery
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+import services.models  # noqa: F401  (registers every model on the metadata)
+from api.app import create_app as create_api_app
+from config import Settings
+from notifications.delivery import send_deliveries_job
+from notifications.dispatch import dispatch_job, reminders_job
+from notifications.transports import transport_from_settings
+from services.background import InProcessRunner, JobRegistry, Runner
+from services.benefits.change_events import prune_platform_events_job
+from services.benefits.sync import refresh_source_job
+from services.celery_app import CeleryRunner, make_celery, register_jobs
+from services.hub import Hub, RunnerFactory, engine_for
+from services.idempotency import prune_idempotency_keys_job
+from services.identity.link_throttle import prune_link_failures_job
+from services.identity.linking import link_records_job
+from services.identity.used_id_tokens import prune_used_id_tokens_job
+from services.platform.client import platform_check
+from services.readiness import Readiness, database_check, redis_check
+
+JOBS = JobRegistry(
+    [
+        refresh_source_job,  # benefits.refresh_source: queued by reads, pushed events and support's resync
+        prune_platform_events_job,  # benefits.prune_platform_events: daily
+        link_records_job,  # identity.link_records: every 5 minutes, and for one resident on demand
+        prune_used_id_tokens_job,  # identity.prune_used_id_tokens: hourly
+        prune_link_failures_job,  # identity.prune_link_failures: hourly
+        prune_idempotency_keys_job,  # idempotency.prune: hourly
+        dispatch_job,  # notifications.dispatch: every 2 s, and after the reminder scan wrote some
+        send_deliveries_job,  # notifications.send_deliveries: every 10 s, and after dispatch wrote deliveries
+        reminders_job,  # notifications.reminders: hourly
+    ]
+)
+
+
+def default_runner(hub: Hub, jobs: JobRegistry) -> Runner:
+    """``WORKER_MODE=celery`` publishes to the broker (bounded, for request paths); otherwise the in-process runner."""
+    if hub.settings.worker_mode == "celery":
+        return CeleryRunner.publishing(hub.settings, jobs)
+    return InProcessRunner(hub, jobs)
+
+
+def default_readiness(settings: Settings, engine: Engine) -> Readiness:
+    """The database, the broker when jobs go through one; the platform is added once the hub exists."""
+    readiness = Readiness()
+    readiness.add("database", database_check(engine))
+    broker = settings.celery_broker_url or settings.redis_url
+    if settings.worker_mode == "celery" and broker.startswith("redis"):
+        readiness.add("broker", redis_check(broker, settings.redis_timeout_seconds))
+    return readiness
+
+
+def build_hub(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    readiness: Readiness | None = None,
+    runner: RunnerFactory = default_runner,
+    jobs: JobRegistry = JOBS,
+) -> Hub:
+    """The hub of one process. Without ``readiness`` it reports the database, the broker and the platform (the last
+    informational: the hub serves last good copies without it)."""
+    settings = settings or Settings.from_env()
+    engine = engine if engine is not None else engine_for(settings)
+    checks = readiness if readiness is not None else default_readiness(settings, engine)
+    hub = Hub(
+        settings, jobs=jobs, runner=runner, push_transport=transport_from_settings, engine=engine, readiness=checks
+    )
+    if readiness is None:
+        checks.add("platform", platform_check(hub))
+    return hub
+
+
+def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> Flask:
+    """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given)."""
+    return create_api_app(hub if hub is not None else build_hub(settings))
+
+
+def create_celery(settings: Settings | None = None, *, hub: Hub | None = None, jobs: JobRegistry = JOBS) -> Celery:
+    """The Celery app of workers and beat: a task per job in ``jobs``. Tasks run against ``hub`` when given (tests),
+    else against the worker's own hub, built on its first task (after the worker process forked), whose runner
+    publishes follow-up jobs through this same app."""
+    settings = settings or Settings.from_env()
+    app = make_celery(settings)
+    register_jobs(app, jobs, (lambda: hub) if hub is not None else _once(lambda: _worker_hub(settings, app, jobs)))
+    return app
+
+
+def _worker_hub(settings: Settings, app: Celery, jobs: JobRegistry) -> Hub:
+    return build_hub(settings, runner=lambda _hub, registry: CeleryRunner(app, registry), jobs=jobs)
+
+
+def _once(build: Callable[[], Hub]) -> Callable[[], Hub]:
+    """``build()`` on the first call, the same hub afterwards, whatever the number of threads asking."""
+    lock, built = threading.Lock(), []
+
+    def get() -> Hub:
+        if not built:
+            with lock:
+                if not built:
+                    built.append(build())
+        return built[0]
+
+    return get
