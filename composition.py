@@ -26,7 +26,7 @@ from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
 from services.background import InProcessRunner, JobRegistry, Runner
-from services.benefits.change_events import prune_platform_events_job
+from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
 from services.hub import Hub, RunnerFactory, engine_for

@@ -44,10 +44,9 @@ import uuid
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from notifications import devices as device_service
 from notifications import send_time
 from notifications.transports import PushMessage, PushResult, PushTransport
-from services import clock
+from services import clock, devices
 from services.background import Runner, job
 from services.db import UTCDateTime
 from services.errors import NotFound
@@ -330,7 +329,7 @@ def _record(
             dead_devices.append(device.id)
     if rows:
         session.execute(_RECORD_ANSWER, rows)
-    device_service.deactivate_dead_tokens(session, dead_devices)
+    devices.deactivate_dead_tokens(session, dead_devices)
     session.commit()
 
 
@@ -389,13 +388,13 @@ def queue_resend(
     next_round = (
         session.scalar(select(func.max(PushDelivery.send_round)).where(PushDelivery.message_id == message.id)) or 0
     ) + 1
-    devices = session.scalars(
+    active_devices = session.scalars(
         select(Device).where(Device.resident_id == message.resident_id, Device.active.is_(True)).order_by(Device.id)
     )
     recipient = send_time.recipients_for(session, [message.resident_id]).get(message.resident_id)
     now = clock.now()
     deliveries = []
-    for device in devices:
+    for device in active_devices:
         decision = send_time.decide(message, device, recipient, now)
         deliveries.append(
             PushDelivery(

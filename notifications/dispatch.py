@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 from notifications import rules
 from notifications.delivery import send_deliveries_job
 from notifications.preferences import Preferences
-from notifications.reminders import write_due_reminders
 from notifications.render import TemplateError, render_message
 from services import clock
 from services.background import job
+from services.benefits.reminders import write_due_reminders
 from services.consent import consent_granted
 from services.db import new_id
 from services.hub import Hub
@@ -92,7 +92,7 @@ def dispatch_job(hub: Hub) -> None:
 
 @job("notifications.reminders", every_seconds=REMINDERS_EVERY_SECONDS)
 def reminders_job(hub: Hub) -> None:
-    """The reminder scan (``notifications.reminders``, safe to run as often as wanted) on its schedule, and a
+    """The reminder scan (``services.benefits.reminders``, safe to run as often as wanted) on its schedule, and a
     dispatch at once for the reminders it wrote to the outbox."""
     with hub.session() as session:
         written = write_due_reminders(session)

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
 from notifications.rules import CATEGORIES
 from services.errors import InvalidInput
 from services.models.notifications import NotificationPreference
+from services.vocabulary import zone_or_state
 
-DEFAULT_TIME_ZONE = "America/Chicago"
 _UNSET = object()
 
 
@@ -61,15 +60,7 @@ class Preferences:
             return None
         from notifications.quiet_hours import quiet_hours_end_after
 
-        return quiet_hours_end_after(now, *self.quiet_hours, zone(time_zone))
-
-
-def zone(time_zone: str | None) -> ZoneInfo:
-    """The resident's zone, or the state's when it is missing or unknown."""
-    try:
-        return ZoneInfo(time_zone or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+        return quiet_hours_end_after(now, *self.quiet_hours, zone_or_state(time_zone))
 
 
 def preferences_for(session: Session, resident_id: str) -> Preferences:

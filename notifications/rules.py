@@ -1,4 +1,4 @@
-"""Rules: pure functions that turn one domain event (``services/domain_events.py``) into the messages it makes.
+"""Rules: pure functions that turn one outbox event (``services/outbox.py``) into the messages it makes.
 
 Which messages are urgent (they bypass quiet hours): the *last chance* before a resident loses a benefit for
 paperwork, and a missed appointment that needs action now —
@@ -25,7 +25,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services import domain_events as events
+from services import outbox
+from services.benefits.reminders import DOCUMENT_REMINDER_DAYS, RENEWAL_REMINDER_DAYS
 
 CATEGORIES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")
 
@@ -165,13 +166,13 @@ def payment_issued(event: _Event) -> list[MessageSpec]:
 
 
 # -- scheduled reminders -----------------------------------------------------------------------------------
-_URGENT_RENEWAL_DAYS = min(events.RENEWAL_REMINDER_DAYS)
-_URGENT_DOCUMENT_DAYS = min(events.DOCUMENT_REMINDER_DAYS)
+_URGENT_RENEWAL_DAYS = min(RENEWAL_REMINDER_DAYS)
+_URGENT_DOCUMENT_DAYS = min(DOCUMENT_REMINDER_DAYS)
 
 
 def renewal_reminder(event: _Event) -> list[MessageSpec]:
     days = event.payload.get("days_left")
-    if days not in events.RENEWAL_REMINDER_DAYS:
+    if days not in RENEWAL_REMINDER_DAYS:
         return []
     template = f"renewals.reminder_{days}"
     return [event.spec(template, "renewal_due_on", "days_left", urgent=days == _URGENT_RENEWAL_DAYS)]
@@ -179,7 +180,7 @@ def renewal_reminder(event: _Event) -> list[MessageSpec]:
 
 def document_reminder(event: _Event) -> list[MessageSpec]:
     days = event.payload.get("days_left")
-    if days not in events.DOCUMENT_REMINDER_DAYS:
+    if days not in DOCUMENT_REMINDER_DAYS:
         return []
     template = f"documents.reminder_{days}"
     return [event.spec(template, "action_id", "title", "due_on", "days_left", urgent=days == _URGENT_DOCUMENT_DAYS)]
@@ -209,14 +210,14 @@ def link_added_elsewhere(event: _Event) -> list[MessageSpec]:
 
 
 _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
-    events.BENEFIT_STATUS_CHANGED: status_changed,
-    events.ACTION_REQUESTED: action_requested,
-    events.ACTION_UPDATED: action_updated,
-    events.RENEWAL_DUE_SET: renewal_due_set,
-    events.NOTICE_POSTED: notice_posted,
-    events.PAYMENT_ISSUED: payment_issued,
-    events.REMINDER_RENEWAL_DUE: renewal_reminder,
-    events.REMINDER_DOCUMENT_DUE: document_reminder,
-    events.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
-    events.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
+    outbox.BENEFIT_STATUS_CHANGED: status_changed,
+    outbox.ACTION_REQUESTED: action_requested,
+    outbox.ACTION_UPDATED: action_updated,
+    outbox.RENEWAL_DUE_SET: renewal_due_set,
+    outbox.NOTICE_POSTED: notice_posted,
+    outbox.PAYMENT_ISSUED: payment_issued,
+    outbox.REMINDER_RENEWAL_DUE: renewal_reminder,
+    outbox.REMINDER_DOCUMENT_DUE: document_reminder,
+    outbox.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
+    outbox.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
 }

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.db import dialect_insert
 from services.models.audit import ACTOR_KINDS, GENESIS_HASH, OUTCOMES, AuditChainHead, AuditEvent
 
 CHAIN_HEAD_ID = 1
@@ -126,9 +125,8 @@ def _lock_chain_head(session: Session) -> tuple[int, str]:
 
 def _create_chain_head(session: Session) -> None:
     """The first append ever (or after a test cleaned the tables) creates the head; racing creators agree."""
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.execute(
-        dialect_insert(AuditChainHead)
+        dialect_insert(session)(AuditChainHead)
         .values(id=CHAIN_HEAD_ID, last_event_id=0, last_hash=GENESIS_HASH)
         .on_conflict_do_nothing(index_elements=["id"])
     )

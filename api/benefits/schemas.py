@@ -6,8 +6,8 @@ import marshmallow as ma
 
 from api.extension import PageArgs
 from services.benefits.freshness import FRESH, NOT_LINKED, STALE, UNAVAILABLE
-from services.domain_events import AGENCIES, BENEFIT_STATUSES
-from services.platform.records import ACTION_KINDS, ACTION_STATES
+from services.platform.records import ACTION_KINDS, ACTION_STATES, BENEFIT_STATUSES
+from services.vocabulary import AGENCIES
 
 
 class BenefitListArgs(PageArgs):

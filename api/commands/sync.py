@@ -9,7 +9,7 @@ from tqdm import tqdm
 from api.current_hub import current_hub
 from services.benefits.reconcile import reconcile_agency
 from services.benefits.sync import linked_records, refresh_source
-from services.domain_events import AGENCIES
+from services.vocabulary import AGENCIES
 
 sync = AppGroup("sync", help="Sync benefit snapshots with the platform.")
 

@@ -8,7 +8,7 @@ from api.auth.rate_limits import limited
 from api.database import db
 from api.devices.schemas import DevicePageSchema, DeviceRegistrationSchema, DeviceSchema
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
-from notifications import devices
+from services import devices
 
 blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="Phones registered for push")
 

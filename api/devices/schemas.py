@@ -4,7 +4,7 @@ import marshmallow as ma
 
 from api.extension import PageMeta
 from api.fields import Text
-from notifications.devices import PLATFORMS, masked_token
+from services.devices import PLATFORMS, masked_token
 
 LOCALE = ma.validate.Regexp(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$", error="Not a language tag like en or es-US.")
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 
 from api.extension import JsonBoolean, PageMeta
 from api.fields import Text
-from services.domain_events import AGENCIES
+from services.vocabulary import AGENCIES
 
 
 class IdentityVerificationSchema(ma.Schema):

@@ -10,6 +10,7 @@ from api.notifications.schemas import InboxPageSchema, NotificationSchema, Prefe
 from notifications import inbox, preferences
 from notifications.rules import CATEGORIES
 from services.models.identity import Resident
+from services.vocabulary import zone_or_state
 
 blp = Blueprint("notifications", __name__, url_prefix="/v1/me", description="The inbox and notification preferences")
 
@@ -79,7 +80,7 @@ def _present(prefs: preferences.Preferences, resident_id: str) -> dict:
         quiet = {
             "start": prefs.quiet_hours[0],
             "end": prefs.quiet_hours[1],
-            "time_zone": preferences.zone(resident.time_zone if resident else None).key,
+            "time_zone": zone_or_state(resident.time_zone if resident else None).key,
         }
     return {
         "categories": {name: {"enabled": prefs.pushes(name)} for name in CATEGORIES},

@@ -18,7 +18,7 @@ from api.current_hub import current_hub
 from api.extension import Blueprint
 from api.platform_events.schemas import EventAckSchema, PlatformEventSchema
 from services import clock
-from services.benefits.change_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
+from services.benefits.platform_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
 from services.errors import InvalidInput, Unauthenticated
 from services.platform.signatures import BadSignature, verify
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.fields import JsonDocument, Text
-from services.domain_events import AGENCIES
+from services.vocabulary import AGENCIES
 
 
 class PlatformEventSchema(ma.Schema):

@@ -19,11 +19,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
-from services.benefits.changes import DomainEvent, benefit_events
-from services.benefits.outbox import dialect_insert, write_events
+from services.benefits.snapshot_diff import benefit_events
 from services.benefits.view_order import is_older, newest
-from services.db import new_id
+from services.db import dialect_insert, new_id
 from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource
+from services.outbox import DomainEvent, write_events
 from services.platform.records import BenefitRecord, SourceError, content_hash, record_from_document
 from services.platform.views import SourceView
 

@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.domain_events import AGENCIES
 from services.errors import NotFound
 from services.models.identity import Consent, ResidentLink
+from services.vocabulary import AGENCIES
 
 
 @dataclasses.dataclass(frozen=True)

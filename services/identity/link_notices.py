@@ -1,6 +1,6 @@
 """Telling a resident that one of their cases was just linked to another hub account.
 
-Whom a case belongs to, as far as the hub knows: every other resident already linked to that record, or to
+A producer of the outbox (``services/outbox.py``). Whom a case belongs to, as far as the hub knows: every other resident already linked to that record, or to
 any record of the same platform person. Each of them gets an inbox message (a ``link.added_elsewhere`` domain
 event in the outbox, turned into a message in their language by ``notifications/``; urgent, and sent whatever
 agencies they share, because it is about their account) and an entry in their access log (an audit event whose
@@ -21,10 +21,8 @@ from sqlalchemy.orm import Session
 
 from services import clock
 from services.audit import Actor, record_access
-from services.benefits.changes import DomainEvent
-from services.benefits.outbox import write_events
-from services.domain_events import LINK_ADDED_ELSEWHERE
 from services.models.identity import ResidentLink
+from services.outbox import LINK_ADDED_ELSEWHERE, DomainEvent, write_events
 
 NOTICE_ACTION = "link.added_by_other"
 

@@ -15,8 +15,7 @@ import logging
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from notifications import devices as push_devices
-from services import clock
+from services import clock, devices
 from services.errors import NotFound
 from services.identity import hub_tokens
 from services.identity.errors import INVALID_GRANT, OAuthError
@@ -158,7 +157,7 @@ def revoke_session(session: Session, hub_session: HubSession, reason: str) -> No
     if hub_session.revoked_at is None:
         hub_session.revoked_at = clock.now()
         hub_session.revoked_reason = reason
-    push_devices.deactivate_for_session(session, hub_session.id)  # a signed-out phone gets no more pushes
+    devices.deactivate_for_session(session, hub_session.id)  # a signed-out phone gets no more pushes
     session.flush()
 
 
@@ -170,7 +169,7 @@ def revoke_resident_sessions(session: Session, resident_id: str, reason: str) ->
         .values(revoked_at=clock.now(), revoked_reason=reason)
         .execution_options(synchronize_session="fetch")
     )
-    push_devices.deactivate_for_resident(session, resident_id)  # signed out everywhere: no more pushes anywhere
+    devices.deactivate_for_resident(session, resident_id)  # signed out everywhere: no more pushes anywhere
     return result.rowcount
 
 

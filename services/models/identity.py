@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services import clock
 from services.db import Base, new_id
+from services.vocabulary import STATE_TIME_ZONE
 
 LINK_METHODS = ("mpi", "letter_code")
 # What showed that the record's person is the resident (see services/identity/letter_links.py): the person
@@ -37,7 +38,7 @@ class Resident(Base):
     given_name: Mapped[str | None] = mapped_column(String(100))
     family_name: Mapped[str | None] = mapped_column(String(100))
     locale: Mapped[str] = mapped_column(String(16), default="en")
-    time_zone: Mapped[str] = mapped_column(String(64), default="America/Chicago")
+    time_zone: Mapped[str] = mapped_column(String(64), default=STATE_TIME_ZONE)
     identity_verified: Mapped[bool] = mapped_column(default=False)
     birthdate_encrypted: Mapped[str | None] = mapped_column(String(255))
     ssn_last4_encrypted: Mapped[str | None] = mapped_column(String(255))

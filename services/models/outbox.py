@@ -1,7 +1,8 @@
-"""The outbox: domain events written in the same transaction as the change that caused them.
+"""The outbox table: domain events written in the same transaction as the change that caused them.
 
-Notifications read unprocessed rows in ``id`` order; ``dedupe_key`` (unique) makes every change land once,
-however many times sync sees it. Payloads are plain JSON without personal data (see services/domain_events.py).
+Written only through ``services.outbox.write_events`` (the event catalogue is there); read only by the dispatcher,
+``notifications/dispatch.py``, in ``id`` order. ``dedupe_key`` (unique) makes every change land once, however many
+times sync sees it.
 """
 
 from __future__ import annotations

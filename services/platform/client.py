@@ -18,12 +18,12 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from services import clock
-from services.domain_events import AGENCIES
 from services.platform import adapters
 from services.platform.guard import AgencyGuard, CircuitOpen, InlineSlot
 from services.platform.records import SourceError
 from services.platform.views import SourceView, pulled
 from services.readiness import Check
+from services.vocabulary import AGENCIES
 
 if TYPE_CHECKING:
     from services.hub import Hub

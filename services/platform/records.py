@@ -12,8 +12,17 @@ import hashlib
 import json
 from typing import Any
 
-from services.domain_events import BENEFIT_STATUSES
-
+BENEFIT_STATUSES = (
+    "applied",
+    "pending",
+    "action_needed",
+    "approved",
+    "active",
+    "renewal_due",
+    "suspended",
+    "denied",
+    "closed",
+)
 ACTION_KINDS = ("document", "interview", "renewal", "report_change")
 ACTION_STATES = ("open", "done", "missed", "overdue", "cancelled")
 OPEN_ACTION_STATES = ("open", "overdue")

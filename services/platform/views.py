@@ -14,8 +14,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from services.platform.adapters.common import AGENCY_ZONE
 from services.platform.records import BenefitRecord
+from services.vocabulary import STATE_ZONE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,8 +32,8 @@ def pulled(records: list[BenefitRecord], taken_at: dt.datetime, stamp: dt.date |
     if isinstance(stamp, dt.datetime):
         return SourceView(records, taken_at, stamp, exact=True)
     if isinstance(stamp, dt.date):
-        start = dt.datetime.combine(stamp, dt.time(), AGENCY_ZONE).astimezone(dt.UTC)
-        following = dt.datetime.combine(stamp + dt.timedelta(days=1), dt.time(), AGENCY_ZONE).astimezone(dt.UTC)
+        start = dt.datetime.combine(stamp, dt.time(), STATE_ZONE).astimezone(dt.UTC)
+        following = dt.datetime.combine(stamp + dt.timedelta(days=1), dt.time(), STATE_ZONE).astimezone(dt.UTC)
         shown = min(max(taken_at, start), following - dt.timedelta(microseconds=1))
         return SourceView(records, taken_at, shown, exact=False)
     return SourceView(records, taken_at, taken_at, exact=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from services import domain_events as de
-from services.benefits.changes import benefit_events
+from services import outbox as de
+from services.benefits.snapshot_diff import benefit_events
 from services.platform import adapters
 from tests.platform.payloads import pages
 

@@ -18,8 +18,8 @@ from services.benefits.sync import refresh_source
 from services.benefits.view_order import is_older
 from services.models.benefits import BenefitSource, PlatformEvent
 from services.models.outbox import OutboxEvent
-from services.platform.adapters.common import AGENCY_ZONE
 from services.platform.views import SourceView, pulled, pushed
+from services.vocabulary import STATE_ZONE
 from tests.benefits.events import change_event, post_event
 from tests.benefits.residents import make_resident, store_fixture
 from tests.factories import sign_in
@@ -152,7 +152,7 @@ def newer_document(sandbox_url: str, agency: str) -> tuple[dict, str]:
         coverage["status"] = "cancelled"
     else:  # DHS gives only a date: the moment is the platform's (= the hub's) clock, within that day
         day = dt.datetime.strptime(document["asOfDate"], "%m/%d/%Y").date()
-        day_start = dt.datetime.combine(day, dt.time(), AGENCY_ZONE).astimezone(UTC)
+        day_start = dt.datetime.combine(day, dt.time(), STATE_ZONE).astimezone(UTC)
         occurred = max(clock.now(), day_start) + SECOND
         next(c for c in document["cases"] if c["programCode"] == program)["statusCode"] = "CLSD"
     return document, occurred.isoformat().replace("+00:00", "Z")

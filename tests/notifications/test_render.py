@@ -11,7 +11,7 @@ import pytest
 
 from notifications import render
 from notifications.render import TEMPLATES_DIR, TemplateCatalog, TemplateError, locale_chain, render_message
-from services.domain_events import BENEFIT_STATUSES
+from services.platform.records import BENEFIT_STATUSES
 
 PROGRAM_CODES = ("SNAP", "TANF", "CASH", "WIC", "MEDICAID", "CCP", "BAP", "LIHEAP", "CCAP")
 CATEGORY_FILES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")

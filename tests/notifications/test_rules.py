@@ -6,7 +6,7 @@ import pytest
 
 from notifications import rules
 from notifications.render import render_message
-from services import domain_events as events
+from services import outbox as events
 
 BASE = {"benefit_id": "ben-1", "agency": "HFS", "program_code": "MEDICAID"}
 

@@ -30,7 +30,7 @@ def make_resident(session: Session, *, locale: str = "en", time_zone: str = "Ame
 def add_devices(
     session: Session, resident: Resident, tokens: list[str], *, session_id: str | None = None
 ) -> list[Device]:
-    from notifications.devices import token_hash
+    from services.devices import token_hash
 
     devices = [
         Device(

@@ -229,7 +229,7 @@ def test_resend_adds_a_recorded_round_to_the_active_devices(hub, db_session, fcm
 def test_a_device_moved_to_another_resident_gets_none_of_the_first_residents_queued_pushes(
     hub, db_session, fcm_transport, fcm_server
 ):
-    from notifications.devices import register_device
+    from services.devices import register_device
 
     maria, ana = make_resident(db_session), make_resident(db_session, locale="es")
     [device] = add_devices(db_session, maria, ["shared-tablet-token-cccccc"])

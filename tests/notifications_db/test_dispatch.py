@@ -11,11 +11,10 @@ from notifications.delivery import send_due_deliveries
 from notifications.dispatch import dispatch_job, dispatch_outbox
 from notifications.preferences import update_preferences
 from services import clock
-from services.benefits.changes import DomainEvent
-from services.benefits.outbox import write_events
 from services.consent import set_consent
 from services.models.notifications import NotificationMessage, PushDelivery
 from services.models.outbox import OutboxEvent
+from services.outbox import DomainEvent, write_events
 from tests.notifications_db.factories import add_devices, make_resident
 
 # 15:00 UTC = 09:00 in Chicago (CST) on a Monday.

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from notifications.dispatch import dispatch_outbox, reminders_job
-from notifications.reminders import threshold_for, write_due_reminders
 from services import clock
+from services.benefits.reminders import threshold_for, write_due_reminders
 from services.models.benefits import Benefit, BenefitAction
 from services.models.notifications import NotificationMessage
 from services.models.outbox import OutboxEvent

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.dispatch import dispatch_outbox
-from services.benefits.changes import DomainEvent
-from services.benefits.outbox import write_events
+from services.outbox import DomainEvent, write_events
 from tests.factories import sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
 

@@ -8,12 +8,10 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.platform.reasons import DOCUMENTS_NEEDED, RENEWAL_OVERDUE, RENEWAL_STARTED
 from services.platform.records import OPEN_ACTION_STATES, Action, SourceError
-
-AGENCY_ZONE = ZoneInfo("America/Chicago")  # Illinois agencies write local dates and times
+from services.vocabulary import STATE_ZONE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,7 +83,7 @@ def local_datetime(day: dt.date | None, hhmm: str | None) -> dt.datetime | None:
     digits = hhmm.replace(":", "")
     if not re.fullmatch(r"\d{4}", digits):
         raise ValueError(f"not a time: {hhmm!r}")
-    local = dt.datetime.combine(day, dt.time(int(digits[:2]), int(digits[2:])), tzinfo=AGENCY_ZONE)
+    local = dt.datetime.combine(day, dt.time(int(digits[:2]), int(digits[2:])), tzinfo=STATE_ZONE)
     return local.astimezone(dt.UTC)
 
 

@@ -1,5 +1,10 @@
-"""Push devices: register (a known token moves to the caller), list, remove, and deactivate on sign-out or
-when FCM says the token is dead. A token is found by its SHA-256 hash and shown only as its last characters."""
+"""A resident's phones registered for push: register (a known token moves to the caller), list, remove, and
+deactivate on sign-out (``services.identity.sessions``) or when FCM says the token is dead
+(``notifications.delivery``). A token is found by its SHA-256 hash and shown only as its last characters.
+Deactivating a device cancels the pushes still queued for it.
+
+Here, in services/, because signing out is an identity rule that must stop pushes, and services/ never imports
+notifications/; the sender and the rules that make pushes are in notifications/."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The scheduled reminder scan: renewal due in 30/14/3 days, a document due in 7/1 days, an interview
-tomorrow. Each becomes an outbox event whose dedupe key names its threshold, written with "insert unless
-present", so a scan that runs twice (or on two schedulers at once) writes each reminder once.
+"""The scheduled reminder scan, a producer of the outbox (``services/outbox.py``): renewal due in 30/14/3 days, a
+document due in 7/1 days, an interview tomorrow. Each becomes an outbox event whose dedupe key names its threshold,
+written with "insert unless present", so a scan that runs twice (or on two schedulers at once) writes each
+reminder once. The job that runs it hourly and dispatches what it wrote is ``notifications.dispatch.reminders_job``.
 
 A scan that was not run on the exact day still sends the nearest reminder that applies: 10 days before a
 renewal it sends the 14-day one ("within 14 days"; ``days_left`` is the threshold, as the rules expect), and
@@ -16,19 +17,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications.preferences import DEFAULT_TIME_ZONE, zone
 from services import clock
-from services.benefits.changes import DomainEvent
-from services.benefits.outbox import write_events
-from services.domain_events import (
-    DOCUMENT_REMINDER_DAYS,
+from services.models.benefits import Benefit, BenefitAction
+from services.models.outbox import OutboxEvent
+from services.outbox import (
     REMINDER_DOCUMENT_DUE,
     REMINDER_INTERVIEW_TOMORROW,
     REMINDER_RENEWAL_DUE,
-    RENEWAL_REMINDER_DAYS,
+    DomainEvent,
+    write_events,
 )
-from services.models.benefits import Benefit, BenefitAction
-from services.models.outbox import OutboxEvent
+from services.vocabulary import STATE_ZONE
+
+RENEWAL_REMINDER_DAYS = (30, 14, 3)  # the ``days_left`` of ``reminder.renewal_due``; the last is urgent
+DOCUMENT_REMINDER_DAYS = (7, 1)  # the ``days_left`` of ``reminder.document_due``; the last is urgent
 
 _ENDED = ("denied", "closed")
 
@@ -44,7 +46,7 @@ def threshold_for(days_left: int, thresholds: tuple[int, ...]) -> int | None:
 
 def write_due_reminders(session: Session, *, today: dt.date | None = None) -> int:
     """Write the reminders due ``today`` (the state's local date by default); returns how many were new."""
-    today = today or clock.now().astimezone(zone(DEFAULT_TIME_ZONE)).date()
+    today = today or clock.now().astimezone(STATE_ZONE).date()
     by_resident: dict[str, list[DomainEvent]] = {}
     for scan in (_renewal_reminders, _document_reminders, _interview_reminders):
         for resident_id, event in scan(session, today):
@@ -115,7 +117,7 @@ def _document_reminders(session: Session, today: dt.date) -> Iterator[tuple[str,
 
 def _interview_reminders(session: Session, today: dt.date) -> Iterator[tuple[str, DomainEvent]]:
     """Interviews tomorrow in the state's local time (the agency's appointment clock)."""
-    local = zone(DEFAULT_TIME_ZONE)
+    local = STATE_ZONE
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=local)
     rows = session.execute(
         select(BenefitAction, Benefit)

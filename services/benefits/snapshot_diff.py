@@ -1,23 +1,17 @@
-"""Pure: the domain events that one benefit's change from an old snapshot to a new one means.
+"""Pure: the domain events (``services/outbox.py``) that one benefit's change from an old snapshot to a new one means.
 
 Every event carries a dedupe key built from what happened (never from when the hub noticed), so the same
 change seen twice, through a pull and a pushed event or a redelivered event, is written to the outbox once.
+``services/benefits/store.py`` writes them with the snapshot.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from services import domain_events as de
+from services import outbox
+from services.outbox import DomainEvent
 from services.platform.records import Action, BenefitRecord
-
-
-@dataclasses.dataclass(frozen=True)
-class DomainEvent:
-    type: str
-    payload: dict[str, Any]
-    dedupe_key: str
 
 
 def benefit_events(
@@ -35,9 +29,9 @@ def benefit_events(
     if old_status != new.status:
         events.append(
             DomainEvent(
-                de.BENEFIT_STATUS_CHANGED,
+                outbox.BENEFIT_STATUS_CHANGED,
                 {**base, "old_status": old_status, "new_status": new.status, "status_reason": new.status_reason},
-                f"{de.BENEFIT_STATUS_CHANGED}:{benefit_id}:{old_status}>{new.status}:{_iso(new.status_since)}",
+                f"{outbox.BENEFIT_STATUS_CHANGED}:{benefit_id}:{old_status}>{new.status}:{_iso(new.status_since)}",
             )
         )
     old_actions = {a.key: a for a in old.actions} if old else {}
@@ -48,9 +42,9 @@ def benefit_events(
             if action.state in ("open", "overdue"):
                 events.append(
                     DomainEvent(
-                        de.ACTION_REQUESTED,
+                        outbox.ACTION_REQUESTED,
                         {**base, **_action_payload(action_id, action)},
-                        f"{de.ACTION_REQUESTED}:{action_id}",
+                        f"{outbox.ACTION_REQUESTED}:{action_id}",
                     )
                 )
         elif _action_changed(previous, action):
@@ -61,9 +55,9 @@ def benefit_events(
     if new.renewal_due_on is not None and new.renewal_due_on != old_renewal:
         events.append(
             DomainEvent(
-                de.RENEWAL_DUE_SET,
+                outbox.RENEWAL_DUE_SET,
                 {**base, "renewal_due_on": new.renewal_due_on.isoformat(), "old_renewal_due_on": _iso(old_renewal)},
-                f"{de.RENEWAL_DUE_SET}:{benefit_id}:{new.renewal_due_on.isoformat()}",
+                f"{outbox.RENEWAL_DUE_SET}:{benefit_id}:{new.renewal_due_on.isoformat()}",
             )
         )
     paid = {p.key for p in old.payments} if old else set()
@@ -71,7 +65,7 @@ def benefit_events(
         if payment.key not in paid:
             events.append(
                 DomainEvent(
-                    de.PAYMENT_ISSUED,
+                    outbox.PAYMENT_ISSUED,
                     {
                         **base,
                         "payment_id": payment.key,
@@ -79,7 +73,7 @@ def benefit_events(
                         "currency": payment.currency,
                         "paid_on": payment.paid_on.isoformat(),
                     },
-                    f"{de.PAYMENT_ISSUED}:{benefit_id}:{payment.key}",
+                    f"{outbox.PAYMENT_ISSUED}:{benefit_id}:{payment.key}",
                 )
             )
     posted = {n.key for n in old.notices} if old else set()
@@ -87,9 +81,9 @@ def benefit_events(
         if notice.key not in posted:
             events.append(
                 DomainEvent(
-                    de.NOTICE_POSTED,
+                    outbox.NOTICE_POSTED,
                     {**base, "notice_id": notice.key, "title": notice.title, "posted_on": notice.posted_on.isoformat()},
-                    f"{de.NOTICE_POSTED}:{benefit_id}:{notice.key}",
+                    f"{outbox.NOTICE_POSTED}:{benefit_id}:{notice.key}",
                 )
             )
     return events
@@ -124,8 +118,8 @@ def _action_updated(
         "old_state": old_state or action.state,
         "state": state,
     }
-    key = f"{de.ACTION_UPDATED}:{action_id}:{state}:{_iso(action.due_on)}:{_iso(action.scheduled_at)}"
-    return DomainEvent(de.ACTION_UPDATED, payload, key)
+    key = f"{outbox.ACTION_UPDATED}:{action_id}:{state}:{_iso(action.due_on)}:{_iso(action.scheduled_at)}"
+    return DomainEvent(outbox.ACTION_UPDATED, payload, key)
 
 
 def _iso(value) -> str | None:
