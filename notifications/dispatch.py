@@ -34,12 +34,12 @@ from notifications.render import TemplateError, render_message
 from services import clock
 from services.background import job
 from services.benefits.reminders import write_due_reminders
-from services.consent import consent_granted
 from services.db import new_id
 from services.hub import Hub
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 from services.models.outbox import OutboxEvent
+from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.dispatch")
 
@@ -146,7 +146,7 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
     preferences = batch.preferences.get(resident.id, Preferences())
     for spec in specs:
         agency = spec.agency or event.agency
-        if agency and not batch.consents(session, resident.id, agency):
+        if agency and agency in batch.withheld.get(resident.id, ()):
             report.without_consent += 1
             continue
         key = message_dedupe_key(event, spec.dedupe_suffix)
@@ -200,7 +200,7 @@ class _BatchData:
     preferences: dict[str, Preferences]
     devices: dict[str, list[Device]]
     existing_keys: set[str]
-    _consents: dict[tuple[str, str], bool]
+    withheld: dict[str, frozenset[str]]
 
     @classmethod
     def load(cls, session: Session, events: list[OutboxEvent]) -> _BatchData:
@@ -225,10 +225,4 @@ class _BatchData:
                 )
             )
         )
-        return cls(residents, preferences, devices, existing, {})
-
-    def consents(self, session: Session, resident_id: str, agency: str) -> bool:
-        key = (resident_id, agency)
-        if key not in self._consents:
-            self._consents[key] = consent_granted(session, resident_id, agency)
-        return self._consents[key]
+        return cls(residents, preferences, devices, existing, withheld_by_resident(session, ids))

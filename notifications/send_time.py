@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 from notifications.preferences import Preferences
 from notifications.render import PushText, TemplateError, private_push_text, render_push_text
 from notifications.transports import PushMessage
-from services.consent import withheld_agencies_by_resident
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, NotificationPreference
+from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.send_time")
 
@@ -73,14 +73,14 @@ def recipients_for(session: Session, resident_ids: Iterable[str]) -> dict[str, R
         row.resident_id: Preferences.from_row(row)
         for row in session.scalars(select(NotificationPreference).where(NotificationPreference.resident_id.in_(ids)))
     }
-    withheld = withheld_agencies_by_resident(session, ids)
+    withheld = withheld_by_resident(session, ids)
     return {
         resident_id: Recipient(
             resident_id=resident_id,
             locale=locale,
             time_zone=time_zone,
             preferences=preferences.get(resident_id, Preferences()),
-            withheld_agencies=frozenset(withheld.get(resident_id, ())),
+            withheld_agencies=withheld.get(resident_id, frozenset()),
         )
         for resident_id, locale, time_zone in residents
     }

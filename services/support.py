@@ -6,7 +6,6 @@ sharing, which staff reach only by breaking glass (the API decides who may; this
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -15,40 +14,31 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from services import clock
-from services.benefits import freshness
-from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, linked_records, refresh_source_job
-from services.consent import agency_consents, granted_agencies
+from services.benefits.freshness import SourceState, describe_sources
+from services.benefits.reads import actions_by_benefit, source_rows
+from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, record_refs, refresh_source_job
 from services.errors import Conflict, InvalidInput, NotFound
 from services.hub import Hub
-from services.identity.consent import AgencyConsent
+from services.identity.consent import AgencyConsent, agency_consents
 from services.identity.field_crypto import EmptyIdentifier, LookupHasher
-from services.identity.linking import resident_links
-from services.models.benefits import Benefit, BenefitAction, BenefitSource
+from services.models.benefits import Benefit, BenefitAction
 from services.models.identity import HubSession, Resident, ResidentLink
 from services.models.notifications import Device, NotificationMessage
+from services.visibility import Visibility, visibility_of
+from services.vocabulary import AGENCIES
 
 RECENT_SESSIONS = 20
-
-
-@dataclasses.dataclass(frozen=True)
-class SyncState:
-    agency: str
-    shared: bool
-    status: str
-    as_of: dt.datetime | None
-    attempted_at: dt.datetime | None
-    error_kind: str | None
-    error_at: dt.datetime | None
 
 
 @dataclasses.dataclass
 class ResidentOverview:
     resident: Resident
+    visibility: Visibility
     links: list[ResidentLink]
     consents: list[AgencyConsent]
     devices: list[Device]
     sessions: list[HubSession]
-    sync: list[SyncState]
+    sync: list[SourceState]
 
 
 @dataclasses.dataclass
@@ -58,7 +48,7 @@ class WithheldBenefits:
     agencies: list[str]
     benefits: list[Benefit]
     actions: dict[str, list[BenefitAction]]
-    sync: list[SyncState]
+    sync: list[SourceState]
 
 
 def find_residents(
@@ -111,7 +101,7 @@ def resident_or_404(session: Session, resident_id: str) -> Resident:
 
 def resident_overview(settings: Settings, session: Session, resident_id: str) -> ResidentOverview:
     resident = resident_or_404(session, resident_id)
-    consents = agency_consents(session, resident_id)
+    visibility = visibility_of(session, resident_id)
     sessions = session.scalars(
         select(HubSession)
         .where(HubSession.resident_id == resident_id)
@@ -123,60 +113,34 @@ def resident_overview(settings: Settings, session: Session, resident_id: str) ->
     )
     return ResidentOverview(
         resident=resident,
-        links=resident_links(session, resident_id),
-        consents=consents,
+        visibility=visibility,
+        links=sorted(visibility.links, key=lambda link: (link.agency, link.linked_at, link.id)),
+        consents=agency_consents(session, visibility),
         devices=list(devices),
         sessions=list(sessions),
-        sync=sync_states(settings, session, resident_id, consents),
+        sync=_sync_states(settings, session, visibility, [a for a in AGENCIES if a in visibility.linked]),
     )
 
 
-def sync_states(
-    settings: Settings,
-    session: Session,
-    resident_id: str,
-    consents: list[AgencyConsent],
-    *,
-    only: list[str] | None = None,
-) -> list[SyncState]:
-    """Per linked agency: the freshness the resident would see, and the last attempt and error."""
-    rows = {
-        row.agency: row
-        for row in session.scalars(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
-    }
-    now, fresh_seconds = clock.now(), settings.fresh_seconds
-    states = []
-    for consent in consents:
-        if not consent.linked or (only is not None and consent.agency not in only):
-            continue
-        row = rows.get(consent.agency)
-        as_of, error_at = (row.as_of, row.error_at) if row else (None, None)
-        states.append(
-            SyncState(
-                agency=consent.agency,
-                shared=consent.granted,
-                status=freshness.source_status(as_of, error_at, now, fresh_seconds),
-                as_of=as_of,
-                attempted_at=row.attempted_at if row else None,
-                error_kind=row.error_kind if row else None,
-                error_at=error_at,
-            )
-        )
-    return states
-
-
-def withheld_agencies(session: Session, resident_id: str) -> list[str]:
-    """Agencies the resident has records at but stopped sharing: hidden from staff unless they break glass."""
-    return [c.agency for c in agency_consents(session, resident_id) if c.linked and not c.granted]
-
-
-def revoked_agencies(session: Session, resident_id: str) -> set[str]:
-    """Every agency the resident said no to, linked or not (their messages are withheld too)."""
-    return {c.agency for c in agency_consents(session, resident_id) if not c.granted}
+def _sync_states(
+    settings: Settings, session: Session, visibility: Visibility, agencies: list[str]
+) -> list[SourceState]:
+    """Per agency given: the freshness the resident would see, the last attempt and error, whether it is shared."""
+    rows = source_rows(session, visibility.resident_id, agencies)
+    return describe_sources(
+        agencies,
+        visibility.linked,
+        rows,
+        now=clock.now(),
+        fresh_seconds=settings.fresh_seconds,
+        withheld=visibility.withheld,
+    )
 
 
 def withheld_benefits(settings: Settings, session: Session, resident_id: str) -> WithheldBenefits:
-    agencies = withheld_agencies(session, resident_id)
+    """The stored copy of the linked agencies the resident withholds, for a supervisor breaking glass."""
+    visibility = visibility_of(session, resident_id)
+    agencies = visibility.withheld_linked
     benefits = list(
         session.scalars(
             select(Benefit)
@@ -184,15 +148,8 @@ def withheld_benefits(settings: Settings, session: Session, resident_id: str) ->
             .order_by(Benefit.agency, Benefit.program_code, Benefit.id)
         )
     )
-    actions: dict[str, list[BenefitAction]] = {}
-    if benefits:
-        stmt = select(BenefitAction).where(BenefitAction.benefit_id.in_([b.id for b in benefits]))
-        for row in session.scalars(stmt.order_by(BenefitAction.sort_on, BenefitAction.id)):
-            actions.setdefault(row.benefit_id, []).append(row)
-    consents = agency_consents(session, resident_id)
-    return WithheldBenefits(
-        agencies, benefits, actions, sync_states(settings, session, resident_id, consents, only=agencies)
-    )
+    actions = actions_by_benefit(session, [benefit.id for benefit in benefits])
+    return WithheldBenefits(agencies, benefits, actions, _sync_states(settings, session, visibility, agencies))
 
 
 def resync_resident(hub: Hub, session: Session, resident_id: str, *, arrived_at: float | None = None) -> dict[str, str]:
@@ -200,8 +157,7 @@ def resync_resident(hub: Hub, session: Session, resident_id: str, *, arrived_at:
     ``time.monotonic()`` instant); what is still out or not waited for finishes in the background (with
     retries). Returns the outcome per agency."""
     resident_or_404(session, resident_id)
-    shared = set(granted_agencies(session, resident_id))
-    refs = {agency: found for agency, found in linked_records(session, resident_id).items() if agency in shared}
+    refs = record_refs(visibility_of(session, resident_id).shown_links())
     session.commit()  # end this transaction so the fetches' own writes are not waited on
     deadline = (time.monotonic() if arrived_at is None else arrived_at) + hub.settings.read_budget_seconds
     outcomes = fetch_within_budget(hub, resident_id, refs, deadline)
@@ -219,7 +175,7 @@ def notification_to_resend(session: Session, message_id: str) -> NotificationMes
     message = session.get(NotificationMessage, message_id)
     if message is None:
         raise NotFound("There is no such notification.")
-    if message.agency and message.agency in revoked_agencies(session, message.resident_id):
+    if not visibility_of(session, message.resident_id).shares(message.agency):
         raise Conflict(
             f"The resident stopped sharing {message.agency}, so its notifications are no longer sent.",
             errors={"notification_id": ["From an agency the resident no longer shares."]},

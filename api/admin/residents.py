@@ -21,6 +21,7 @@ from api.request_context import arrived_at
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
+from services.visibility import visibility_of
 
 blp = Blueprint(
     "admin-residents", __name__, url_prefix="/v1/admin", description="Support staff: residents (reasons required)"
@@ -58,7 +59,6 @@ def resident_detail(resident_id: str):
     """The resident with links, consents, devices, recent sessions and sync state per linked agency."""
     overview = support.resident_overview(current_hub().settings, db(), resident_id)
     resident = overview.resident
-    shared = {consent.agency for consent in overview.consents if consent.granted}
     return {
         "id": resident.id,
         "name": resident.name,
@@ -67,7 +67,10 @@ def resident_detail(resident_id: str):
         "identity_verified": resident.identity_verified,
         "created_at": resident.created_at,
         "links": [
-            {**_columns(link, "id", "agency", "method", "proof", "linked_at"), "shared": link.agency in shared}
+            {
+                **_columns(link, "id", "agency", "method", "proof", "linked_at"),
+                "shared": overview.visibility.shares(link.agency),
+            }
             for link in overview.links
         ],
         "consents": overview.consents,
@@ -97,7 +100,7 @@ def resident_benefit_list(args, resident_id: str):
         arrived_at=arrived_at(),
     )
     locale = presenters.read_locale(view.resident.locale)
-    withheld = support.withheld_agencies(session, resident_id)
+    withheld = visibility_of(session, resident_id).withheld_linked
     meta = presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after))
     body = {
         "data": [
@@ -138,9 +141,9 @@ def resident_notifications(args, resident_id: str):
     items, next_after = messages_with_deliveries(
         session, resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
-    revoked, access = support.revoked_agencies(session, resident_id), current_access()
-    shown = [item for item in items if item.message.agency not in revoked or access.break_glass]
-    revealed = sorted({item.message.agency for item in shown if item.message.agency in revoked})
+    visibility, access = visibility_of(session, resident_id), current_access()
+    shown = [item for item in items if visibility.shares(item.message.agency) or access.break_glass]
+    revealed = sorted({item.message.agency for item in shown if not visibility.shares(item.message.agency)})
     if revealed:
         access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
     data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]

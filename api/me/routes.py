@@ -24,6 +24,7 @@ from services.identity.letter_links import LetterLinkRequest, link_by_letter
 from services.identity.link_notices import AuditPlace
 from services.identity.profile import resident_profile
 from services.models.identity import Resident
+from services.visibility import visibility_of
 
 blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in resident")
 
@@ -87,7 +88,8 @@ def revoke_session(session_id: str):
 @blp.response(200, ConsentListSchema)
 def list_consents():
     """Every agency, whether its data is shared into the app, and whether the resident has records there."""
-    rows = consent.agency_consents(db(), _resident_id())
+    session = db()
+    rows = consent.agency_consents(session, visibility_of(session, _resident_id()))
     return {"data": rows, "meta": {"next_cursor": None}}
 
 
@@ -134,7 +136,7 @@ def link_record(body: dict):
     )
     place = AuditPlace(route=f"{request.method} {request.url_rule.rule}", request_id=g.get("request_id"))
     link, created = link_by_letter(current_hub(), session, resident, request_body, place)
-    shared = consent.consent_granted(session, resident.id, link.agency)
+    shared = visibility_of(session, resident.id).shares(link.agency)
     view = {
         "id": link.id,
         "agency": link.agency,

@@ -3,7 +3,8 @@
 Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetched in parallel within the
 read budget, counted from when the request arrived, unless its agency is failing, known slow or already waited
 on by enough reads (then it is served as it stands and refreshed in the background); a stale or unavailable one
-gets a background refresh (stale-while-revalidate). Only agencies the resident shares appear at all.
+gets a background refresh (stale-while-revalidate). Only agencies the resident shares appear at all
+(``services.visibility``).
 Statements per read are a small constant: resident, withheld consents, links, sources, one page of benefits,
 their actions.
 """
@@ -21,25 +22,19 @@ from sqlalchemy.orm import Session
 from config import Settings
 from services import clock
 from services.benefits import freshness
+from services.benefits.freshness import SourceState, describe_sources
 from services.benefits.store import lock_source, write_session
-from services.benefits.sync import SKIPPED, fetch_within_budget, linked_records, refresh_source_job
-from services.consent import granted_agencies
+from services.benefits.sync import SKIPPED, fetch_within_budget, record_refs, refresh_source_job
 from services.errors import NotFound
 from services.hub import Hub
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.models.identity import Resident
 from services.pagination import keyset_page
 from services.platform.records import OPEN_ACTION_STATES
+from services.visibility import visibility_of
 
 INLINE_RETRY_SECONDS = 60  # a never-fetched source that just failed is not waited for again this soon
 REFRESH_DEBOUNCE_SECONDS = 60  # one queued background refresh per source per minute, however many reads
-
-
-@dataclasses.dataclass(frozen=True)
-class SourceState:
-    agency: str
-    status: str
-    as_of: dt.datetime | None
 
 
 @dataclasses.dataclass
@@ -64,43 +59,38 @@ class ActionsView:
     next_after: dict[str, Any] | None = None
 
 
-class _Visibility:
-    """Which of the resident's agencies the read may show and where their records live."""
+class _Read:
+    """What one read knows of the resident's agencies: which may be shown (``services.visibility``), where their
+    records live, and their sources' stored state."""
 
     def __init__(self, settings: Settings, session: Session, resident_id: str) -> None:
-        self.shared = granted_agencies(session, resident_id)
-        self.refs = {a: ref for a, ref in linked_records(session, resident_id).items() if a in self.shared}
-        rows = session.scalars(
-            select(BenefitSource).where(
-                BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(self.shared or [""])
-            )
-        )
-        self.sources = {row.agency: row for row in rows}
+        self.resident_id = resident_id
+        self.visibility = visibility_of(session, resident_id)
+        self.shown = self.visibility.shown
+        self.refs = record_refs(self.visibility.shown_links())
+        self.sources = source_rows(session, resident_id, self.visibility.shared)
         self.fresh_seconds = settings.fresh_seconds
 
-    @property
-    def linked(self) -> list[str]:
-        return [agency for agency in self.shared if agency in self.refs]
-
-    def reload_sources(self, session: Session, resident_id: str) -> None:
-        stmt = select(BenefitSource).where(
-            BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(self.linked or [""])
-        )
-        self.sources = {row.agency: row for row in session.scalars(stmt.execution_options(populate_existing=True))}
+    def reload_sources(self, session: Session) -> None:
+        self.sources = source_rows(session, self.resident_id, self.shown, reload=True)
 
     def states(self) -> list[SourceState]:
-        now, fresh_seconds = clock.now(), self.fresh_seconds
-        states = []
-        for agency in self.shared:
-            if agency not in self.refs:
-                states.append(SourceState(agency, freshness.NOT_LINKED, None))
-                continue
-            row = self.sources.get(agency)
-            status = freshness.source_status(
-                row.as_of if row else None, row.error_at if row else None, now, fresh_seconds
-            )
-            states.append(SourceState(agency, status, row.as_of if row else None))
-        return states
+        visibility = self.visibility
+        return describe_sources(
+            visibility.shared, visibility.linked, self.sources, now=clock.now(), fresh_seconds=self.fresh_seconds
+        )
+
+
+def source_rows(
+    session: Session, resident_id: str, agencies: list[str], *, reload: bool = False
+) -> dict[str, BenefitSource]:
+    """The resident's stored source rows of ``agencies``, by agency (``reload``: as the database holds them now)."""
+    stmt = select(BenefitSource).where(
+        BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(agencies or [""])
+    )
+    if reload:
+        stmt = stmt.execution_options(populate_existing=True)
+    return {row.agency: row for row in session.scalars(stmt)}
 
 
 def resident_benefits(
@@ -118,19 +108,19 @@ def resident_benefits(
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return BenefitsView(resident, verified=False)
-    seen = _Visibility(hub.settings, session, resident_id)
-    waiting = {a: seen.refs[a] for a in seen.linked if refresh or _never_fetched(seen.sources.get(a))}
+    seen = _Read(hub.settings, session, resident_id)
+    waiting = {a: seen.refs[a] for a in seen.shown if refresh or _never_fetched(seen.sources.get(a))}
     not_waited_for: set[str] = set()
     if waiting:
         session.commit()  # end this read's transaction so it sees what the fetches store
         deadline = (time.monotonic() if arrived_at is None else arrived_at) + hub.settings.read_budget_seconds
         outcomes = fetch_within_budget(hub, resident_id, waiting, deadline)
         not_waited_for = {agency for agency, outcome in outcomes.items() if outcome == SKIPPED}
-        seen.reload_sources(session, resident_id)
+        seen.reload_sources(session)
     states = seen.states()
     wanted = {s.agency for s in states if freshness.wants_refresh(s.status)} | not_waited_for
     _queue_refreshes(hub, resident_id, sorted(wanted))
-    stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.linked or [""]))
+    stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.shown or [""]))
     page = keyset_page(
         session,
         stmt,
@@ -139,7 +129,8 @@ def resident_benefits(
         after=after,
         descending=False,
     )
-    return BenefitsView(resident, True, states, page.items, _actions_of(session, page.items), page.next_after)
+    actions = actions_by_benefit(session, [benefit.id for benefit in page.items])
+    return BenefitsView(resident, True, states, page.items, actions, page.next_after)
 
 
 def resident_benefit(hub: Hub, session: Session, resident_id: str, benefit_id: str) -> BenefitsView:
@@ -148,12 +139,12 @@ def resident_benefit(hub: Hub, session: Session, resident_id: str, benefit_id: s
     benefit = session.scalar(select(Benefit).where(Benefit.id == benefit_id, Benefit.resident_id == resident_id))
     if benefit is None or not resident.identity_verified:
         raise NotFound("There is no benefit with this id.")
-    seen = _Visibility(hub.settings, session, resident_id)
-    if benefit.agency not in seen.linked:
+    seen = _Read(hub.settings, session, resident_id)
+    if benefit.agency not in seen.shown:
         raise NotFound("There is no benefit with this id.")
     states = [s for s in seen.states() if s.agency == benefit.agency]
     _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
-    return BenefitsView(resident, True, states, [benefit], _actions_of(session, [benefit]))
+    return BenefitsView(resident, True, states, [benefit], actions_by_benefit(session, [benefit.id]))
 
 
 def resident_open_actions(
@@ -163,12 +154,12 @@ def resident_open_actions(
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return ActionsView(resident, verified=False)
-    seen = _Visibility(hub.settings, session, resident_id)
+    seen = _Read(hub.settings, session, resident_id)
     states = seen.states()
     _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     stmt = select(BenefitAction).where(
         BenefitAction.resident_id == resident_id,
-        BenefitAction.agency.in_(seen.linked or [""]),
+        BenefitAction.agency.in_(seen.shown or [""]),
         BenefitAction.state.in_(OPEN_ACTION_STATES),
     )
     page = keyset_page(
@@ -191,12 +182,13 @@ def _never_fetched(source: BenefitSource | None) -> bool:
     return source.as_of is None and not recently
 
 
-def _actions_of(session: Session, benefits: list[Benefit]) -> dict[str, list[BenefitAction]]:
-    if not benefits:
+def actions_by_benefit(session: Session, benefit_ids: list[str]) -> dict[str, list[BenefitAction]]:
+    """Each benefit's actions, soonest due first, in one statement."""
+    if not benefit_ids:
         return {}
     stmt = (
         select(BenefitAction)
-        .where(BenefitAction.benefit_id.in_([b.id for b in benefits]))
+        .where(BenefitAction.benefit_id.in_(benefit_ids))
         .order_by(BenefitAction.sort_on, BenefitAction.id)
     )
     grouped: dict[str, list[BenefitAction]] = {}

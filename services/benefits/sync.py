@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import time
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,17 +33,18 @@ PENDING, SKIPPED = "pending", "skipped"  # still out when the read answered; not
 
 def linked_records(session: Session, resident_id: str) -> dict[str, list[RecordRef]]:
     """Agency → where the resident's records live there (usually one record per agency)."""
-    refs: dict[str, list[RecordRef]] = {}
     links = session.scalars(
         select(ResidentLink).where(ResidentLink.resident_id == resident_id).order_by(ResidentLink.record_id)
     )
+    return record_refs(links)
+
+
+def record_refs(links: Iterable[ResidentLink]) -> dict[str, list[RecordRef]]:
+    """Agency → the platform's address of each of these links' records, in the order given."""
+    refs: dict[str, list[RecordRef]] = {}
     for link in links:
-        refs.setdefault(link.agency, []).append(_ref(link))
+        refs.setdefault(link.agency, []).append(RecordRef(link.agency, link.record_id, link.platform_person_id))
     return refs
-
-
-def _ref(link: ResidentLink) -> RecordRef:
-    return RecordRef(link.agency, link.record_id, link.platform_person_id)
 
 
 def store_view(sessions: sessionmaker[Session], resident_id: str, agency: str, view: SourceView) -> str:

@@ -28,11 +28,6 @@ from services.models.identity import Resident, ResidentLink
 log = logging.getLogger("hub.identity.linking")
 
 
-def resident_links(session: Session, resident_id: str) -> list[ResidentLink]:
-    stmt = select(ResidentLink).where(ResidentLink.resident_id == resident_id)
-    return list(session.scalars(stmt.order_by(ResidentLink.agency, ResidentLink.linked_at, ResidentLink.id)))
-
-
 def resident_link(session: Session, resident_id: str, agency: str, record_id: str) -> ResidentLink | None:
     return session.scalar(
         select(ResidentLink).where(

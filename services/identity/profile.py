@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.errors import NotFound
-from services.identity.consent import shared_agencies
-from services.identity.linking import resident_links
 from services.models.identity import Resident
+from services.visibility import visibility_of
 
 _VERIFICATION_TEXT = {
     "en": {
@@ -59,8 +58,8 @@ def resident_profile(session: Session, resident_id: str) -> dict[str, Any]:
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound("There is no such resident.")
-    links = resident_links(session, resident_id)
-    shared = shared_agencies(session, resident_id)
+    visibility = visibility_of(session, resident_id)
+    links = sorted(visibility.links, key=lambda link: (link.agency, link.linked_at, link.id))
     return {
         "id": resident.id,
         "name": resident.name,
@@ -76,7 +75,7 @@ def resident_profile(session: Session, resident_id: str) -> dict[str, Any]:
                 "method": link.method,
                 "proof": link.proof,
                 "linked_at": link.linked_at,
-                "shared": link.agency in shared,
+                "shared": visibility.shares(link.agency),
             }
             for link in links
         ],

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.consent import consent_granted, shared_agencies
 from services.models.identity import Consent, Resident
+from services.visibility import visibility_of
 from tests.factories import sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
+
+
+def shared_agencies(session, resident_id: str) -> set[str]:
+    return set(visibility_of(session, resident_id).shown)
+
+
+def consent_granted(session, resident_id: str, agency: str) -> bool:
+    return visibility_of(session, resident_id).shares(agency)
 
 
 def _links(client, signed) -> dict[str, bool]:

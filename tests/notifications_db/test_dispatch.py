@@ -11,7 +11,7 @@ from notifications.delivery import send_due_deliveries
 from notifications.dispatch import dispatch_job, dispatch_outbox
 from notifications.preferences import update_preferences
 from services import clock
-from services.consent import set_consent
+from services.identity.consent import set_consent
 from services.models.notifications import NotificationMessage, PushDelivery
 from services.models.outbox import OutboxEvent
 from services.outbox import DomainEvent, write_events

@@ -12,8 +12,8 @@ from notifications.delivery import queue_resend, send_due_deliveries
 from notifications.dispatch import dispatch_outbox
 from notifications.preferences import update_preferences
 from services import clock
-from services.consent import set_consent
 from services.devices import register_device
+from services.identity.consent import set_consent
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, PushDelivery
 from tests.admin.staff import staff_member
