@@ -15,6 +15,9 @@ deleting a claim whose lease ran out, in the same statement that checks it, so:
   not inside a live batch;
 - a sender that finds its claim gone (it stalled past the lease and was taken over) stops starting pushes.
 
+Every step commits on its own (the claim, the send-time decisions, each arrival of answers, the release: the
+functions marked ``@commits``), which is what lets a killed sender lose nothing.
+
 Send time. Each claimed push is decided again against the resident's settings of now
 (``notifications.send_time``): cancelled with its reason, held for quiet hours, or rendered and sent.
 
@@ -48,7 +51,7 @@ from notifications import send_time
 from notifications.transports import PushMessage, PushResult, PushTransport
 from services import clock, devices
 from services.background import Runner, job
-from services.db import UTCDateTime
+from services.db import UTCDateTime, commits
 from services.errors import NotFound
 from services.hub import Hub
 from services.models.notifications import Device, NotificationMessage, PushDelivery, PushSendClaim
@@ -122,6 +125,7 @@ def send_deliveries_job(hub: Hub) -> None:
 # -- claims ------------------------------------------------------------------------------------------------------
 
 
+@commits
 def claim_due_batch(session: Session, limit: int) -> Claim | None:
     """Claim up to ``limit`` due deliveries under a new lease (committed before anything is sent)."""
     now = clock.now()
@@ -158,6 +162,7 @@ def claim_due_batch(session: Session, limit: int) -> Claim | None:
     return Claim(token, [tuple(row) for row in rows])
 
 
+@commits
 def renew_claim(session: Session, token: str) -> bool:
     """Extend this sender's lease; ``False`` when the claim is gone (another sender took the batch back)."""
     now = clock.now()
@@ -168,6 +173,7 @@ def renew_claim(session: Session, token: str) -> bool:
     return result.rowcount == 1
 
 
+@commits
 def release_claim(session: Session, token: str) -> None:
     """The batch is recorded: drop its claim (a row still ``sending`` under it is put back, never left behind)."""
     session.execute(
@@ -179,6 +185,7 @@ def release_claim(session: Session, token: str) -> None:
     session.commit()
 
 
+@commits
 def reclaim_expired_claims(session: Session) -> int:
     """Put back to ``queued`` the batches of senders that stopped: claims whose lease ran out are deleted (the
     delete re-checks the lease, so a renewal that got there first wins), and rows ``sending`` under no claim at
@@ -209,6 +216,7 @@ def reclaim_expired_claims(session: Session) -> int:
 # -- deciding ----------------------------------------------------------------------------------------------------
 
 
+@commits
 def _decide_at_send_time(
     session: Session, claim: Claim, report: SendReport
 ) -> list[tuple[PushDelivery, Device, PushMessage]]:
@@ -255,6 +263,7 @@ _RECORD_ANSWER = (
 )
 
 
+@commits
 def _send_and_record(
     session: Session,
     transport: PushTransport,
@@ -306,6 +315,7 @@ def _take_answers(answers: queue.Queue, *, wait: float) -> list[tuple[int, PushR
         return taken
 
 
+@commits
 def _record(
     session: Session,
     token: str,
@@ -369,6 +379,7 @@ def backoff(attempts: int) -> dt.timedelta:
 # -- support's resend --------------------------------------------------------------------------------------------
 
 
+@commits
 def queue_resend(
     session: Session, runner: Runner, message_id: str, *, requested_by: str | None = None
 ) -> list[PushDelivery]:
@@ -380,7 +391,7 @@ def queue_resend(
     non-urgent resend inside the resident's quiet hours waits for them to end (``not_before``), because the
     resident's choice wins over support's, as with categories; the message itself is in their inbox already.
     An agency the resident stopped sharing is refused before this (``services.support.notification_to_resend``).
-    Commits and queues the send job on ``runner``. Raises ``NotFound`` for an unknown message id. Returns the new deliveries
+    Commits (the send job reads the new round in its own session), then queues the send job on ``runner``. Raises ``NotFound`` for an unknown message id. Returns the new deliveries
     (empty with no active device)."""
     message = session.get(NotificationMessage, message_id)
     if message is None:

@@ -119,7 +119,7 @@ def message_dedupe_key(event: OutboxEvent, suffix: str | None) -> str:
 
 
 def dispatch_events(session: Session, events: list[OutboxEvent], report: DispatchReport) -> None:
-    """Turn ``events`` into messages and deliveries in ``session`` (the caller commits)."""
+    """Turn ``events`` into messages and deliveries in ``session``."""
     batch = _BatchData.load(session, events)
     now = clock.now()
     for event in events:

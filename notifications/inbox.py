@@ -40,7 +40,6 @@ def mark_read(session: Session, resident_id: str, message_id: str) -> Notificati
         raise NotFound("There is no such notification.")
     if message.read_at is None:
         message.read_at = clock.now()
-        session.commit()
     return message
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from notifications.rules import CATEGORIES
+from services.db import commits
 from services.errors import InvalidInput
 from services.models.notifications import NotificationPreference
 from services.vocabulary import zone_or_state
@@ -67,6 +68,7 @@ def preferences_for(session: Session, resident_id: str) -> Preferences:
     return Preferences.from_row(session.get(NotificationPreference, resident_id))
 
 
+@commits
 def update_preferences(
     session: Session,
     resident_id: str,
@@ -75,7 +77,8 @@ def update_preferences(
     quiet_hours: object = _UNSET,
     detailed_previews: bool | None = None,
 ) -> Preferences:
-    """Apply what the resident sent (fields left out keep their value) and commit.
+    """Apply what the resident sent (fields left out keep their value). Commits, so that pushes decided from now
+    on, in other sessions, follow it at once.
 
     ``categories`` maps category → enabled; ``quiet_hours`` is ``(start, end)`` or ``None`` to switch them
     off. An unknown category is a 422 naming it; nothing is changed then.

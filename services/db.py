@@ -1,15 +1,27 @@
-"""The database: declarative base, engine options right for SQLite and PostgreSQL, and session factory."""
+"""The database: declarative base, engine options right for SQLite and PostgreSQL, session factory, and the marker
+of the one exception to the commit rule (``@commits``).
+
+The commit rule: whoever opens a session commits it (a route the request's session, a job or a command the
+session it opens with ``hub.session()``, a service function the sessions it opens itself). A function given a
+session never commits it, unless it says so on its ``def`` line with ``@commits``, and its docstring says why
+(an audited refusal that must stay written while the request fails, a claim taken before sending, a read that
+must see other transactions' writes). ``tests/test_commit_rule.py`` holds every module to it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+F = TypeVar("F", bound=Callable)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -101,3 +113,9 @@ def dialect_insert(session: Session):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+def commits(func: F) -> F:
+    """Marks a function that commits the session it is given (see the commit rule above); changes nothing else."""
+    func.commits_given_session = True  # type: ignore[attr-defined]
+    return func

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.db import commits
 from services.errors import NotFound
 from services.models.notifications import Device, PushDelivery
 from services.pagination import Page, keyset_page
@@ -32,6 +33,7 @@ def masked_token(device: Device) -> str:
     return "•••••" + device.token_suffix
 
 
+@commits
 def register_device(
     session: Session,
     *,
@@ -46,6 +48,8 @@ def register_device(
 
     A token already known (from this resident or another) moves to the caller: one row per token, so a
     token is never shared by two residents. Pushes still queued for the previous owner are cancelled.
+    Commits: a token registered concurrently shows only as the unique constraint's refusal at the commit, and
+    the registration then retries on the row the other request made.
     """
     digest = token_hash(push_token)
     for attempt in range(2):
@@ -88,25 +92,24 @@ def remove_device(session: Session, resident_id: str, device_id: str) -> None:
     if device is None:
         raise NotFound("There is no such device.")
     _deactivate(session, [device], reason="removed")
-    session.commit()
 
 
 def deactivate_for_session(session: Session, session_id: str) -> int:
-    """Signing out a hub session stops pushes to the devices it registered. The caller commits."""
+    """Signing out a hub session stops pushes to the devices it registered."""
     devices = list(session.scalars(select(Device).where(Device.session_id == session_id, Device.active.is_(True))))
     _deactivate(session, devices, reason="signed_out")
     return len(devices)
 
 
 def deactivate_for_resident(session: Session, resident_id: str, *, reason: str = "signed_out") -> int:
-    """Every active device of a resident (support signing a resident out everywhere). The caller commits."""
+    """Every active device of a resident (support signing a resident out everywhere)."""
     devices = list(session.scalars(select(Device).where(Device.resident_id == resident_id, Device.active.is_(True))))
     _deactivate(session, devices, reason=reason)
     return len(devices)
 
 
 def deactivate_dead_tokens(session: Session, device_ids: list[str]) -> None:
-    """FCM answered UNREGISTERED (or an invalid token) for these devices. The caller commits."""
+    """FCM answered UNREGISTERED (or an invalid token) for these devices."""
     if device_ids:
         devices = list(session.scalars(select(Device).where(Device.id.in_(device_ids), Device.active.is_(True))))
         _deactivate(session, devices, reason="token_invalid")

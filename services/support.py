@@ -17,6 +17,7 @@ from services import clock
 from services.benefits.freshness import SourceState, describe_sources
 from services.benefits.reads import actions_by_benefit, source_rows
 from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, record_refs, refresh_source_job
+from services.db import commits
 from services.errors import Conflict, InvalidInput, NotFound
 from services.hub import Hub
 from services.identity.consent import AgencyConsent, agency_consents
@@ -152,10 +153,12 @@ def withheld_benefits(settings: Settings, session: Session, resident_id: str) ->
     return WithheldBenefits(agencies, benefits, actions, _sync_states(settings, session, visibility, agencies))
 
 
+@commits
 def resync_resident(hub: Hub, session: Session, resident_id: str, *, arrived_at: float | None = None) -> dict[str, str]:
     """Fetch every shared, linked agency now within the read budget (counted from ``arrived_at``, a
     ``time.monotonic()`` instant); what is still out or not waited for finishes in the background (with
-    retries). Returns the outcome per agency."""
+    retries). Returns the outcome per agency. Commits the request's session before waiting, so no transaction is
+    held open while the agencies answer."""
     resident_or_404(session, resident_id)
     refs = record_refs(visibility_of(session, resident_id).shown_links())
     session.commit()  # end this transaction so the fetches' own writes are not waited on

@@ -52,5 +52,7 @@ def list_devices(page_args: dict):
 @blp.alt_response(404, description="No such device of this resident")
 def remove_device(device_id: str):
     """Stop pushes to one device (its delivery history stays for support)."""
-    devices.remove_device(db(), current_principal().resident_id, device_id)
+    session = db()
+    devices.remove_device(session, current_principal().resident_id, device_id)
+    session.commit()
     return None

@@ -39,7 +39,10 @@ def list_notifications(page_args: dict):
 @blp.alt_response(404, description="No such notification of this resident")
 def mark_read(message_id: str):
     """Mark one message read; marking it again keeps the first read time."""
-    return inbox.mark_read(db(), current_principal().resident_id, message_id)
+    session = db()
+    message = inbox.mark_read(session, current_principal().resident_id, message_id)
+    session.commit()
+    return message
 
 
 @blp.route("/notification-preferences", methods=["GET"])

@@ -25,6 +25,7 @@ from services.benefits import freshness
 from services.benefits.freshness import SourceState, describe_sources
 from services.benefits.store import lock_source, write_session
 from services.benefits.sync import SKIPPED, fetch_within_budget, record_refs, refresh_source_job
+from services.db import commits
 from services.errors import NotFound
 from services.hub import Hub
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
@@ -93,6 +94,7 @@ def source_rows(
     return {row.agency: row for row in session.scalars(stmt)}
 
 
+@commits
 def resident_benefits(
     hub: Hub,
     session: Session,
@@ -104,7 +106,8 @@ def resident_benefits(
     arrived_at: float | None = None,
 ) -> BenefitsView:
     """``arrived_at`` (``time.monotonic()``) is when the request arrived: the read budget counts from then, so
-    the phone gets its answer within the budget whatever the request did before it got here."""
+    the phone gets its answer within the budget whatever the request did before it got here. Commits the request's
+    session before it waits on fetches, so the read then sees what they stored."""
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return BenefitsView(resident, verified=False)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.db import commits
 from services.models.benefits import Benefit, BenefitAction
 from services.models.outbox import OutboxEvent
 from services.outbox import (
@@ -44,8 +45,10 @@ def threshold_for(days_left: int, thresholds: tuple[int, ...]) -> int | None:
     return min(fitting) if fitting else None
 
 
+@commits
 def write_due_reminders(session: Session, *, today: dt.date | None = None) -> int:
-    """Write the reminders due ``today`` (the state's local date by default); returns how many were new."""
+    """Write the reminders due ``today`` (the state's local date by default); returns how many were new. Commits:
+    a scan is a unit of work of its own, whoever runs it (the hourly job, a test)."""
     today = today or clock.now().astimezone(STATE_ZONE).date()
     by_resident: dict[str, list[DomainEvent]] = {}
     for scan in (_renewal_reminders, _document_reminders, _interview_reminders):

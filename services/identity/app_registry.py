@@ -14,6 +14,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.db import commits
 from services.models.apps import AppClient
 
 SANDBOX_APPS = (
@@ -44,8 +45,10 @@ class AppRegistry:
             self._loaded = None
 
 
+@commits
 def ensure_app_clients(session: Session, apps: tuple[tuple[str, str, str], ...]) -> int:
-    """Register each ``(client_id, name, kind)`` that is not registered yet; return how many were added."""
+    """Register each ``(client_id, name, kind)`` that is not registered yet; return how many were added. Commits:
+    a whole step of its own (``flask sandbox seed``, a test's set-up)."""
     existing = set(session.scalars(select(AppClient.client_id)))
     added = 0
     for client_id, name, kind in apps:

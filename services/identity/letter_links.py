@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.audit import Actor, record_access
+from services.db import commits
 from services.errors import DomainError, NotFound, SourceUnavailable
 from services.hub import Hub
 from services.identity.errors import (
@@ -77,6 +78,7 @@ class _Attempt:
             request_id=self.place.request_id,
         )
 
+    @commits
     def refuse(self, error: DomainError, kind: str, *, counted: bool = True, outcome: str = "denied") -> NoReturn:
         if counted:
             record_link_failure(self.session, resident_id=self.resident.id, case_key=self.case_key, kind=kind)
@@ -96,6 +98,7 @@ class _Attempt:
             )
 
 
+@commits
 def link_by_letter(
     hub: Hub, session: Session, resident: Resident, request: LetterLinkRequest, place: AuditPlace = AuditPlace()
 ) -> tuple[ResidentLink, bool]:

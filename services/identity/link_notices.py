@@ -52,7 +52,7 @@ def other_holders(session: Session, link: ResidentLink) -> list[str]:
 def tell_other_holders(session: Session, link: ResidentLink, place: AuditPlace = AuditPlace()) -> list[str]:
     """Write the notice and the access-log entry for every other holder of ``link``'s case; return their ids.
 
-    The caller commits (audit appends hold the chain lock until then, so commit soon).
+    Its caller commits soon after: audit appends hold the chain lock until then.
     """
     holders = other_holders(session, link)
     payload = {

@@ -91,12 +91,12 @@ def check_link_allowed(session: Session, *, resident_id: str, case_key: str) -> 
 
 
 def record_link_failure(session: Session, *, resident_id: str, case_key: str, kind: str) -> None:
-    """Count one refused attempt (the caller commits, before it answers)."""
+    """Count one refused attempt (its caller commits it before answering: the refusal must count)."""
     session.add(LinkFailure(resident_id=resident_id, case_key=case_key, kind=kind, failed_at=clock.now()))
 
 
 def prune_link_failures(session: Session) -> int:
-    """Forget refused attempts older than the lockout window: they no longer count (the caller commits)."""
+    """Forget refused attempts older than the lockout window: they no longer count."""
     stmt = delete(LinkFailure).where(LinkFailure.failed_at < clock.now() - LOCK_WINDOW)
     return session.execute(stmt).rowcount or 0
 

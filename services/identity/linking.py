@@ -81,7 +81,7 @@ def verified_attributes(resident: Resident, cipher: FieldCipher) -> dict[str, st
 def search_records(session: Session, resident: Resident, index: PersonIndex, cipher: FieldCipher) -> bool:
     """Ask the person index for a verified resident's records and link them; ``False`` if it must be retried.
 
-    The caller commits. An unverified resident, or one without the attributes to search by, is not searched.
+    An unverified resident, or one without the attributes to search by, is not searched.
     """
     attributes = verified_attributes(resident, cipher)
     if not resident.identity_verified or not all(attributes.values()):

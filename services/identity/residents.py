@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.db import commits
 from services.identity.field_crypto import FieldCipher, LookupHasher, normalise_phone
 from services.models.identity import Resident
 
@@ -41,7 +42,7 @@ def resident_from_claims(
     cipher: FieldCipher,
     hasher: LookupHasher,
 ) -> Resident:
-    """The resident these verified ID-token claims describe, created or refreshed (the caller commits)."""
+    """The resident these verified ID-token claims describe, created or refreshed."""
     issuer, subject = str(claims["iss"]), str(claims["sub"])
     resident = session.scalar(select(Resident).where(Resident.issuer == issuer, Resident.subject == subject))
     if resident is None:
@@ -67,8 +68,10 @@ def resident_from_claims(
     return resident
 
 
+@commits
 def reencrypt_resident_fields(session: Session, cipher: FieldCipher, *, batch_size: int = 500) -> int:
-    """Re-encrypt every stored sensitive field under the newest key (after prepending one); return rows done."""
+    """Re-encrypt every stored sensitive field under the newest key (after prepending one); return rows done.
+    Commits each batch, so a rotation over every resident never holds one long transaction."""
     done = 0
     last_id = ""
     while True:

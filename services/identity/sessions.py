@@ -16,6 +16,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from services import clock, devices
+from services.db import commits
 from services.errors import NotFound
 from services.identity import hub_tokens
 from services.identity.errors import INVALID_GRANT, OAuthError
@@ -78,7 +79,7 @@ def open_session(
 
 
 def issue_tokens(session: Session, hub_session: HubSession, keys: SigningKeys, config: TokenSettings) -> IssuedTokens:
-    """A fresh access token and the session's next refresh token (the caller commits)."""
+    """A fresh access token and the session's next refresh token."""
     access = hub_tokens.issue_access_token(
         keys,
         issuer=config.issuer,
@@ -102,10 +103,12 @@ def issue_tokens(session: Session, hub_session: HubSession, keys: SigningKeys, c
     return IssuedTokens(access, refresh, config.access_ttl_seconds, hub_session.id)
 
 
+@commits
 def refresh_session(
     session: Session, refresh_token: str, *, client_id: str, keys: SigningKeys, config: TokenSettings
 ) -> IssuedTokens:
-    """Rotate ``refresh_token``; a reused one revokes its whole session. Commits either way."""
+    """Rotate ``refresh_token``; a reused one revokes its whole session. Commits either way: the revocation must
+    stay written although the request fails, and new tokens leave only once their refresh token is stored."""
     row = session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == hub_tokens.hash_refresh_token(refresh_token))
     )
@@ -153,7 +156,7 @@ def session_id_of_refresh_token(session: Session, refresh_token: str) -> str | N
 
 
 def revoke_session(session: Session, hub_session: HubSession, reason: str) -> None:
-    """End ``hub_session`` now (idempotent; the caller commits)."""
+    """End ``hub_session`` now (idempotent)."""
     if hub_session.revoked_at is None:
         hub_session.revoked_at = clock.now()
         hub_session.revoked_reason = reason
@@ -162,7 +165,7 @@ def revoke_session(session: Session, hub_session: HubSession, reason: str) -> No
 
 
 def revoke_resident_sessions(session: Session, resident_id: str, reason: str) -> int:
-    """End every live session of a resident ("sign out everywhere"); return how many (the caller commits)."""
+    """End every live session of a resident ("sign out everywhere"); return how many."""
     result = session.execute(
         update(HubSession)
         .where(HubSession.resident_id == resident_id, HubSession.revoked_at.is_(None))

@@ -10,7 +10,9 @@ Four ways in, one way out (``IssuedTokens``):
 - an ID token from the workforce provider, for the support console (staff sessions carrying roles).
 
 Which provider verifies is decided by the app registration's ``kind``; resident and staff tokens are never
-interchangeable. Every ID token signs someone in once (``services.identity.used_id_tokens``). Verified resident sign-ins also search the person index for the resident's agency records.
+interchangeable. Every ID token signs someone in once (``services.identity.used_id_tokens``). Verified resident
+sign-ins also search the person index for the resident's agency records. Each way in commits the new session, its
+tokens and the spent ID token before it returns them (``@commits``): tokens never leave for a session not stored.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config import Settings
+from services.db import commits
 from services.hub import Hub
 from services.identity import hub_tokens
 from services.identity.app_registry import find_app_client
@@ -78,6 +81,7 @@ def _require_kind(app: AppClient, kind: str) -> None:
 # Residents ---------------------------------------------------------------------------------------------
 
 
+@commits
 def exchange_id_token(
     hub: Hub, session: Session, *, id_token: str, client_id: str, nonce: str | None = None, device: Device = Device()
 ) -> IssuedTokens:
@@ -90,6 +94,7 @@ def exchange_id_token(
     return _resident_sign_in(hub, session, app=app, claims=claims, device=device)
 
 
+@commits
 def exchange_authorization_code(
     hub: Hub,
     session: Session,
@@ -113,6 +118,7 @@ def exchange_authorization_code(
     return _resident_sign_in(hub, session, app=app, claims=claims, device=device)
 
 
+@commits
 def exchange_hub_token(
     hub: Hub, session: Session, *, access_token: str, client_id: str, device: Device = Device()
 ) -> IssuedTokens:
@@ -141,6 +147,7 @@ def exchange_hub_token(
     return issued
 
 
+@commits
 def refresh(hub: Hub, session: Session, *, refresh_token: str, client_id: str) -> IssuedTokens:
     registered_app(session, client_id)
     return refresh_session(
@@ -152,6 +159,7 @@ def refresh(hub: Hub, session: Session, *, refresh_token: str, client_id: str) -
     )
 
 
+@commits
 def _resident_sign_in(hub: Hub, session: Session, *, app: AppClient, claims: dict[str, Any], device: Device):
     settings = hub.settings
     acr = claims.get("acr")
@@ -195,6 +203,7 @@ def _resident_sign_in(hub: Hub, session: Session, *, app: AppClient, claims: dic
 # Staff -------------------------------------------------------------------------------------------------
 
 
+@commits
 def _staff_sign_in(hub: Hub, session: Session, *, app: AppClient, id_token: str, nonce: str | None, device: Device):
     claims = hub.staff_idp.verify(id_token, audience=app.client_id, nonce=nonce, required=("roles",))
     spend_id_token(session, claims, id_token)

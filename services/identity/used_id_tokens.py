@@ -52,7 +52,7 @@ def spend_id_token(session: Session, claims: dict[str, Any], token: str) -> None
 
 
 def prune_used_id_tokens(session: Session) -> int:
-    """Forget tokens that have expired (they fail verification now anyway); return how many (the caller commits)."""
+    """Forget tokens that have expired (they fail verification now anyway); return how many."""
     return session.execute(delete(UsedIdToken).where(UsedIdToken.expires_at < clock.now())).rowcount or 0
 
 
