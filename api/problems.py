@@ -177,7 +177,7 @@ def handle_unexpected(error: Exception) -> Response:
 def keep_stated_retry_after(response: Response) -> Response:
     """A domain error that says when to retry (a link lockout) keeps its ``Retry-After``: Flask-Limiter's
     after-request hook sets the header on every limited route from its own window, which knows nothing of it.
-    Installed before the limiter (``api/auth/rate_limits.register``), so it runs after the limiter's hook."""
+    Installed before the limiter (``api.auth.rate_limits.register``), so it runs after the limiter's hook."""
     stated = g.pop("stated_retry_after", None)
     if stated is not None:
         response.headers["Retry-After"] = stated

@@ -65,6 +65,7 @@ RECORD_WAIT = 0.02  # seconds to wait for the next answer before looking at the 
 MAX_ATTEMPTS = 6
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
+CLAIM_EXPIRED = "claim_expired"  # the error code of a push re-queued because its sender's lease ran out
 SEND_EVERY_SECONDS = 10.0
 
 
@@ -201,7 +202,7 @@ def reclaim_expired_claims(session: Session) -> int:
             PushDelivery.claimed_at <= now - SENDING_LEASE,
             ~exists().where(PushSendClaim.token == PushDelivery.claim_token),
         )
-        .values(state="queued", claim_token=None, next_attempt_at=now, error_code="claim_expired")
+        .values(state="queued", claim_token=None, next_attempt_at=now, error_code=CLAIM_EXPIRED)
         .execution_options(synchronize_session=False)
     )
     session.commit()

@@ -32,12 +32,10 @@ from notifications.preferences import Preferences
 from notifications.render import PushText, TemplateError, private_push_text, render_push_text
 from notifications.transports import PushMessage
 from services.models.identity import Resident
-from services.models.notifications import Device, NotificationMessage, NotificationPreference
+from services.models.notifications import CancelReason, Device, NotificationMessage, NotificationPreference
 from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.send_time")
-
-CANCEL_REASONS = ("device_inactive", "device_moved", "consent_withdrawn", "category_disabled")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,10 +51,10 @@ class Recipient:
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
-    """``send``; ``cancel`` with a ``reason`` from ``CANCEL_REASONS``; or ``hold`` until ``until`` (UTC)."""
+    """``send``; ``cancel`` with its ``reason``; or ``hold`` until ``until`` (UTC)."""
 
     verdict: Literal["send", "cancel", "hold"]
-    reason: str | None = None
+    reason: CancelReason | None = None
     until: dt.datetime | None = None
 
 
@@ -89,13 +87,13 @@ def recipients_for(session: Session, resident_ids: Iterable[str]) -> dict[str, R
 def decide(message: NotificationMessage, device: Device, recipient: Recipient | None, now: dt.datetime) -> Decision:
     """May this push of ``message`` to ``device`` go out ``now``? (The rules of the module docstring.)"""
     if not device.active:
-        return Decision("cancel", reason="device_inactive")
+        return Decision("cancel", reason=CancelReason.DEVICE_INACTIVE)
     if recipient is None or device.resident_id != message.resident_id:
-        return Decision("cancel", reason="device_moved")
+        return Decision("cancel", reason=CancelReason.DEVICE_MOVED)
     if message.agency and message.agency in recipient.withheld_agencies:
-        return Decision("cancel", reason="consent_withdrawn")
+        return Decision("cancel", reason=CancelReason.CONSENT_WITHDRAWN)
     if not recipient.preferences.pushes(message.category):
-        return Decision("cancel", reason="category_disabled")
+        return Decision("cancel", reason=CancelReason.CATEGORY_DISABLED)
     until = recipient.preferences.push_not_before(now, recipient.time_zone, urgent=message.urgent)
     if until is not None:
         return Decision("hold", until=until)

@@ -9,6 +9,7 @@ notifications/; the sender and the rules that make pushes are in notifications/.
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,11 +18,26 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.db import commits
 from services.errors import NotFound
-from services.models.notifications import Device, PushDelivery
+from services.models.notifications import CancelReason, Device, PushDelivery
 from services.pagination import Page, keyset_page
 
 PLATFORMS = ("ios", "android")
 _SHOWN_CHARACTERS = 6
+
+
+class DeactivationReason(StrEnum):
+    """Why a device stopped getting pushes (``devices.deactivated_reason``)."""
+
+    SIGNED_OUT = "signed_out"  # its session ended, or support signed the resident out everywhere
+    REMOVED = "removed"  # the resident removed it
+    TOKEN_INVALID = "token_invalid"  # noqa: S105  (FCM said the token is dead; not a secret)
+
+
+_CANCELLED_BECAUSE = {
+    DeactivationReason.SIGNED_OUT: CancelReason.DEVICE_SIGNED_OUT,
+    DeactivationReason.REMOVED: CancelReason.DEVICE_REMOVED,
+    DeactivationReason.TOKEN_INVALID: CancelReason.DEVICE_TOKEN_INVALID,
+}
 
 
 def token_hash(push_token: str) -> str:
@@ -59,7 +75,7 @@ def register_device(
             device = Device(push_token=push_token, token_hash=digest, token_suffix=push_token[-_SHOWN_CHARACTERS:])
             session.add(device)
         elif device.resident_id != resident_id:
-            _cancel_queued(session, device.id, reason="device_moved")
+            _cancel_queued(session, device.id, reason=CancelReason.DEVICE_MOVED)
         device.resident_id = resident_id
         device.session_id = session_id
         device.platform = platform
@@ -91,17 +107,19 @@ def remove_device(session: Session, resident_id: str, device_id: str) -> None:
     )
     if device is None:
         raise NotFound("There is no such device.")
-    _deactivate(session, [device], reason="removed")
+    _deactivate(session, [device], reason=DeactivationReason.REMOVED)
 
 
 def deactivate_for_session(session: Session, session_id: str) -> int:
     """Signing out a hub session stops pushes to the devices it registered."""
     devices = list(session.scalars(select(Device).where(Device.session_id == session_id, Device.active.is_(True))))
-    _deactivate(session, devices, reason="signed_out")
+    _deactivate(session, devices, reason=DeactivationReason.SIGNED_OUT)
     return len(devices)
 
 
-def deactivate_for_resident(session: Session, resident_id: str, *, reason: str = "signed_out") -> int:
+def deactivate_for_resident(
+    session: Session, resident_id: str, *, reason: DeactivationReason = DeactivationReason.SIGNED_OUT
+) -> int:
     """Every active device of a resident (support signing a resident out everywhere)."""
     devices = list(session.scalars(select(Device).where(Device.resident_id == resident_id, Device.active.is_(True))))
     _deactivate(session, devices, reason=reason)
@@ -112,21 +130,21 @@ def deactivate_dead_tokens(session: Session, device_ids: list[str]) -> None:
     """FCM answered UNREGISTERED (or an invalid token) for these devices."""
     if device_ids:
         devices = list(session.scalars(select(Device).where(Device.id.in_(device_ids), Device.active.is_(True))))
-        _deactivate(session, devices, reason="token_invalid")
+        _deactivate(session, devices, reason=DeactivationReason.TOKEN_INVALID)
 
 
-def _deactivate(session: Session, devices: list[Device], *, reason: str) -> None:
+def _deactivate(session: Session, devices: list[Device], *, reason: DeactivationReason) -> None:
     now = clock.now()
     for device in devices:
         device.active = False
         device.deactivated_reason = reason
         device.deactivated_at = now
-        _cancel_queued(session, device.id, reason=f"device_{reason}")
+        _cancel_queued(session, device.id, reason=_CANCELLED_BECAUSE[reason])
 
 
-def _cancel_queued(session: Session, device_id: str, *, reason: str) -> None:
+def _cancel_queued(session: Session, device_id: str, *, reason: CancelReason) -> None:
     session.execute(
         update(PushDelivery)
         .where(PushDelivery.device_id == device_id, PushDelivery.state == "queued")
-        .values(state="cancelled", error_code=reason[:64])
+        .values(state="cancelled", error_code=reason)
     )

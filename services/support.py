@@ -16,7 +16,7 @@ from config import Settings
 from services import clock
 from services.benefits.freshness import SourceState, describe_sources
 from services.benefits.reads import actions_by_benefit, source_rows
-from services.benefits.sync import PENDING, SKIPPED, fetch_within_budget, record_refs, refresh_source_job
+from services.benefits.sync import FAILED, PENDING, SKIPPED, fetch_within_budget, record_refs, refresh_source_job
 from services.db import commits
 from services.errors import Conflict, InvalidInput, NotFound
 from services.hub import Hub
@@ -29,6 +29,7 @@ from services.visibility import Visibility, visibility_of
 from services.vocabulary import AGENCIES
 
 RECENT_SESSIONS = 20
+NOT_QUEUED = "not_queued"  # a resync's agency still out whose background retry the broker could not take
 
 
 @dataclasses.dataclass
@@ -165,11 +166,11 @@ def resync_resident(hub: Hub, session: Session, resident_id: str, *, arrived_at:
     deadline = (time.monotonic() if arrived_at is None else arrived_at) + hub.settings.read_budget_seconds
     outcomes = fetch_within_budget(hub, resident_id, refs, deadline)
     for agency, outcome in outcomes.items():
-        queued = outcome not in (PENDING, SKIPPED, "failed") or hub.runner.submit(
+        queued = outcome not in (PENDING, SKIPPED, FAILED) or hub.runner.submit(
             refresh_source_job, resident_id=resident_id, agency=agency
         )
         if not queued:
-            outcomes[agency] = "not_queued"  # still out, and the broker could not take its retry: resync later
+            outcomes[agency] = NOT_QUEUED  # still out, and the broker could not take its retry: resync later
     return outcomes
 
 

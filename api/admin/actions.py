@@ -13,7 +13,7 @@ from api.extension import Blueprint
 from api.request_context import arrived_at
 from notifications.delivery import queue_resend
 from services import support
-from services.identity.sessions import revoke_resident_sessions
+from services.identity.sessions import RevokeReason, revoke_resident_sessions
 
 blp = Blueprint("admin-actions", __name__, url_prefix="/v1/admin", description="Support staff: fixes (audited)")
 
@@ -36,7 +36,9 @@ def revoke_sessions(resident_id: str):
     """Sign the resident out on every device at once (their phones stop getting pushes until they sign in)."""
     session = db()
     support.resident_or_404(session, resident_id)
-    return {"revoked": revoke_resident_sessions(session, resident_id, "support")}  # committed with its audit event
+    return {
+        "revoked": revoke_resident_sessions(session, resident_id, RevokeReason.SUPPORT)
+    }  # committed with its audit event
 
 
 @blp.route("/notifications/<notification_id>/resend", methods=["POST"])

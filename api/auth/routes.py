@@ -25,7 +25,7 @@ from api.request_context import header_text
 from api.response_headers import cache_policy
 from services.identity import sign_in
 from services.identity.errors import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
-from services.identity.sessions import REVOKED_BY_LOGOUT, IssuedTokens, revoke_session
+from services.identity.sessions import IssuedTokens, RevokeReason, revoke_session
 from services.models.identity import HubSession
 
 
@@ -141,7 +141,7 @@ def token(body: dict):
 def logout():
     """End the calling session: its access and refresh tokens stop working at once."""
     session = db()
-    revoke_session(session, session.get(HubSession, current_principal().session_id), REVOKED_BY_LOGOUT)
+    revoke_session(session, session.get(HubSession, current_principal().session_id), RevokeReason.LOGOUT)
     session.commit()
     return None
 

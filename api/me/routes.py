@@ -77,7 +77,7 @@ def revoke_session(session_id: str):
     """Sign one device out; its tokens stop working at once. Revoking an ended session again is harmless."""
     session = db()
     hub_session = sessions.resident_session(session, _resident_id(), session_id)
-    sessions.revoke_session(session, hub_session, sessions.REVOKED_BY_RESIDENT)
+    sessions.revoke_session(session, hub_session, sessions.RevokeReason.RESIDENT)
     session.commit()
     return None
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
 from services.background import job
-from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.benefits.store import APPLIED, STALE, UNCHANGED, apply_snapshot, record_source_error, write_session
 from services.benefits.sync import refresh_source_job
 from services.errors import QueueUnavailable
 from services.hub import Hub
@@ -30,7 +30,7 @@ from services.platform.adapters import Page
 from services.platform.records import SourceError
 from services.platform.views import pushed
 
-APPLIED, UNCHANGED, DUPLICATE, STALE = "applied", "unchanged", "duplicate", "stale"  # answered with 200
+DUPLICATE = "duplicate"  # answered with 200, like APPLIED, UNCHANGED and STALE (``services.benefits.store``)
 IGNORED, SOURCE_ERROR, REFRESH_QUEUED = "ignored", "source_error", "refresh_queued"  # answered with 202
 QUEUE_RETRY_AFTER_SECONDS = 30
 

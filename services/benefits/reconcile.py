@@ -16,12 +16,14 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 
 from services import clock
-from services.benefits.sync import refresh_source
+from services.benefits.store import STALE
+from services.benefits.sync import FAILED, refresh_source
 from services.hub import Hub
 from services.models.benefits import SyncCheckpoint
 from services.models.identity import ResidentLink
+from services.platform.records import SourceErrorKind
 
-FAILURES = {"timeout", "unreachable", "http_error", "rejected", "malformed", "unknown_code", "not_found", "failed"}
+FAILURES = {*SourceErrorKind, FAILED} - {SourceErrorKind.CIRCUIT_OPEN}  # the run stops at an open circuit
 
 
 @dataclasses.dataclass
@@ -81,14 +83,14 @@ def reconcile_agency(
                 _save(hub, name, position, processed, failed, finished=True)
                 return ReconcileReport(agency, processed, failed, total, True, stale=stale)
             outcomes = list(pool.map(lambda rid: refresh_source(hub, rid, agency, retries=True), residents))
-            if "circuit_open" in outcomes:
+            if SourceErrorKind.CIRCUIT_OPEN in outcomes:
                 return ReconcileReport(
                     agency, processed, failed, total, False, f"{agency} is failing; resume later", stale
                 )
             position = residents[-1]
             processed += len(residents)
             failed += sum(outcome in FAILURES for outcome in outcomes)
-            stale += outcomes.count("stale")
+            stale += outcomes.count(STALE)
             _save(hub, name, position, processed, failed, finished=False)
             if on_progress:
                 on_progress(len(residents))

@@ -29,10 +29,13 @@ from services.platform.views import SourceView
 
 _SQLITE_WRITER = threading.RLock()
 
+# What applying a view did: the picture changed, it was the same, or it was older than the stored one.
+APPLIED, UNCHANGED, STALE = "applied", "unchanged", "stale"
+
 
 @dataclasses.dataclass(frozen=True)
 class ApplyResult:
-    outcome: str  # applied | unchanged | stale
+    outcome: str  # APPLIED | UNCHANGED | STALE
     events: int = 0
 
 
@@ -73,14 +76,14 @@ def apply_snapshot(session: Session, resident_id: str, agency: str, view: Source
     if is_older(view, source.view_at, source.view_exact, source.as_of):
         if not view.pushed:  # the source answers and holds nothing newer than the stored picture
             _answered(source, now)
-        return ApplyResult("stale")
+        return ApplyResult(STALE)
     records = view.records
     digest = content_hash(records)
     baseline = source.content_hash is None
     _answered(source, now)
     source.view_at, source.view_exact = newest(view, source.view_at, source.view_exact)
     if digest == source.content_hash:
-        return ApplyResult("unchanged")
+        return ApplyResult(UNCHANGED)
 
     rows = {
         row.source_key: row
@@ -114,7 +117,7 @@ def apply_snapshot(session: Session, resident_id: str, agency: str, view: Source
     source.content_hash = digest
     session.flush()
     written = write_events(session, resident_id, events)
-    return ApplyResult("applied", written)
+    return ApplyResult(APPLIED, written)
 
 
 def _answered(source: BenefitSource, now: dt.datetime) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.background import job
+from services.benefits.freshness import NOT_LINKED
 from services.benefits.store import apply_snapshot, record_source_error, write_session
 from services.hub import Hub
 from services.models.identity import ResidentLink
@@ -28,7 +29,9 @@ from services.platform.views import SourceView, combined
 log = logging.getLogger("hub.sync")
 
 STORE_MARGIN_SECONDS = 0.15  # of a read's budget, kept for storing what arrived
+# What a fetch for a read came to, besides the outcomes of ``store`` and the ``SourceErrorKind`` of a failure:
 PENDING, SKIPPED = "pending", "skipped"  # still out when the read answered; not waited for at all
+FAILED = "failed"  # the fetch raised something unexpected (logged)
 
 
 def linked_records(session: Session, resident_id: str) -> dict[str, list[RecordRef]]:
@@ -68,7 +71,7 @@ def refresh_source(hub: Hub, resident_id: str, agency: str, *, retries: bool = T
     with hub.session() as session:
         refs = linked_records(session, resident_id).get(agency)
     if not refs:
-        return "not_linked"
+        return NOT_LINKED
     client = hub.platform
     try:
         view = combined([client.retrying_view(ref) if retries else client.view(ref) for ref in refs])
@@ -132,6 +135,6 @@ def _fetch_and_store(
         return store_view(sessions, resident_id, agency, combined(views))
     except Exception:  # a worker thread reports, it never takes the read down with it
         log.exception("fetch for a read failed", extra={"agency": agency})
-        return "failed"
+        return FAILED
     finally:
         slot.release()

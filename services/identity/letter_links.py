@@ -44,7 +44,7 @@ from services.identity.link_notices import AuditPlace, tell_other_holders
 from services.identity.link_throttle import LinkAttemptsRefused, check_link_allowed, record_link_failure
 from services.identity.linking import ensure_link, resident_link, verified_attributes
 from services.identity.person_index import CaseMatch, PersonIndex, PersonIndexUnavailable
-from services.models.identity import Resident, ResidentLink
+from services.models.identity import LinkMethod, LinkProof, Resident, ResidentLink
 
 ACTION = "link.create"
 T = TypeVar("T")
@@ -150,7 +150,7 @@ def link_by_letter(
         agency=case.record.agency,
         record_id=case.record.record_id,
         person_id=case.person_id,
-        method="letter_code",
+        method=LinkMethod.LETTER_CODE,
         proof=proof,
     )
     tell_other_holders(session, link, place)
@@ -171,8 +171,8 @@ def _proof(session: Session, attempt: _Attempt, own: dict, case: CaseMatch, inde
     if all(own.values()):
         match = attempt.ask(lambda: index.match(**own))
         if match is not None and match.person_id == case.person_id:
-            return "identity"
-    return "birthdate" if case.birthdate_matches else None
+            return LinkProof.IDENTITY
+    return LinkProof.BIRTHDATE if case.birthdate_matches else None
 
 
 def _linked_to_another_account(session: Session, resident_id: str, case: CaseMatch) -> bool:

@@ -23,7 +23,7 @@ from services.hub import Hub
 from services.identity.field_crypto import FieldCipher
 from services.identity.link_notices import tell_other_holders
 from services.identity.person_index import PersonIndex, PersonIndexUnavailable
-from services.models.identity import Resident, ResidentLink
+from services.models.identity import LinkMethod, LinkProof, Resident, ResidentLink
 
 log = logging.getLogger("hub.identity.linking")
 
@@ -45,8 +45,8 @@ def ensure_link(
     agency: str,
     record_id: str,
     person_id: str | None,
-    method: str,
-    proof: str,
+    method: LinkMethod,
+    proof: LinkProof,
 ) -> tuple[ResidentLink, bool]:
     """The link for (resident, agency, record), created if new; ``True`` when it was created."""
     found = resident_link(session, resident_id, agency, record_id)
@@ -101,8 +101,8 @@ def search_records(session: Session, resident: Resident, index: PersonIndex, cip
             agency=record.agency,
             record_id=record.record_id,
             person_id=match.person_id,
-            method="mpi",
-            proof="identity",
+            method=LinkMethod.MPI,
+            proof=LinkProof.IDENTITY,
         )
         if created:
             tell_other_holders(session, link)

@@ -10,13 +10,18 @@ import dataclasses
 
 import httpx
 
+UNREACHABLE, REJECTED = (
+    "unreachable",
+    "rejected",
+)  # why the index could not be used (``residents.records_search_error``)
+
 
 class PersonIndexUnavailable(Exception):
-    """The index did not answer, or answered in a way the hub cannot use; ``kind`` says which."""
+    """The index did not answer (``UNREACHABLE``), or answered in a way the hub cannot use (``REJECTED``)."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
-        self.kind = kind  # unreachable | rejected
+        self.kind = kind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,17 +58,17 @@ class PersonIndex:
         try:
             response = self._http.post(path, json=body)
         except httpx.HTTPError:
-            raise PersonIndexUnavailable("unreachable") from None
+            raise PersonIndexUnavailable(UNREACHABLE) from None
         if response.status_code == 404:
             return None
         if response.status_code != 200:
-            raise PersonIndexUnavailable("rejected")
+            raise PersonIndexUnavailable(REJECTED)
         try:
             payload = response.json()
         except ValueError:
-            raise PersonIndexUnavailable("rejected") from None
+            raise PersonIndexUnavailable(REJECTED) from None
         if not isinstance(payload, dict):
-            raise PersonIndexUnavailable("rejected")
+            raise PersonIndexUnavailable(REJECTED)
         return payload
 
     def match(self, *, given_name: str, family_name: str, birthdate: str, ssn_last4: str) -> PersonMatch | None:
@@ -78,7 +83,7 @@ class PersonIndex:
             records = tuple(RecordMatch(str(r["agency"]), str(r["record_id"])) for r in payload.get("records", []))
             return PersonMatch(str(payload["person_id"]), records)
         except (KeyError, TypeError):
-            raise PersonIndexUnavailable("rejected") from None
+            raise PersonIndexUnavailable(REJECTED) from None
 
     def link(
         self, *, agency: str, case_number: str, letter_code: str, birthdate: str | None = None
@@ -97,7 +102,7 @@ class PersonIndex:
             record = RecordMatch(str(payload["agency"]), str(payload["record_id"]))
             matches = payload.get("birthdate_matches") if birthdate is not None else None
             if birthdate is not None and not isinstance(matches, bool):
-                raise PersonIndexUnavailable("rejected")
+                raise PersonIndexUnavailable(REJECTED)
             return CaseMatch(str(payload["person_id"]), record, matches)
         except KeyError:
-            raise PersonIndexUnavailable("rejected") from None
+            raise PersonIndexUnavailable(REJECTED) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from enum import StrEnum
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
@@ -26,10 +27,14 @@ from services.pagination import Page, keyset_page
 
 security_log = logging.getLogger("hub.security")
 
-REVOKED_BY_RESIDENT = "resident"
-REVOKED_BY_LOGOUT = "logout"
-REVOKED_BY_STAFF = "staff"
-REVOKED_FOR_REUSE = "refresh_token_reuse"
+
+class RevokeReason(StrEnum):
+    """Why a session ended (``hub_sessions.revoked_reason``)."""
+
+    RESIDENT = "resident"  # the resident signed one device out (``DELETE /v1/me/sessions/{id}``)
+    LOGOUT = "logout"  # the session's own app logged out
+    SUPPORT = "support"  # support signed the resident out everywhere
+    REFRESH_TOKEN_REUSE = "refresh_token_reuse"  # noqa: S105  (a used refresh token came back: two hold it)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,12 +133,12 @@ def refresh_session(
         .execution_options(synchronize_session=False)
     ).rowcount
     if spent != 1:
-        revoke_session(session, hub_session, REVOKED_FOR_REUSE)
+        revoke_session(session, hub_session, RevokeReason.REFRESH_TOKEN_REUSE)
         session.commit()
         security_log.warning(
             "refresh token reused; session revoked",
             extra={
-                "security_event": REVOKED_FOR_REUSE,
+                "security_event": RevokeReason.REFRESH_TOKEN_REUSE,
                 "session_id": hub_session.id,
                 "resident_id": hub_session.resident_id,
                 "client_id": hub_session.client_id,
@@ -155,7 +160,7 @@ def session_id_of_refresh_token(session: Session, refresh_token: str) -> str | N
     )
 
 
-def revoke_session(session: Session, hub_session: HubSession, reason: str) -> None:
+def revoke_session(session: Session, hub_session: HubSession, reason: RevokeReason) -> None:
     """End ``hub_session`` now (idempotent)."""
     if hub_session.revoked_at is None:
         hub_session.revoked_at = clock.now()
@@ -164,7 +169,7 @@ def revoke_session(session: Session, hub_session: HubSession, reason: str) -> No
     session.flush()
 
 
-def revoke_resident_sessions(session: Session, resident_id: str, reason: str) -> int:
+def revoke_resident_sessions(session: Session, resident_id: str, reason: RevokeReason) -> int:
     """End every live session of a resident ("sign out everywhere"); return how many."""
     result = session.execute(
         update(HubSession)

@@ -8,6 +8,7 @@ resident by exact match without the hub holding a searchable copy of either.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,12 +17,19 @@ from services import clock
 from services.db import Base, new_id
 from services.vocabulary import STATE_TIME_ZONE
 
-LINK_METHODS = ("mpi", "letter_code")
-# What showed that the record's person is the resident (see services/identity/letter_links.py): the person
-# index matched the resident's verified identity to that person, or the platform confirmed the case person's
-# date of birth, which is the resident's own verified one.
-LINK_PROOFS = ("identity", "birthdate")
-SESSION_KINDS = ("resident", "staff")
+
+class LinkMethod(StrEnum):
+    """How the hub came to know a resident's record (``resident_links.method``)."""
+
+    MPI = "mpi"  # the person index matched the resident's verified identity at sign-in
+    LETTER_CODE = "letter_code"  # the resident sent a case number and the code on its letters
+
+
+class LinkProof(StrEnum):
+    """What showed that the record's person is the resident (``services/identity/letter_links.py``)."""
+
+    IDENTITY = "identity"  # the person index matched the resident's verified identity to that person
+    BIRTHDATE = "birthdate"  # the platform confirmed the case person's date of birth is the resident's own
 
 
 class Resident(Base):
@@ -67,8 +75,8 @@ class ResidentLink(Base):
     agency: Mapped[str] = mapped_column(String(8))
     platform_person_id: Mapped[str | None] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(64))
-    method: Mapped[str] = mapped_column(String(16))  # mpi | letter_code
-    proof: Mapped[str] = mapped_column(String(16))  # identity | birthdate (LINK_PROOFS)
+    method: Mapped[str] = mapped_column(String(16))  # a LinkMethod
+    proof: Mapped[str] = mapped_column(String(16))  # a LinkProof
     linked_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
 
 

@@ -14,6 +14,7 @@ lease it renews while it works, so only the batches of a sender that really stop
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,7 +22,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from services import clock
 from services.db import Base, new_id
 
-DELIVERY_STATES = ("queued", "sending", "sent", "failed", "token_invalid", "cancelled")
+
+class CancelReason(StrEnum):
+    """Why a push delivery was ``cancelled`` (its ``error_code``), shown to support with every delivery."""
+
+    DEVICE_INACTIVE = "device_inactive"  # at send time: the device had been switched off
+    DEVICE_MOVED = "device_moved"  # its token now belongs to another resident
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the resident stopped sharing the message's agency
+    CATEGORY_DISABLED = "category_disabled"  # the resident switched the message's category off
+    DEVICE_SIGNED_OUT = "device_signed_out"  # still queued when its session signed out
+    DEVICE_REMOVED = "device_removed"  # still queued when the resident removed the device
+    DEVICE_TOKEN_INVALID = "device_token_invalid"  # noqa: S105  (queued when FCM said the token is dead)
 
 
 class Device(Base):
@@ -89,9 +100,8 @@ class PushDelivery(Base):
 
     ``state``: queued → sending (claimed by a worker) → sent | failed | token_invalid | cancelled; a
     retryable answer puts it back to queued with ``next_attempt_at`` later (FCM's ``Retry-After`` when it
-    asked for longer). ``not_before`` records the end of quiet hours when the push was held for them. A push
-    cancelled at send time says why in ``error_code``: ``consent_withdrawn``, ``category_disabled``,
-    ``device_moved`` or ``device_inactive``.
+    asked for longer). ``not_before`` records the end of quiet hours when the push was held for them. A
+    cancelled push says why in ``error_code`` (a ``CancelReason``).
     """
 
     __tablename__ = "push_deliveries"

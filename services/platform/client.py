@@ -20,7 +20,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_rand
 from services import clock
 from services.platform import adapters
 from services.platform.guard import AgencyGuard, CircuitOpen, InlineSlot
-from services.platform.records import SourceError
+from services.platform.records import TRANSIENT_KINDS, SourceError, SourceErrorKind
 from services.platform.views import SourceView, pulled
 from services.readiness import Check
 from services.vocabulary import AGENCIES
@@ -47,7 +47,7 @@ class _NotFound(Exception):
 class _Transient(Exception):
     """Timeout, refused connection or a 5xx: the agency is unwell; counts against its breaker."""
 
-    def __init__(self, kind: str, detail: str) -> None:
+    def __init__(self, kind: SourceErrorKind, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
 
@@ -91,7 +91,7 @@ class PlatformClient:
     # Records ----------------------------------------------------------------------------------------
 
     def view(self, ref: RecordRef, *, timeout: float | None = None) -> SourceView:
-        """The agency's records for ``ref``, normalised, with the moment they show (``services/platform/views``);
+        """The agency's records for ``ref``, normalised, with the moment they show (``services/platform/views.py``);
         any failure is a ``SourceError`` (never anything else)."""
         taken_at = clock.now()  # before the request: the answer shows the platform at this moment or later
         pages = self.fetch(ref, timeout=timeout)
@@ -103,18 +103,20 @@ class PlatformClient:
         try:
             guard.before_call()
         except CircuitOpen:
-            raise SourceError(ref.agency, "circuit_open", "the agency failed repeatedly; not asked for now") from None
+            raise SourceError(
+                ref.agency, SourceErrorKind.CIRCUIT_OPEN, "the agency failed repeatedly; not asked for now"
+            ) from None
         started = time.monotonic()
         try:
             pages = self._fetch(ref, timeout or self.timeout)
         except _Transient as error:
-            guard.failed(timed_out=error.kind == "timeout")
+            guard.failed(timed_out=error.kind == SourceErrorKind.TIMEOUT)
             raise SourceError(ref.agency, error.kind, str(error)) from None
         except (_NotFound, SourceError) as error:  # the agency answered: about the record, not its health
             guard.succeeded(time.monotonic() - started)
             if isinstance(error, SourceError):
                 raise
-            raise SourceError(ref.agency, "not_found", "the agency does not know this record") from None
+            raise SourceError(ref.agency, SourceErrorKind.NOT_FOUND, "the agency does not know this record") from None
         except BaseException:
             guard.failed(timed_out=False)
             raise
@@ -141,10 +143,10 @@ class PlatformClient:
         request: adapters.Request | None = adapters.first_request(ref)
         while request is not None:
             if len(pages) >= MAX_PAGES:
-                raise SourceError(ref.agency, "malformed", f"more than {MAX_PAGES} pages")
+                raise SourceError(ref.agency, SourceErrorKind.MALFORMED, f"more than {MAX_PAGES} pages")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise _Transient("timeout", f"no complete answer within {timeout:.1f}s")
+                raise _Transient(SourceErrorKind.TIMEOUT, f"no complete answer within {timeout:.1f}s")
             response = self._get(ref.agency, request, remaining)
             page = adapters.Page(response.headers.get("content-type", ""), response.text)
             pages.append(page)
@@ -155,15 +157,15 @@ class PlatformClient:
         try:
             response = self._http.get(request.path, params=request.params, timeout=timeout)
         except httpx.TimeoutException:
-            raise _Transient("timeout", f"no answer within {timeout:.1f}s") from None
+            raise _Transient(SourceErrorKind.TIMEOUT, f"no answer within {timeout:.1f}s") from None
         except httpx.TransportError as error:
-            raise _Transient("unreachable", type(error).__name__) from None
+            raise _Transient(SourceErrorKind.UNREACHABLE, type(error).__name__) from None
         if response.status_code == 404:
             raise _NotFound()
         if response.status_code >= 500 or response.status_code == 429:
-            raise _Transient("http_error", f"HTTP {response.status_code}")
+            raise _Transient(SourceErrorKind.HTTP_ERROR, f"HTTP {response.status_code}")
         if response.status_code >= 400:
-            raise _Transient("rejected", f"HTTP {response.status_code}")
+            raise _Transient(SourceErrorKind.REJECTED, f"HTTP {response.status_code}")
         return response
 
     # Readiness --------------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ class PlatformClient:
 
 
 def _is_transient(error: BaseException) -> bool:
-    return isinstance(error, SourceError) and error.kind in {"timeout", "unreachable", "http_error"}
+    return isinstance(error, SourceError) and error.kind in TRANSIENT_KINDS
 
 
 def platform_check(hub: Hub) -> Check:

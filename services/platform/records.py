@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from enum import StrEnum
 from typing import Any
 
 BENEFIT_STATUSES = (
@@ -29,13 +30,30 @@ OPEN_ACTION_STATES = ("open", "overdue")
 FREQUENCIES = ("monthly", "one_time", "weekly", "biweekly", "yearly")
 
 
+class SourceErrorKind(StrEnum):
+    """Why an agency's records could not be had: ``SourceError.kind``, stored as ``benefit_sources.error_kind``."""
+
+    TIMEOUT = "timeout"  # no complete answer in time
+    UNREACHABLE = "unreachable"  # no connection
+    HTTP_ERROR = "http_error"  # a 5xx or 429: the agency is unwell
+    REJECTED = "rejected"  # another 4xx: the agency refused the hub's request
+    CIRCUIT_OPEN = "circuit_open"  # not asked: the agency failed repeatedly (``services/platform/guard.py``)
+    NOT_FOUND = "not_found"  # the agency does not know the record
+    MALFORMED = "malformed"  # an answer its adapter cannot read
+    UNKNOWN_CODE = "unknown_code"  # a code its adapter has never seen
+    UNKNOWN_AGENCY = "unknown_agency"  # no adapter for the agency
+
+
+TRANSIENT_KINDS = frozenset({SourceErrorKind.TIMEOUT, SourceErrorKind.UNREACHABLE, SourceErrorKind.HTTP_ERROR})
+
+
 class SourceError(Exception):
     """What an agency sent could not be read: the last good snapshot stays, the source is marked in error."""
 
-    def __init__(self, agency: str, kind: str, detail: str) -> None:
+    def __init__(self, agency: str, kind: SourceErrorKind, detail: str) -> None:
         super().__init__(f"{agency}: {kind}: {detail}")
         self.agency = agency
-        self.kind = kind  # malformed | unknown_code | unavailable | not_found
+        self.kind = kind
         self.detail = detail[:300]
 
 

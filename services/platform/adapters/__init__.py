@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from services.platform.adapters.common import Page, Request
-from services.platform.records import BenefitRecord, SourceError
+from services.platform.records import BenefitRecord, SourceError, SourceErrorKind
 
 if TYPE_CHECKING:
     from services.platform.client import RecordRef
@@ -26,7 +26,7 @@ def _adapter(agency: str):
     try:
         return importlib.import_module(f"services.platform.adapters.{_MODULES[agency]}")
     except KeyError:
-        raise SourceError(agency, "unknown_agency", "no adapter for this agency") from None
+        raise SourceError(agency, SourceErrorKind.UNKNOWN_AGENCY, "no adapter for this agency") from None
 
 
 def first_request(ref: RecordRef) -> Request:
@@ -47,10 +47,10 @@ def normalise(agency: str, pages: list[Page]) -> list[BenefitRecord]:
     except SourceError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-        raise SourceError(agency, "malformed", f"{type(error).__name__}: {error}") from None
+        raise SourceError(agency, SourceErrorKind.MALFORMED, f"{type(error).__name__}: {error}") from None
     keys = [record.key for record in records]
     if len(keys) != len(set(keys)):
-        raise SourceError(agency, "malformed", "two records with the same program and case number")
+        raise SourceError(agency, SourceErrorKind.MALFORMED, "two records with the same program and case number")
     return records
 
 

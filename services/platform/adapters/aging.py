@@ -7,7 +7,15 @@ import datetime as dt
 
 from services.platform.adapters.common import Page, Request, code, derived_status, json_body, local_datetime
 from services.platform.reasons import reason_code
-from services.platform.records import Action, BenefitRecord, Notice, SourceError, StatusStep, stable_key
+from services.platform.records import (
+    Action,
+    BenefitRecord,
+    Notice,
+    SourceError,
+    SourceErrorKind,
+    StatusStep,
+    stable_key,
+)
 
 AGENCY = "AGING"
 PAGE_SIZE = 500
@@ -30,7 +38,7 @@ def next_request(ref, previous: Request, page: Page) -> Request | None:
     if following is None:
         return None
     if not isinstance(following, int) or following <= int(previous.params["page"]):
-        raise SourceError(AGENCY, "malformed", f"next_page {following!r} does not move forward")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, f"next_page {following!r} does not move forward")
     return Request(previous.path, {**previous.params, "page": str(following)})
 
 
@@ -53,7 +61,7 @@ def normalise(pages: list[Page]) -> list[BenefitRecord]:
 def _page(page: Page) -> dict:
     body = json_body(AGENCY, page)
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
-        raise SourceError(AGENCY, "malformed", "an export page without rows")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, "an export page without rows")
     return body
 
 
@@ -63,7 +71,7 @@ def _case(program: str, number: str, rows: list[dict]) -> BenefitRecord:
         code(AGENCY, {r: r for r in RECORD_TYPES}, row["REC_TYP"], "record type")
     enrolment = [row for row in rows if row["REC_TYP"] == "ENR"]
     if len(enrolment) != 1:
-        raise SourceError(AGENCY, "malformed", f"{len(enrolment)} enrolment rows for one case")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, f"{len(enrolment)} enrolment rows for one case")
     enrolment = enrolment[0]
     base = code(AGENCY, STATUSES, enrolment["STAT_CD"], "status")
     actions: list[Action] = []

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from services.platform.reasons import DOCUMENTS_NEEDED, RENEWAL_OVERDUE, RENEWAL_STARTED
-from services.platform.records import OPEN_ACTION_STATES, Action, SourceError
+from services.platform.records import OPEN_ACTION_STATES, Action, SourceError, SourceErrorKind
 from services.vocabulary import STATE_ZONE
 
 
@@ -30,7 +30,7 @@ def json_body(agency: str, page: Page) -> Any:
     try:
         return json.loads(page.text)
     except ValueError:
-        raise SourceError(agency, "malformed", "the body is not JSON") from None
+        raise SourceError(agency, SourceErrorKind.MALFORMED, "the body is not JSON") from None
 
 
 def us_date(value: str | None) -> dt.date | None:
@@ -73,7 +73,7 @@ def code(agency: str, table: dict[str, Any], value: Any, what: str) -> Any:
     try:
         return table[value]
     except (KeyError, TypeError):
-        raise SourceError(agency, "unknown_code", f"unknown {what} code {value!r}") from None
+        raise SourceError(agency, SourceErrorKind.UNKNOWN_CODE, f"unknown {what} code {value!r}") from None
 
 
 def local_datetime(day: dt.date | None, hhmm: str | None) -> dt.datetime | None:

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from services.platform.adapters.common import Page, Request, code, derived_status, us_date
 from services.platform.reasons import reason_code
-from services.platform.records import Action, BenefitRecord, Notice, SourceError, StatusStep
+from services.platform.records import Action, BenefitRecord, Notice, SourceError, SourceErrorKind, StatusStep
 
 AGENCY = "DEC"
 NS = {"c": "urn:sandbox:il:dec:ccap:v1"}
@@ -33,13 +33,13 @@ def view_stamp(pages: list[Page]):
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
     text = pages[0].text
     if "<!DOCTYPE" in text or "<!ENTITY" in text:  # no DTDs: nothing in the feed needs entity expansion
-        raise SourceError(AGENCY, "malformed", "the document declares a DTD")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, "the document declares a DTD")
     try:
         root = ET.fromstring(text)  # noqa: S314 - no DTD allowed (checked above), so no entity expansion
     except ET.ParseError:
-        raise SourceError(AGENCY, "malformed", "the body is not well-formed XML") from None
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, "the body is not well-formed XML") from None
     if root.tag != f"{{{NS['c']}}}CCAPCaseList":
-        raise SourceError(AGENCY, "malformed", f"unexpected root element {root.tag!r}")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, f"unexpected root element {root.tag!r}")
     return [_case(case) for case in root.findall("c:Case", NS)]
 
 
@@ -106,5 +106,5 @@ def _case(case: ET.Element) -> BenefitRecord:
 def _one(case: ET.Element, name: str) -> ET.Element:
     found = case.find(f"c:{name}", NS)
     if found is None:
-        raise SourceError(AGENCY, "malformed", f"a case without <{name}>")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, f"a case without <{name}>")
     return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from services.platform.adapters.common import Page, Request, code, derived_status, iso_datetime, json_body, us_date
 from services.platform.reasons import reason_code
-from services.platform.records import Action, BenefitRecord, Notice, SourceError, StatusStep
+from services.platform.records import Action, BenefitRecord, Notice, SourceError, SourceErrorKind, StatusStep
 
 AGENCY = "HFS"
 EXT = "https://sandbox.hfs.example/fhir/StructureDefinition"
@@ -44,7 +44,7 @@ def view_stamp(pages: list[Page]):
 def normalise(pages: list[Page]) -> list[BenefitRecord]:
     bundle = json_body(AGENCY, pages[0])
     if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "searchset":
-        raise SourceError(AGENCY, "malformed", "not a FHIR searchset Bundle")
+        raise SourceError(AGENCY, SourceErrorKind.MALFORMED, "not a FHIR searchset Bundle")
     resources = [entry["resource"] for entry in bundle.get("entry") or ()]
     related: dict[str, list[dict]] = {}
     for resource in resources:
