@@ -1,1 +1,1 @@
-"""Notifications: templates, preferences, devices, delivery and push transports."""
+"""Notifications: rules, templates, preferences, dispatch from the outbox, delivery and push transports."""

@@ -1,2 +1,1 @@
-"""Identity: ID-token verification, the hub's own tokens and keys, app registrations, residents, sessions, linking
-and consent."""
+"""Identity: ID tokens, the hub's tokens and keys, app registrations, residents, sessions, links and consent."""

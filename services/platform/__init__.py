@@ -1,2 +1,1 @@
-"""The state's unified data platform: one HTTP client (timeouts, per-agency guards) and one pure adapter per agency
-feed."""
+"""The state's data platform: one HTTP client (timeouts, per-agency guards) and a pure adapter per agency feed."""

@@ -12,22 +12,12 @@ import pytest
 from simulator.__main__ import main
 from simulator.app import create_app
 from simulator.settings import ProductionRefused, refuse_production
+from tests.import_scan import imported_top_levels
 
 from .conftest import PLATFORM, make_settings
 
 SIMULATOR = Path(__file__).resolve().parents[2] / "simulator"
-HUB_PACKAGES = {"api", "services", "notifications", "config", "wsgi"}
-
-
-def imported_top_levels(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
+HUB_PACKAGES = {"api", "services", "notifications", "config", "wsgi", "composition", "celery_worker"}
 
 
 def test_the_simulator_imports_nothing_from_the_hub():
