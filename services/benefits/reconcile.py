@@ -98,7 +98,7 @@ def reconcile_agency(
     return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested batches", stale)
 
 
-def _save(hub, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:
+def _save(hub: Hub, name: str, position: str, processed: int, failed: int, *, finished: bool) -> None:
     with hub.session() as session:
         checkpoint = session.get(SyncCheckpoint, name)
         checkpoint.position, checkpoint.processed, checkpoint.failed = position, processed, failed
