@@ -1,1 +1,1 @@
-"""Notifications: rules, templates, preferences, dispatch from the outbox, delivery and push transports."""
+"""Notifications: rules, rendering from services/texts/, preferences, dispatch, delivery and push transports."""

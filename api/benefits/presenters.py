@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import request
 
-from notifications.render import program_name, status_explanation, status_label
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
 from services.platform.reasons import reason_text
 from services.platform.records import record_from_document
+from services.texts.words import program_name, status_explanation, status_label
 
 SUPPORTED_LOCALES = ("en", "es")
 MASK = "•••••"

@@ -9,9 +9,11 @@ import string
 
 import pytest
 
-from notifications import render
-from notifications.render import TEMPLATES_DIR, TemplateCatalog, TemplateError, locale_chain, render_message
+from notifications.render import TemplateError, render_message
 from services.platform.records import BENEFIT_STATUSES
+from services.texts.catalogue import TEXTS_DIR, Catalogue, locale_chain, texts, use_catalogue
+from services.texts.formats import format_money, format_wall_clock
+from services.texts.words import program_name, status_explanation, status_label
 
 PROGRAM_CODES = ("SNAP", "TANF", "CASH", "WIC", "MEDICAID", "CCP", "BAP", "LIHEAP", "CCAP")
 CATEGORY_FILES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")
@@ -43,7 +45,7 @@ ALL_PARAMS = {
 def template_keys(locale: str = "en") -> list[str]:
     keys = []
     for category in CATEGORY_FILES:
-        content = json.loads((TEMPLATES_DIR / locale / f"{category}.json").read_text())
+        content = json.loads((TEXTS_DIR / locale / f"{category}.json").read_text())
         keys.extend(f"{category}.{name}" for name in content)
     return keys
 
@@ -81,27 +83,28 @@ def test_appointment_times_keep_the_agencys_wall_clock_in_each_locales_style():
     en = render_message("interviews.scheduled", params, "en")
     es = render_message("interviews.scheduled", params, "es")
 
-    assert "March 30, 2026 at 2:05 PM" in en.inbox_body
-    assert "30 de marzo de 2026 a las 14:05" in es.inbox_body
-    assert render.default_catalog.format_datetime("2026-03-30T00:00:00", "en").endswith("12:00 AM")
-    assert render.default_catalog.format_datetime("2026-03-30T12:30:00", "en").endswith("12:30 PM")
+    # CLDR's own spacing (Babel): a narrow no-break space before the day period, its "{date}, {time}" pattern
+    assert "March 30, 2026, 2:05\u202fPM" in en.inbox_body
+    assert "30 de marzo de 2026, 2:05\u202fp.m." in es.inbox_body  # es_US: the state's 12-hour clock
+    assert format_wall_clock("2026-03-30T00:00:00", "en").endswith("12:00\u202fAM")
+    assert format_wall_clock("2026-03-30T12:30:00", "en").endswith("12:30\u202fPM")
 
 
 def test_amounts_are_whole_cents_with_grouping():
-    assert render.format_amount(5, "en") == "$0.05"
-    assert render.format_amount(100000000, "en") == "$1,000,000.00"
-    assert render.format_amount(-2550, "es") == "-$25.50"
-    assert render.format_amount(2550, "en", "CAD") == "25.50 CAD"
+    assert format_money(5, "en") == "$0.05"
+    assert format_money(100000000, "en") == "$1,000,000.00"
+    assert format_money(-2550, "es") == "-$25.50"
+    assert format_money(2550, "en", "CAD") == "CA$25.50"  # CLDR's symbol for a foreign dollar
 
 
 def test_program_names_and_statuses_in_both_languages():
-    assert render.program_name("CCP", "en") == "Community Care Program"
-    assert render.program_name("CCP", "es") == "Programa de Cuidado Comunitario"
-    assert render.program_name("ccap", "es-MX") == "Asistencia para el Cuidado Infantil"
-    assert render.program_name("NEWPROG", "es") == "NEWPROG"
-    assert render.status_label("action_needed", "en") == "Action needed"
-    assert render.status_label("action_needed", "es") == "Acción necesaria"
-    assert render.status_explanation("suspended", "es").startswith("Tus beneficios están en pausa")
+    assert program_name("CCP", "en") == "Community Care Program"
+    assert program_name("CCP", "es") == "Programa de Cuidado Comunitario"
+    assert program_name("ccap", "es-MX") == "Asistencia para el Cuidado Infantil"
+    assert program_name("NEWPROG", "es") == "NEWPROG"
+    assert status_label("action_needed", "en") == "Action needed"
+    assert status_label("action_needed", "es") == "Acción necesaria"
+    assert status_explanation("suspended", "es").startswith("Tus beneficios están en pausa")
 
 
 # -- fallback ------------------------------------------------------------------------------------------------
@@ -122,9 +125,9 @@ def test_a_regional_spanish_falls_back_to_spanish_and_an_unknown_language_to_eng
 
 @pytest.fixture
 def catalog_with_more_languages(tmp_path):
-    """A copy of the shipped templates plus a partial es-MX and an es-ES that only changes number formats."""
-    shutil.copytree(TEMPLATES_DIR, tmp_path / "templates")
-    root = tmp_path / "templates"
+    """A copy of the shipped texts plus a partial es-MX, in use for the test."""
+    shutil.copytree(TEXTS_DIR, tmp_path / "texts", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    root = tmp_path / "texts"
     (root / "es-MX").mkdir()
     (root / "es-MX" / "programs.json").write_text(json.dumps({"SNAP": "SNAP (cupones de alimentos)"}))
     (root / "es-MX" / "payments.json").write_text(
@@ -137,41 +140,38 @@ def catalog_with_more_languages(tmp_path):
             }
         )
     )
-    es_common = json.loads((root / "es" / "common.json").read_text())
-    es_common["formats"].update({"decimal_separator": ",", "group_separator": ".", "currency": {"USD": "{amount} US$"}})
-    (root / "es-ES").mkdir()
-    (root / "es-ES" / "common.json").write_text(json.dumps(es_common))
-    return TemplateCatalog(root)
+    with use_catalogue(Catalogue(root)) as catalogue:
+        yield catalogue
 
 
 def test_adding_a_language_is_adding_files(catalog_with_more_languages):
-    catalog = catalog_with_more_languages
+    catalogue = catalog_with_more_languages
     params = {"program_code": "SNAP", "cents": 123456, "currency": "USD", "paid_on": "2026-03-05"}
 
-    mexico = catalog.render("payments.issued", params, "es-MX")
-    spain = catalog.render("payments.issued", params, "es-ES")
-    notice = catalog.render(
+    mexico = render_message("payments.issued", params, "es-MX")
+    spain = render_message("payments.issued", params, "es-ES")
+    notice = render_message(
         "notices.posted", {"program_code": "SNAP", "title": "Aviso", "posted_on": "2026-03-02"}, "es-MX"
     )
 
     assert (mexico.locale, mexico.inbox_body) == ("es-MX", "Depositamos $1,234.56.")
     assert mexico.inbox_title == "Pago de SNAP (cupones de alimentos)"
-    assert spain.locale == "es" and "1.234,56 US$" in spain.inbox_body
+    assert spain.locale == "es" and "$1,234.56" in spain.inbox_body  # the state's formats, whatever the region
     assert notice.locale == "es" and "SNAP (cupones de alimentos)" in notice.inbox_body
     assert (
         "March 2, 2026"
-        in catalog.render(
+        in render_message(
             "notices.posted", {"program_code": "SNAP", "title": "N", "posted_on": "2026-03-02"}, "fr"
         ).inbox_body
     )
-    assert "es-MX" in catalog.locales()
+    assert "es-MX" in catalogue.locales() and texts() is catalogue
 
 
 # -- completeness --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_every_program_and_status_has_words(locale):
-    programs = json.loads((TEMPLATES_DIR / locale / "programs.json").read_text())
-    statuses = json.loads((TEMPLATES_DIR / locale / "statuses.json").read_text())
+    programs = json.loads((TEXTS_DIR / locale / "programs.json").read_text())
+    statuses = json.loads((TEXTS_DIR / locale / "statuses.json").read_text())
 
     assert set(programs) == set(PROGRAM_CODES)
     assert set(statuses) == set(BENEFIT_STATUSES)
@@ -182,8 +182,8 @@ def test_spanish_has_every_english_template_with_the_same_placeholders():
     assert template_keys("es") == template_keys("en")
     for key in template_keys("en"):
         category, _, name = key.partition(".")
-        en = json.loads((TEMPLATES_DIR / "en" / f"{category}.json").read_text())[name]
-        es = json.loads((TEMPLATES_DIR / "es" / f"{category}.json").read_text())[name]
+        en = json.loads((TEXTS_DIR / "en" / f"{category}.json").read_text())[name]
+        es = json.loads((TEXTS_DIR / "es" / f"{category}.json").read_text())[name]
         assert set(en) == set(es), key
         for part in ("inbox", "push"):
             for field in ("title", "body"):
@@ -208,7 +208,7 @@ def test_a_missing_parameter_is_a_template_error_not_a_half_message():
 
 # -- the lock screen -----------------------------------------------------------------------------------------
 def sensitive_strings() -> list[str]:
-    names = [render.program_name(code, locale) for code in PROGRAM_CODES for locale in ("en", "es")]
+    names = [program_name(code, locale) for code in PROGRAM_CODES for locale in ("en", "es")]
     return [*names, *PROGRAM_CODES, "1,234.56", "1234", "$", CASE_NUMBER, "778812", "Proof of income"]
 
 
@@ -257,6 +257,6 @@ def test_private_push_texts_cannot_take_parameters():
     for locale in ("en", "es"):
         for key in template_keys(locale):
             category, _, name = key.partition(".")
-            template = json.loads((TEMPLATES_DIR / locale / f"{category}.json").read_text())[name]
+            template = json.loads((TEXTS_DIR / locale / f"{category}.json").read_text())[name]
             private = template.get("push_private", {})
             assert not placeholders(private.get("title", "") + private.get("body", "")), (locale, key)

@@ -1,0 +1,26 @@
+"""The words for the hub's codes, in the reader's language: program names, statuses and status reasons.
+
+Shared by the benefits read and the notification templates, so a program is called the same in both.
+"""
+
+from __future__ import annotations
+
+from services.texts.catalogue import texts
+
+
+def program_name(code: str, locale: str | None) -> str:
+    """The program's display name (``programs.json``); an unknown code is shown as the code."""
+    found = texts().lookup(locale, "programs", code.upper())
+    return found.value if found else code
+
+
+def status_label(status: str, locale: str | None) -> str:
+    """The status in a word or two (``statuses.json``), e.g. "Action needed"."""
+    found = texts().lookup(locale, "statuses", status, "label")
+    return found.value if found else status
+
+
+def status_explanation(status: str, locale: str | None) -> str:
+    """What the status means for the resident, in plain language (empty for a status the files do not know)."""
+    found = texts().lookup(locale, "statuses", status, "reason")
+    return found.value if found else ""
