@@ -9,9 +9,8 @@ from flask import request
 
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
-from services.platform.reasons import reason_text
 from services.platform.records import record_from_document
-from services.texts.words import program_name, status_explanation, status_label
+from services.texts.words import program_name, status_explanation, status_label, status_reason
 
 SUPPORTED_LOCALES = ("en", "es")
 MASK = "•••••"
@@ -49,7 +48,7 @@ def benefit(row: Benefit, actions: list[BenefitAction], as_of, locale: str, *, d
         "case_number": mask_case_number(row.case_number),
         "status": row.status,
         "status_label": status_label(row.status, locale),
-        "status_reason": reason_text(record.status_reason, locale) or status_explanation(row.status, locale),
+        "status_reason": status_reason(record.status_reason, locale) or status_explanation(row.status, locale),
         "status_since": record.status_since,
         "amount": dataclasses.asdict(record.amount) if record.amount else None,
         "next_payment_on": record.next_payment_on,
@@ -71,7 +70,7 @@ def benefit(row: Benefit, actions: list[BenefitAction], as_of, locale: str, *, d
             for p in sorted(record.payments, key=lambda p: p.paid_on, reverse=True)
         ]
         body["history"] = [
-            {"status": h.status, "on": h.on, "reason": reason_text(h.reason, locale)} for h in record.history
+            {"status": h.status, "on": h.on, "reason": status_reason(h.reason, locale)} for h in record.history
         ]
     return body
 

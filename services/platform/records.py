@@ -107,7 +107,7 @@ class BenefitRecord:
     program_code: str
     case_number: str
     status: str
-    status_reason: str  # a reason code from services.benefits.texts (plain language per locale)
+    status_reason: str  # a reason code of services.platform.status_reasons (its words: services.texts.words)
     status_since: dt.date | None = None
     amount: Amount | None = None
     next_payment_on: dt.date | None = None

@@ -24,3 +24,11 @@ def status_explanation(status: str, locale: str | None) -> str:
     """What the status means for the resident, in plain language (empty for a status the files do not know)."""
     found = texts().lookup(locale, "statuses", status, "reason")
     return found.value if found else ""
+
+
+def status_reason(code: str | None, locale: str | None) -> str | None:
+    """Why a benefit has its status, for a reason code of ``services.platform.status_reasons``
+    (``status_reasons.json``); None for ``other`` or a code the files do not know, so the caller says what the
+    status itself means instead."""
+    found = texts().lookup(locale, "status_reasons", code) if code else None
+    return found.value if found else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from services.platform.adapters.common import Page, Request, code, derived_status, json_body, local_datetime
-from services.platform.reasons import reason_code
 from services.platform.records import (
     Action,
     BenefitRecord,
@@ -16,6 +15,7 @@ from services.platform.records import (
     StatusStep,
     stable_key,
 )
+from services.platform.status_reasons import reason_code
 
 AGENCY = "AGING"
 PAGE_SIZE = 500

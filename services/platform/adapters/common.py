@@ -9,8 +9,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from services.platform.reasons import DOCUMENTS_NEEDED, RENEWAL_OVERDUE, RENEWAL_STARTED
 from services.platform.records import OPEN_ACTION_STATES, Action, SourceError, SourceErrorKind
+from services.platform.status_reasons import DOCUMENTS_NEEDED, RENEWAL_OVERDUE, RENEWAL_STARTED
 from services.vocabulary import STATE_ZONE
 
 

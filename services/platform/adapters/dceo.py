@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from services.platform.adapters.common import Page, Request, cents, code, derived_status, json_body, us_date
-from services.platform.reasons import reason_code
 from services.platform.records import Action, Amount, BenefitRecord, Notice, Payment, StatusStep
+from services.platform.status_reasons import reason_code
 
 AGENCY = "DCEO"
 PROGRAMS = {"LIHEAP"}

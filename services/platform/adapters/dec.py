@@ -6,8 +6,8 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from services.platform.adapters.common import Page, Request, code, derived_status, us_date
-from services.platform.reasons import reason_code
 from services.platform.records import Action, BenefitRecord, Notice, SourceError, SourceErrorKind, StatusStep
+from services.platform.status_reasons import reason_code
 
 AGENCY = "DEC"
 NS = {"c": "urn:sandbox:il:dec:ccap:v1"}

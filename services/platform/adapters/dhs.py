@@ -13,8 +13,8 @@ from services.platform.adapters.common import (
     local_datetime,
     us_date,
 )
-from services.platform.reasons import reason_code
 from services.platform.records import Action, Amount, BenefitRecord, Notice, Payment, StatusStep, stable_key
+from services.platform.status_reasons import reason_code
 
 AGENCY = "DHS"
 PROGRAMS = {"SNAP", "TANF", "CASH", "WIC"}

@@ -8,8 +8,8 @@ denied application, otherwise a closed case.
 from __future__ import annotations
 
 from services.platform.adapters.common import Page, Request, code, derived_status, iso_datetime, json_body, us_date
-from services.platform.reasons import reason_code
 from services.platform.records import Action, BenefitRecord, Notice, SourceError, SourceErrorKind, StatusStep
+from services.platform.status_reasons import reason_code
 
 AGENCY = "HFS"
 EXT = "https://sandbox.hfs.example/fhir/StructureDefinition"

@@ -1,0 +1,1 @@
+"""Tests for the catalogue of resident-facing text: completeness of every shipped language, formats, a new language."""
