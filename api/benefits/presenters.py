@@ -10,25 +10,19 @@ from flask import request
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
 from services.platform.records import record_from_document
+from services.texts.catalogue import texts
 from services.texts.words import program_name, status_explanation, status_label, status_reason
 
-SUPPORTED_LOCALES = ("en", "es")
 MASK = "•••••"
-
-VERIFY_MESSAGE = {
-    "en": "Verify your identity to see your benefits. Your agencies' records stay private until you do.",
-    "es": "Verifica tu identidad para ver tus beneficios. Los datos de tus agencias son privados hasta entonces.",
-}
 
 
 def read_locale(resident_locale: str | None) -> str:
     """``Accept-Language`` when it names a language the hub speaks, else the resident's own, else English."""
     if request.accept_languages:
-        best = request.accept_languages.best_match(SUPPORTED_LOCALES)
+        best = request.accept_languages.best_match(texts().locales())
         if best:
             return best
-    language = (resident_locale or "en").replace("_", "-").split("-")[0].lower()
-    return language if language in SUPPORTED_LOCALES else "en"
+    return texts().language_for(resident_locale)
 
 
 def mask_case_number(case_number: str) -> str:
@@ -101,5 +95,5 @@ def meta(sources: list[SourceState], locale: str, *, verified: bool, next_cursor
         "next_cursor": next_cursor,
         "locale": locale,
         "identity_verification_required": not verified,
-        "message": None if verified else VERIFY_MESSAGE[locale],
+        "message": None if verified else texts().text(locale, "identity", "verify_to_see_benefits"),
     }

@@ -11,34 +11,19 @@ from sqlalchemy.orm import Session
 
 from services.errors import NotFound
 from services.models.identity import Resident
+from services.texts.catalogue import texts
 from services.visibility import visibility_of
-
-_VERIFICATION_TEXT = {
-    "en": {
-        "verified": ("Your identity is verified. The app can show your case information from the agencies.", None),
-        "needed": (
-            "You signed in without verifying your identity, so the app cannot show any case information yet. "
-            "This protects your records from anyone else who might use your email address.",
-            "Verify your identity with the state's sign-in service (you will need a photo ID and your Social "
-            "Security number), then sign in to the app again.",
-        ),
-    },
-    "es": {
-        "verified": ("Su identidad está verificada. La aplicación puede mostrar la información de sus casos.", None),
-        "needed": (
-            "Inició sesión sin verificar su identidad, así que la aplicación todavía no puede mostrar información "
-            "de sus casos. Así se protegen sus registros de cualquier otra persona que use su correo electrónico.",
-            "Verifique su identidad en el servicio de inicio de sesión del estado (necesitará una identificación "
-            "con foto y su número de Seguro Social) y vuelva a iniciar sesión en la aplicación.",
-        ),
-    },
-}
 
 
 def identity_verification(resident: Resident) -> dict[str, Any]:
+    """Whether the resident's identity is verified, and if not what to do, in their language (``identity.json``)."""
     status = "verified" if resident.identity_verified else "needed"
-    message, next_step = _VERIFICATION_TEXT.get(resident.locale, _VERIFICATION_TEXT["en"])[status]
-    return {"status": status, "message": message, "next_step": next_step}
+    step = texts().lookup(resident.locale, "identity", "verification", status, "next_step")
+    return {
+        "status": status,
+        "message": texts().text(resident.locale, "identity", "verification", status, "message"),
+        "next_step": step.value if step else None,
+    }
 
 
 def record_search(resident: Resident, linked: bool) -> dict[str, Any]:

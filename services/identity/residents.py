@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from services.db import commits
 from services.identity.field_crypto import FieldCipher, LookupHasher, normalise_phone
 from services.models.identity import Resident
-
-SUPPORTED_LOCALES = ("en", "es")
+from services.texts.catalogue import texts
 
 
 def _text(claims: dict[str, Any], name: str, limit: int) -> str | None:
@@ -30,8 +29,8 @@ def _text(claims: dict[str, Any], name: str, limit: int) -> str | None:
 
 
 def _locale(claims: dict[str, Any]) -> str:
-    value = (_text(claims, "locale", 16) or "en").replace("_", "-").split("-")[0].lower()
-    return value if value in SUPPORTED_LOCALES else "en"
+    """The claim's language as the catalogue has it (``es-MX`` → ``es`` while there is no ``es-MX`` folder)."""
+    return texts().language_for(_text(claims, "locale", 16))
 
 
 def resident_from_claims(
