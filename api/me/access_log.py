@@ -10,7 +10,7 @@ from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint, PageArgs, PageMeta, decode_cursor, encode_cursor
 from services.audit_queries import access_log_page
-from services.audit_text import accessor, describe_for_resident
+from services.audit_text import accessor, describe_for_resident, reader_of
 
 blp = Blueprint("access-log", __name__, url_prefix="/v1/me", description="Who looked at the resident's data")
 
@@ -43,19 +43,20 @@ class AccessLogSchema(ma.Schema):
 @blp.response(200, AccessLogSchema)
 def access_log(args):
     """Newest first: every access to this resident's data by staff, an app, or another account (one that linked
-    a case of theirs) that the audit log recorded."""
+    a case of theirs) that the audit log recorded, told in the resident's language and time zone."""
     page = access_log_page(
         db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
+    reader = reader_of(db(), current_principal().resident_id)
     data = [
         {
             "id": event.id,
             "occurred_at": event.occurred_at,
-            "who": accessor(event),
+            "who": accessor(event, reader),
             "action": event.action,
             "reason": event.reason,
             "break_glass": event.break_glass,
-            "description": describe_for_resident(event),
+            "description": describe_for_resident(event, reader),
         }
         for event in page.items
     ]

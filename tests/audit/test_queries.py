@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from services import clock
 from services.audit import Actor, record_access
 from services.audit_queries import AuditFilter, access_log_page, audit_events_page, scope_for_reader
-from services.audit_text import describe_for_resident
+from services.audit_text import Reader, accessor, describe_for_resident
 from services.errors import Forbidden
 
 SOPHIE = Actor("staff", "staff-sophie", "Sophie Turner", "support")
@@ -17,6 +18,7 @@ OMAR = Actor("staff", "staff-omar", "Omar", "supervisor")
 ADA = Actor("staff", "staff-ada", "Ada", "admin")
 APP = Actor("app", "sandbox-app", "Sandbox resident app")
 MORNING = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+CHICAGO = ZoneInfo("America/Chicago")
 
 
 @pytest.fixture
@@ -94,9 +96,31 @@ def test_a_residents_access_log_shows_staff_and_app_accesses_but_not_refusals(lo
         "staff-sophie:resident.resync",
         "staff-sophie:resident.benefits.read",
     ]
-    sentences = [describe_for_resident(event) for event in page.items]
+    sentences = [describe_for_resident(event, Reader("en", CHICAGO)) for event in page.items]
+    # US style, on the resident's own clock (9:00 UTC is 3:00 AM in Chicago); Babel's narrow no-break space
     assert sentences[3] == (
-        "A support agent (Sophie) viewed your benefits on 2 March 2026 at 09:00 UTC. Reason: Caller says SNAP is missing."
+        "A support agent (Sophie) viewed your benefits on March 2, 2026, 3:00\u202fAM. "
+        "Reason: Caller says SNAP is missing."
     )
-    assert sentences[0] == "The app Sandbox resident app read your benefits on 2 March 2026 at 13:00 UTC."
+    assert sentences[0] == "The app Sandbox resident app read your benefits on March 2, 2026, 7:00\u202fAM."
     assert "flagged for review" in sentences[1] and sentences[1].startswith("A support supervisor (Omar)")
+
+
+def test_the_access_log_speaks_the_residents_language_on_their_clock(log):
+    newest_first = access_log_page(log, "maria", limit=50, after=None).items
+    in_spanish = [describe_for_resident(event, Reader("es", ZoneInfo("America/Los_Angeles"))) for event in newest_first]
+
+    assert in_spanish[3] == (
+        "Un agente de soporte (Sophie) vio tus beneficios el 2 de marzo de 2026, 1:00\u202fa.m. "
+        "Motivo: Caller says SNAP is missing."
+    )
+    assert (
+        in_spanish[0]
+        == "La aplicación Sandbox resident app consultó tus beneficios el 2 de marzo de 2026, 5:00\u202fa.m."
+    )
+    assert in_spanish[1].startswith("Un supervisor de soporte (Omar)") and "marcado para revisión" in in_spanish[1]
+    assert accessor(newest_first[3], Reader("es")) == {
+        "kind": "staff",
+        "name": "Sophie",
+        "role": "Un agente de soporte",
+    }

@@ -52,9 +52,9 @@ def test_a_case_linked_to_a_second_account_by_the_index_is_told_to_the_first(
     assert len(deliveries) == 2  # queued to her phone by the normal delivery path
     log = _access_log(sandbox_client, ana)
     assert [entry["who"]["kind"] for entry in log] == ["resident", "resident"]
-    assert {entry["description"].split(" on ")[0] for entry in log} == {
-        "Another account in the app linked one of your agency cases to their account (HFS)",
-        "Another account in the app linked one of your agency cases to their account (AGING)",
+    assert {entry["description"].split(" el ")[0] for entry in log} == {  # in ana's Spanish
+        "Otra cuenta de la aplicación se vinculó a uno de tus casos de una agencia (HFS)",
+        "Otra cuenta de la aplicación se vinculó a uno de tus casos de una agencia (AGING)",
     }
     assert all(entry["who"]["name"] is None for entry in log)  # never who
     # the account that made the links is told nothing about itself
