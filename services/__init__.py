@@ -1,4 +1,4 @@
-"""The domain and the database: identity, sessions and consent, benefits and sync, the outbox, audit, jobs.
+"""The domain and the database: identity, sessions and consent, benefits and sync, the outbox, audit, jobs, texts.
 
 Layer rule: services/ never imports api/ or notifications/ (``tests/test_layers.py``); what it needs from them
 reaches it through the hub (``services.hub.Hub``, built by ``composition.py``) or a small protocol of its own.

@@ -18,11 +18,7 @@ MASK = "•••••"
 
 def read_locale(resident_locale: str | None) -> str:
     """``Accept-Language`` when it names a language the hub speaks, else the resident's own, else English."""
-    if request.accept_languages:
-        best = request.accept_languages.best_match(texts().locales())
-        if best:
-            return best
-    return texts().language_for(resident_locale)
+    return texts().best_for(request.accept_languages) or texts().language_for(resident_locale)
 
 
 def mask_case_number(case_number: str) -> str:

@@ -1,1 +1,1 @@
-"""The state's data platform: one HTTP client (timeouts, per-agency guards) and a pure adapter per agency feed."""
+"""The state's data platform: one HTTP client (timeouts, per-agency guards), a pure adapter per feed, reason codes."""

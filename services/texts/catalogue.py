@@ -17,7 +17,7 @@ import dataclasses
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,20 @@ class Catalogue:
         if found is None or not isinstance(found.value, str):
             raise MissingText(f"no text {topic}:{'.'.join(path)} for {locale!r}")
         return found.value
+
+    def best_for(self, accepted: Iterable[tuple[str, float]]) -> str | None:
+        """The locale to answer an ``Accept-Language`` list of (tag, quality) in, most wanted first. A tag falls back
+        within its own language only (``fr-CA`` → ``fr``, before an ``en;q=0.5`` further down); ``*`` and tags of
+        languages without a folder say nothing (None), so the caller answers in the resident's own language."""
+        available = set(self.locales())
+        for tag, quality in sorted(accepted, key=lambda item: -item[1]):
+            if quality <= 0 or tag == "*":
+                continue
+            language = language_of(tag)
+            for candidate in locale_chain(tag):
+                if language_of(candidate) == language and candidate in available:
+                    return candidate
+        return None
 
     def language_for(self, locale: str | None) -> str:
         """The most specific locale of the chain that has a folder: what a resident's language is stored as."""

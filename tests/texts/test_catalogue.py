@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.texts.catalogue import Catalogue, texts
+from services.texts.catalogue import TEXTS_DIR, Catalogue, texts
 
 SHIPPED = texts().locales()
 OTHERS = [locale for locale in SHIPPED if locale != "en"]
@@ -87,3 +87,16 @@ def test_spanish_speaks_to_the_resident_as_tu_everywhere(locale):
 
     assert {key: words for key, words in formal.items() if words} == {}
     assert FORMAL_SPANISH.search("Su identidad está verificada. Verifique su identidad.")
+
+
+def test_a_read_is_answered_in_the_most_wanted_language_the_catalogue_speaks(tmp_path):
+    for locale in ("en", "es", "fr"):
+        (tmp_path / locale).mkdir()
+    catalogue = Catalogue(tmp_path)
+
+    assert catalogue.best_for([("fr-CA", 1.0), ("en", 0.5)]) == "fr"  # French before the English asked for less
+    assert catalogue.best_for([("es-MX", 1.0), ("es", 0.9)]) == "es"
+    assert catalogue.best_for([("de", 1.0), ("es", 0.3)]) == "es"
+    assert catalogue.best_for([("de", 1.0), ("*", 0.5)]) is None  # then the resident's own language
+    assert catalogue.best_for([("fr", 0.0), ("en", 0.2)]) == "en"  # q=0 means "not this one"
+    assert Catalogue(TEXTS_DIR).best_for([("fr-CA", 1.0), ("en", 0.5)]) == "en"
