@@ -1,4 +1,4 @@
-"""flask-smorest adapted to the hub: problem+json for every error, security schemes, cursor pages.
+"""flask-smorest adapted to the hub: problem+json for every error, one auth rule per route, cursor pages.
 
 Routes use ``api.extension.Blueprint`` and marshmallow schemas through ``@blp.arguments`` /
 ``@blp.response`` so one schema validates input, shapes output and writes the OpenAPI document.
@@ -17,6 +17,9 @@ import marshmallow as ma
 from flask import Flask
 
 from api import idempotency, problems
+from api.auth import guards
+from api.auth.rate_limits import limited
+from api.auth_rules import PUBLIC, declare, declared_rule
 from api.body_rules import body_rules
 from api.fields import Text
 from api.json_bodies import HubParser, JsonBodyError
@@ -52,11 +55,60 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint that parses bodies with the hub's JSON parse, checks a body's content type
-    and presence where it is parsed (after the route's auth decorator, see ``api/body_rules.py``), and can
-    document which token a route needs."""
+    """A flask-smorest blueprint whose routes each declare who may call them (one decorator, see
+    ``api/auth_rules.py``), that parses bodies with the hub's JSON parse and checks a body's content type and
+    presence where it is parsed (``api/body_rules.py``)."""
 
     ARGUMENTS_PARSER = HubParser()
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """Register the view with its auth rule applied outermost (then its rate limit), and documented."""
+
+        def decorator(func):
+            declared = declared_rule(func)
+            if declared is None:
+                raise TypeError(
+                    f"{func.__name__} declares no auth rule: add @blp.resident(), @blp.staff(permission), "
+                    "@blp.signed_in(), @blp.platform_signed() or @blp.public()"
+                )
+            view = self.doc(**declared.doc())(declared.enforce(_rate_limited(func)))
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, view, parameters=parameters, tags=tags, **options)
+            return view
+
+        return decorator
+
+    # Who may call: exactly one of these per route, anywhere under ``@blp.route``.
+
+    def resident(self):
+        """A resident app's access token (``current_principal().resident_id`` is who may be read)."""
+        return declare(guards.RESIDENT)
+
+    def staff(self, permission: str):
+        """A support staff token whose roles grant ``permission`` (``api/auth/permissions.py``)."""
+        return declare(guards.staff(permission))
+
+    def signed_in(self):
+        """Any live hub session, resident or staff."""
+        return declare(guards.SIGNED_IN)
+
+    def platform_signed(self):
+        """The platform's signature over the raw body (its change events)."""
+        return declare(guards.PLATFORM_SIGNED)
+
+    def public(self):
+        """No token needed."""
+        return declare(PUBLIC)
+
+    def rate_limited(self, name: str):
+        """Count the request against the limits called ``name`` (``api/auth/rate_limits.py``), right after its
+        auth rule (so the caller is known) and before its body is parsed (so bad bodies count too)."""
+
+        def decorator(view):
+            view.hub_rate_limits = (*getattr(view, "hub_rate_limits", ()), name)
+            return view
+
+        return decorator
 
     def arguments(self, schema, *, location="json", required=True, **kwargs):
         parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
@@ -64,24 +116,19 @@ class Blueprint(flask_smorest.Blueprint):
         return lambda view: checks(parse_arguments(view))
 
     def idempotent(self):
-        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. Put it under
-        the auth decorator: a key belongs to the caller."""
+        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. It runs inside
+        the auth rule wherever it is placed: a key belongs to the caller."""
 
         def decorator(func):
             return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
 
         return decorator
 
-    def requires(self, scheme: str):
-        """Document that the decorated view needs ``scheme`` (``resident``, ``staff``, …) and may 401/403."""
 
-        def decorator(func):
-            doc = {"security": [{scheme: []}], "responses": {"401": {"description": "Missing or invalid token"}}}
-            if scheme == "staff":
-                doc["responses"]["403"] = {"description": "The staff role may not do this"}
-            return self.doc(**doc)(func)
-
-        return decorator
+def _rate_limited(view):
+    for name in reversed(getattr(view, "hub_rate_limits", ())):
+        view = limited(name)(view)
+    return view
 
 
 def create_api(app: Flask) -> Api:

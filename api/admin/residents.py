@@ -3,7 +3,6 @@ and notifications with every delivery attempt. Every call needs ``X-Access-Reaso
 
 from __future__ import annotations
 
-from api.admin.audited import current_access, staff_access
 from api.admin.schemas import (
     ResidentDetailSchema,
     ResidentLookupArgs,
@@ -12,18 +11,19 @@ from api.admin.schemas import (
     StaffBenefitListSchema,
     StaffNotificationPageSchema,
 )
+from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import READ_RESIDENTS
 from api.benefits import presenters
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.extension import PageArgs, decode_cursor, encode_cursor
 from api.request_context import arrived_at
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
 from services.visibility import visibility_of
 
-blp = Blueprint(
+blp = AdminBlueprint(
     "admin-residents", __name__, url_prefix="/v1/admin", description="Support staff: residents (reasons required)"
 )
 
@@ -33,15 +33,13 @@ def _cursor(after: dict | None) -> str | None:
 
 
 @blp.route("/residents")
-@staff_access(READ_RESIDENTS, "resident.lookup")
-@blp.requires("staff")
+@blp.staff_access(READ_RESIDENTS, "resident.lookup")
 @blp.arguments(ResidentLookupArgs, location="query")
 @blp.response(200, ResidentLookupSchema)
-def lookup(args):
+def lookup(args, access: StaffAccess):
     """Find a resident by exactly one of email, phone or case number, matched exactly; no browsing."""
     (matched_by,) = [name for name in ("email", "phone", "case_number") if args.get(name)]
     residents = support.find_residents(db(), current_hub().lookup_hasher, **{matched_by: args[matched_by]})
-    access = current_access()
     access.fields = [f"lookup:{matched_by}", "name"]
     access.about(*[resident.id for resident in residents])
     data = [
@@ -52,10 +50,11 @@ def lookup(args):
 
 
 @blp.route("/residents/<resident_id>")
-@staff_access(READ_RESIDENTS, "resident.read", fields=("profile", "links", "consents", "devices", "sessions", "sync"))
-@blp.requires("staff")
+@blp.staff_access(
+    READ_RESIDENTS, "resident.read", fields=("profile", "links", "consents", "devices", "sessions", "sync")
+)
 @blp.response(200, ResidentDetailSchema)
-def resident_detail(resident_id: str):
+def resident_detail(resident_id: str, access: StaffAccess):
     """The resident with links, consents, devices, recent sessions and sync state per linked agency."""
     overview = support.resident_overview(current_hub().settings, db(), resident_id)
     resident = overview.resident
@@ -81,11 +80,10 @@ def resident_detail(resident_id: str):
 
 
 @blp.route("/residents/<resident_id>/benefits")
-@staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
-@blp.requires("staff")
+@blp.staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
 @blp.arguments(StaffBenefitArgs, location="query")
 @blp.response(200, StaffBenefitListSchema)
-def resident_benefit_list(args, resident_id: str):
+def resident_benefit_list(args, resident_id: str, access: StaffAccess):
     """What the resident sees (same service as ``GET /v1/me/benefits``). Agencies the resident stopped sharing
     stay hidden; a supervisor sending ``X-Break-Glass: true`` sees their stored copy too, flagged for review."""
     session = db()
@@ -109,7 +107,6 @@ def resident_benefit_list(args, resident_id: str):
         "meta": {**meta, "withheld_agencies": withheld},
         "break_glass": None,
     }
-    access = current_access()
     if access.break_glass and withheld and args["cursor"] is None:
         body["break_glass"] = _break_glass_benefits(resident_id, locale)
         access.fields = ["benefits", *(f"break_glass:{agency}" for agency in withheld)]
@@ -129,11 +126,12 @@ def _break_glass_benefits(resident_id: str, locale: str) -> dict:
 
 
 @blp.route("/residents/<resident_id>/notifications")
-@staff_access(READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True)
-@blp.requires("staff")
+@blp.staff_access(
+    READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True
+)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, StaffNotificationPageSchema)
-def resident_notifications(args, resident_id: str):
+def resident_notifications(args, resident_id: str, access: StaffAccess):
     """The resident's messages, newest first, each with every delivery attempt (round, device, state, error).
     Messages from agencies the resident stopped sharing are withheld unless a supervisor breaks glass."""
     session = db()
@@ -141,7 +139,7 @@ def resident_notifications(args, resident_id: str):
     items, next_after = messages_with_deliveries(
         session, resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
-    visibility, access = visibility_of(session, resident_id), current_access()
+    visibility = visibility_of(session, resident_id)
     shown = [item for item in items if visibility.shares(item.message.agency) or access.break_glass]
     revealed = sorted({item.message.agency for item in shown if not visibility.shares(item.message.agency)})
     if revealed:

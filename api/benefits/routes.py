@@ -12,7 +12,6 @@ import json
 
 from flask import Response, request
 
-from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
 from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
@@ -31,8 +30,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 
 @blp.route("/benefits")
 @cache_policy(PRIVATE_REVALIDATE)
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(BenefitListArgs, location="query")
 @blp.response(200, BenefitListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
@@ -59,8 +57,7 @@ def list_benefits(args):
 
 @blp.route("/benefits/<benefit_id>")
 @cache_policy(PRIVATE_REVALIDATE)
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(200, BenefitOneSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 @blp.alt_response(404, description="No benefit with this id for this resident")
@@ -80,8 +77,7 @@ def get_benefit(benefit_id: str):
 
 @blp.route("/actions")
 @cache_policy(PRIVATE_REVALIDATE)
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ActionListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
-from api.auth.rate_limits import limited
 from api.database import db
 from api.devices.schemas import DevicePageSchema, DeviceRegistrationSchema, DeviceSchema
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
@@ -14,9 +12,8 @@ blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="P
 
 
 @blp.route("", methods=["POST"])
-@resident_required
-@limited("devices")
-@blp.requires("resident")
+@blp.resident()
+@blp.rate_limited("devices")
 @blp.idempotent()
 @blp.arguments(DeviceRegistrationSchema)
 @blp.response(201, DeviceSchema)
@@ -33,8 +30,7 @@ def register_device(body: dict):
 
 
 @blp.route("", methods=["GET"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, DevicePageSchema)
 def list_devices(page_args: dict):
@@ -46,8 +42,7 @@ def list_devices(page_args: dict):
 
 
 @blp.route("/<string:device_id>", methods=["DELETE"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(204)
 @blp.alt_response(404, description="No such device of this resident")
 def remove_device(device_id: str):

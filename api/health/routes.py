@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from api.auth_rules import public
 from api.current_hub import current_hub
 from api.extension import Blueprint
 from api.health.schemas import HealthSchema, ReadinessSchema
@@ -11,17 +10,17 @@ blp = Blueprint("health", __name__, description="Liveness and readiness")
 
 
 @blp.route("/healthz")
+@blp.public()
 @blp.response(200, HealthSchema)
-@public
 def healthz():
     """The process is alive. Touches nothing else, so it is as cheap as a request can be."""
     return {"status": "ok"}
 
 
 @blp.route("/readyz")
+@blp.public()
 @blp.response(200, ReadinessSchema)
 @blp.alt_response(503, schema=ReadinessSchema, description="A dependency is not reachable")
-@public
 def readyz():
     """Each registered check (database, broker, platform) with its outcome; 503 when any fails."""
     checks = current_hub().readiness.run()

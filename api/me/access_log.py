@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint, PageArgs, PageMeta, decode_cursor, encode_cursor
@@ -37,8 +36,7 @@ class AccessLogSchema(ma.Schema):
 
 
 @blp.route("/access-log")
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, AccessLogSchema)
 def access_log(args):

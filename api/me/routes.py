@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
-from api.auth.rate_limits import limited
 from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
@@ -34,8 +32,7 @@ def _resident_id() -> str:
 
 
 @blp.route("")
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(200, MeSchema)
 def me():
     """The resident: profile, whether identity is verified (and what to do if not), and linked agencies."""
@@ -43,8 +40,7 @@ def me():
 
 
 @blp.route("/sessions")
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, SessionPageSchema)
 def list_sessions(page_args: dict):
@@ -69,8 +65,7 @@ def list_sessions(page_args: dict):
 
 
 @blp.route("/sessions/<string:session_id>", methods=["DELETE"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(204)
 @blp.alt_response(404, description="No such session of this resident")
 def revoke_session(session_id: str):
@@ -83,8 +78,7 @@ def revoke_session(session_id: str):
 
 
 @blp.route("/consents")
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(200, ConsentListSchema)
 def list_consents():
     """Every agency, whether its data is shared into the app, and whether the resident has records there."""
@@ -94,8 +88,7 @@ def list_consents():
 
 
 @blp.route("/consents/<string:agency>", methods=["PUT"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(ConsentUpdateSchema)
 @blp.response(200, ConsentSchema)
 @blp.alt_response(404, description="No such agency")
@@ -109,9 +102,8 @@ def put_consent(body: dict, agency: str):
 
 
 @blp.route("/links", methods=["POST"])
-@resident_required
-@limited("links")
-@blp.requires("resident")
+@blp.resident()
+@blp.rate_limited("links")
 @blp.idempotent()
 @blp.arguments(LinkRequestSchema)
 @blp.response(201, LinkSchema)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
@@ -16,8 +15,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/v1/me", description="The
 
 
 @blp.route("/notifications", methods=["GET"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, InboxPageSchema)
 def list_notifications(page_args: dict):
@@ -33,8 +31,7 @@ def list_notifications(page_args: dict):
 
 
 @blp.route("/notifications/<string:message_id>/read", methods=["POST"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(200, NotificationSchema)
 @blp.alt_response(404, description="No such notification of this resident")
 def mark_read(message_id: str):
@@ -46,8 +43,7 @@ def mark_read(message_id: str):
 
 
 @blp.route("/notification-preferences", methods=["GET"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.response(200, PreferencesSchema)
 def get_preferences():
     """Which categories push, quiet hours in the resident's time zone, and lock-screen detail."""
@@ -56,8 +52,7 @@ def get_preferences():
 
 
 @blp.route("/notification-preferences", methods=["PUT"])
-@resident_required
-@blp.requires("resident")
+@blp.resident()
 @blp.arguments(PreferencesSchema)
 @blp.response(200, PreferencesSchema)
 def put_preferences(body: dict):

@@ -9,52 +9,22 @@ not remembered and its redelivery is welcome.
 
 from __future__ import annotations
 
-import functools
-
 from flask import request
 
-from api.auth_rules import mark
 from api.current_hub import current_hub
 from api.extension import Blueprint
 from api.platform_events.schemas import EventAckSchema, PlatformEventSchema
-from services import clock
 from services.benefits.platform_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
-from services.errors import InvalidInput, Unauthenticated
-from services.platform.signatures import BadSignature, verify
+from services.errors import InvalidInput
 
 blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", description="Signed change events")
 
 
-def platform_signature_required(view):
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        settings = current_hub().settings
-        try:
-            verify(
-                settings.platform_events_secret,
-                request.headers.get("X-Platform-Timestamp"),
-                request.headers.get("X-Platform-Signature"),
-                request.get_data(cache=True),
-                now=clock.now().timestamp(),
-                window=settings.platform_events_window_seconds,
-            )
-        except BadSignature as error:
-            raise Unauthenticated(
-                f"The event signature was refused: {error}.",
-                headers={"WWW-Authenticate": 'X-Platform-Signature realm="platform-events"'},
-            ) from None
-        return view(*args, **kwargs)
-
-    return mark(wrapper, "platform-signature")
-
-
 @blp.route("/events", methods=["POST"])
-@platform_signature_required
-@blp.doc(security=[{"platformSignature": []}])
+@blp.platform_signed()
 @blp.arguments(PlatformEventSchema)
 @blp.response(200, EventAckSchema)
 @blp.alt_response(202, schema=EventAckSchema, description="Accepted, not applied (no linked resident, or unreadable)")
-@blp.alt_response(401, description="Missing, wrong or expired signature")
 @blp.alt_response(503, description="The pull this event needs could not be queued; not remembered, deliver again")
 def receive_event(event):
     header_id = request.headers.get("X-Platform-Event-Id")

@@ -1,23 +1,18 @@
-"""Auth decorators: ``@resident_required``, ``@staff_required(permission)`` and ``@signed_in_required``.
+"""The checks behind each auth rule: a hub bearer token of the right kind (resident, staff with a permission,
+either), or the platform's signature. ``api.extension.Blueprint`` declares them on routes (``@blp.resident()``,
+``@blp.staff(PERMISSION)``, ``@blp.signed_in()``, ``@blp.platform_signed()``); see ``api/auth_rules.py``.
 
-Each checks the bearer token (the hub's signature by ``kid``, issuer, expiry), that its audience is a
-registered app of the right kind, and that its session is live (one primary-key lookup, so a revoked session
-is refused on its very next request); then puts a ``Principal`` on ``g`` and marks the view for the
-route-walk test. Pair each with ``@blp.requires("resident"|"staff")`` to document the security scheme, and
-put it directly under ``@blp.route`` so that authentication runs before the body is parsed (an anonymous
-caller gets a 401, never a 422 describing the route's fields)::
-
-    @blp.route("/residents/<resident_id>")
-    @staff_required(READ_RESIDENTS)
-    @blp.requires("staff")
-    @blp.response(200, ResidentSchema)
-    def get_resident(resident_id): ...
+A token check verifies the hub's signature (by ``kid``), issuer and expiry, that the token's audience is a
+registered app of the right kind, and that its session is live (one primary-key lookup, so a revoked session is
+refused on its very next request); then puts a ``Principal`` on ``g``.
 
 Status codes, decided once:
 - no token, a malformed, expired or revoked one, or **the wrong kind of token** (a resident token on a staff
   route, a staff token on a resident route) → 401 with ``WWW-Authenticate: Bearer error="invalid_token"``:
   such a token is not a credential for this API at all, so the caller must authenticate differently;
-- a valid staff token whose roles lack the permission → 403.
+- a valid staff token whose roles lack the permission → 403;
+- a platform event without a valid signature in its time window → 401 with
+  ``WWW-Authenticate: X-Platform-Signature realm="platform-events"``.
 """
 
 from __future__ import annotations
@@ -29,12 +24,14 @@ from flask import g, request
 
 from api.auth.permissions import ALL_PERMISSIONS
 from api.auth.principal import Principal
-from api.auth_rules import mark
+from api.auth_rules import AuthRule, mark
 from api.current_hub import current_hub
 from api.database import db
+from services import clock
 from services.errors import Forbidden, Unauthenticated
 from services.identity.hub_tokens import AccessTokenInvalid, decode_access_token
 from services.identity.sessions import SessionInvalid, active_session
+from services.platform.signatures import BadSignature, verify
 
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="benefits-hub", error="invalid_token"'}
 _KIND_NAMES = {"resident": "a resident app's", "staff": "a support staff"}
@@ -119,3 +116,48 @@ def signed_in_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return mark(wrapper, "signed_in")
+
+
+def platform_signature_required(view: Callable) -> Callable:
+    """The platform's HMAC over ``"<X-Platform-Timestamp>.<raw body>"``, inside the replay window, checked on the
+    raw bytes before anything parses them."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        settings = current_hub().settings
+        try:
+            verify(
+                settings.platform_events_secret,
+                request.headers.get("X-Platform-Timestamp"),
+                request.headers.get("X-Platform-Signature"),
+                request.get_data(cache=True),
+                now=clock.now().timestamp(),
+                window=settings.platform_events_window_seconds,
+            )
+        except BadSignature as error:
+            raise Unauthenticated(
+                f"The event signature was refused: {error}.",
+                headers={"WWW-Authenticate": 'X-Platform-Signature realm="platform-events"'},
+            ) from None
+        return view(*args, **kwargs)
+
+    return mark(wrapper, "platform-signature")
+
+
+# The rules routes declare (``api.extension.Blueprint``): each check with what it documents.
+
+TOKEN_REFUSED = (401, "Missing or invalid token")
+ROLE_REFUSED = (403, "The staff role may not do this")
+
+RESIDENT = AuthRule("resident", resident_required, security=("resident",), responses=(TOKEN_REFUSED,))
+SIGNED_IN = AuthRule("signed_in", signed_in_required, security=("resident", "staff"), responses=(TOKEN_REFUSED,))
+PLATFORM_SIGNED = AuthRule(
+    "platform-signature",
+    platform_signature_required,
+    security=("platformSignature",),
+    responses=((401, "Missing, wrong or expired signature"),),
+)
+
+
+def staff(permission: str) -> AuthRule:
+    return AuthRule("staff", staff_required(permission), security=("staff",), responses=(TOKEN_REFUSED, ROLE_REFUSED))
