@@ -6,24 +6,19 @@ Routes use ``api.extension.Blueprint`` and marshmallow schemas through ``@blp.ar
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import json
-from typing import Any
 
 import flask_smorest
 import marshmallow as ma
 from flask import Flask
 
-from api import idempotency, problems
+from api import idempotency, pages, problems
 from api.auth import guards
 from api.auth.rate_limits import limited
 from api.auth_rules import PUBLIC, declare, declared_rule
 from api.body_rules import body_rules
-from api.fields import Text
-from api.json_bodies import HubParser, JsonBodyError
-from api.json_bodies import parse as parse_json
+from api.json_bodies import HubParser
+from api.pages import PageArgs, PageMeta
 
 SECURITY_SCHEMES = {
     "resident": {
@@ -115,6 +110,19 @@ class Blueprint(flask_smorest.Blueprint):
         checks = body_rules(location, required=required)
         return lambda view: checks(parse_arguments(view))
 
+    def paginated(self, item_schema, *, meta=PageMeta, args=PageArgs):
+        """A list route: parse ``args`` from the query (``args["after"]`` is the cursor's keyset; ``args=None``
+        for a list that is one page), document a ``data`` + ``meta`` page of ``item_schema`` and answer what the
+        view returns (a ``Page`` or ``ListPage``) in that shape (``api/pages.py``)."""
+
+        def decorator(view):
+            documented = self.response(200, pages.page_schema(item_schema, meta))(pages.shaped(view))
+            if args is None:
+                return documented
+            return self.arguments(args, location="query")(pages.with_keyset(documented))
+
+        return decorator
+
     def idempotent(self):
         """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. It runs inside
         the auth rule wherever it is placed: a key belongs to the caller."""
@@ -152,41 +160,3 @@ class JsonBoolean(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-# Cursor pagination ---------------------------------------------------------------------------------
-
-
-MAX_CURSOR_CHARS = 512
-
-
-class PageArgs(ma.Schema):
-    """``?limit=&cursor=`` on every list route."""
-
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    cursor = Text(load_default=None, validate=ma.validate.Length(max=MAX_CURSOR_CHARS))
-
-
-class PageMeta(ma.Schema):
-    next_cursor = ma.fields.String(allow_none=True)
-
-
-def encode_cursor(values: dict[str, Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """The values a cursor carries, or a 400 problem naming ``cursor`` when it was not ours."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = parse_json(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, JsonBodyError):
-        values = None
-    if not isinstance(values, dict):
-        from services.errors import InvalidInput
-
-        raise InvalidInput("The cursor is not one this API issued.", errors={"cursor": ["Not a valid cursor."]})
-    return values

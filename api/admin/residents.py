@@ -6,17 +6,18 @@ from __future__ import annotations
 from api.admin.schemas import (
     ResidentDetailSchema,
     ResidentLookupArgs,
-    ResidentLookupSchema,
+    ResidentSummarySchema,
     StaffBenefitArgs,
     StaffBenefitListSchema,
-    StaffNotificationPageSchema,
+    StaffNotificationSchema,
+    StaffNotificationsMeta,
 )
 from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import READ_RESIDENTS
 from api.benefits import presenters
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import PageArgs, decode_cursor, encode_cursor
+from api.pages import ListPage, PageArgs, decode_cursor
 from api.request_context import arrived_at
 from notifications.inbox import messages_with_deliveries
 from services import support
@@ -28,14 +29,10 @@ blp = AdminBlueprint(
 )
 
 
-def _cursor(after: dict | None) -> str | None:
-    return encode_cursor(after) if after else None
-
-
 @blp.route("/residents")
 @blp.staff_access(READ_RESIDENTS, "resident.lookup")
 @blp.arguments(ResidentLookupArgs, location="query")
-@blp.response(200, ResidentLookupSchema)
+@blp.paginated(ResidentSummarySchema, args=None)
 def lookup(args, access: StaffAccess):
     """Find a resident by exactly one of email, phone or case number, matched exactly; no browsing."""
     (matched_by,) = [name for name in ("email", "phone", "case_number") if args.get(name)]
@@ -46,7 +43,7 @@ def lookup(args, access: StaffAccess):
         {"id": r.id, "name": r.name, "identity_verified": r.identity_verified, "matched_by": matched_by}
         for r in residents
     ]
-    return {"data": data, "meta": {"next_cursor": None}}
+    return ListPage(data)
 
 
 @blp.route("/residents/<resident_id>")
@@ -99,7 +96,7 @@ def resident_benefit_list(args, resident_id: str, access: StaffAccess):
     )
     locale = presenters.read_locale(view.resident.locale)
     withheld = visibility_of(session, resident_id).withheld_linked
-    meta = presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after))
+    meta = presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after)
     body = {
         "data": [
             presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale) for b in view.benefits
@@ -130,12 +127,12 @@ def _break_glass_benefits(resident_id: str, locale: str) -> dict:
     READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True
 )
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, StaffNotificationPageSchema)
+@blp.paginated(StaffNotificationSchema, meta=StaffNotificationsMeta, args=None)
 def resident_notifications(args, resident_id: str, access: StaffAccess):
     """The resident's messages, newest first, each with every delivery attempt (round, device, state, error).
     Messages from agencies the resident stopped sharing are withheld unless a supervisor breaks glass."""
     session = db()
-    support.resident_or_404(session, resident_id)
+    support.resident_or_404(session, resident_id)  # before the cursor: an unknown resident is a 404 whatever it says
     items, next_after = messages_with_deliveries(
         session, resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
@@ -145,7 +142,7 @@ def resident_notifications(args, resident_id: str, access: StaffAccess):
     if revealed:
         access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
     data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]
-    return {"data": data, "meta": {"next_cursor": _cursor(next_after), "withheld": len(items) - len(shown)}}
+    return ListPage(data, next_after, {"withheld": len(items) - len(shown)})
 
 
 def _columns(row, *names: str) -> dict:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import request
 
+from api.pages import page_meta
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
 from services.platform.records import record_from_document
@@ -85,11 +86,11 @@ def open_action(row: BenefitAction, locale: str) -> dict[str, Any]:
     }
 
 
-def meta(sources: list[SourceState], locale: str, *, verified: bool, next_cursor: str | None = None) -> dict[str, Any]:
-    return {
-        "sources": [{"agency": s.agency, "status": s.status, "as_of": s.as_of} for s in sources],
-        "next_cursor": next_cursor,
-        "locale": locale,
-        "identity_verification_required": not verified,
-        "message": None if verified else texts().text(locale, "identity", "verify_to_see_benefits"),
-    }
+def meta(sources: list[SourceState], locale: str, *, verified: bool, next_after: dict | None = None) -> dict[str, Any]:
+    return page_meta(
+        next_after,
+        sources=[{"agency": s.agency, "status": s.status, "as_of": s.as_of} for s in sources],
+        locale=locale,
+        identity_verification_required=not verified,
+        message=None if verified else texts().text(locale, "identity", "verify_to_see_benefits"),
+    )

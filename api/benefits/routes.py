@@ -17,7 +17,8 @@ from api.benefits import presenters
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.extension import Blueprint
+from api.pages import PageArgs, decode_cursor
 from api.request_context import arrived_at
 from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
@@ -50,7 +51,7 @@ def list_benefits(args):
         "data": [
             presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale) for b in view.benefits
         ],
-        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after)),
+        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
     }
     return _conditional(LIST_SCHEMA.dump(body), locale)
 
@@ -89,13 +90,9 @@ def list_actions(args):
     locale = presenters.read_locale(view.resident.locale)
     body = {
         "data": [presenters.open_action(a, locale) for a in view.actions],
-        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after)),
+        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
     }
     return _conditional(ACTIONS_SCHEMA.dump(body), locale)
-
-
-def _cursor(after: dict | None) -> str | None:
-    return encode_cursor(after) if after else None
 
 
 def _conditional(body: dict, locale: str) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.extension import PageArgs
+from api.pages import PageArgs
 from services.benefits.freshness import FRESH, NOT_LINKED, STALE, UNAVAILABLE
 from services.platform.records import ACTION_KINDS, ACTION_STATES, BENEFIT_STATUSES
 from services.vocabulary import AGENCIES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api.auth.principal import current_principal
 from api.database import db
-from api.devices.schemas import DevicePageSchema, DeviceRegistrationSchema, DeviceSchema
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.devices.schemas import DeviceRegistrationSchema, DeviceSchema
+from api.extension import Blueprint
 from services import devices
 
 blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="Phones registered for push")
@@ -31,14 +31,10 @@ def register_device(body: dict):
 
 @blp.route("", methods=["GET"])
 @blp.resident()
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, DevicePageSchema)
-def list_devices(page_args: dict):
+@blp.paginated(DeviceSchema)
+def list_devices(args: dict):
     """The resident's active devices, most recently registered first; tokens are masked."""
-    page = devices.active_devices_page(
-        db(), current_principal().resident_id, limit=page_args["limit"], after=decode_cursor(page_args["cursor"])
-    )
-    return {"data": page.items, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+    return devices.active_devices_page(db(), current_principal().resident_id, limit=args["limit"], after=args["after"])
 
 
 @blp.route("/<string:device_id>", methods=["DELETE"])

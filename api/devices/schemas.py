@@ -2,7 +2,6 @@
 
 import marshmallow as ma
 
-from api.extension import PageMeta
 from api.fields import Text
 from services.devices import PLATFORMS, masked_token
 
@@ -34,8 +33,3 @@ class DeviceSchema(ma.Schema):
     active = ma.fields.Boolean()
     registered_at = ma.fields.DateTime()
     created_at = ma.fields.DateTime()
-
-
-class DevicePageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(DeviceSchema))
-    meta = ma.fields.Nested(PageMeta)

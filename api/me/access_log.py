@@ -7,7 +7,8 @@ import marshmallow as ma
 
 from api.auth.principal import current_principal
 from api.database import db
-from api.extension import Blueprint, PageArgs, PageMeta, decode_cursor, encode_cursor
+from api.extension import Blueprint
+from api.pages import ListPage
 from services.audit_queries import access_log_page
 from services.audit_text import accessor, describe_for_resident, reader_of
 
@@ -30,21 +31,13 @@ class AccessEntrySchema(ma.Schema):
     description = ma.fields.String(metadata={"description": "The whole entry as one plain-language sentence"})
 
 
-class AccessLogSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(AccessEntrySchema))
-    meta = ma.fields.Nested(PageMeta)
-
-
 @blp.route("/access-log")
 @blp.resident()
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, AccessLogSchema)
+@blp.paginated(AccessEntrySchema)
 def access_log(args):
     """Newest first: every access to this resident's data by staff, an app, or another account (one that linked
     a case of theirs) that the audit log recorded, told in the resident's language and time zone."""
-    page = access_log_page(
-        db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
-    )
+    page = access_log_page(db(), current_principal().resident_id, limit=args["limit"], after=args["after"])
     reader = reader_of(db(), current_principal().resident_id)
     data = [
         {
@@ -58,4 +51,4 @@ def access_log(args):
         }
         for event in page.items
     ]
-    return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+    return ListPage.of(page, items=data)

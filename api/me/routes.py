@@ -7,16 +7,16 @@ from flask import g, request
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.extension import Blueprint
 from api.me.schemas import (
-    ConsentListSchema,
     ConsentSchema,
     ConsentUpdateSchema,
     LinkRequestSchema,
     LinkSchema,
     MeSchema,
-    SessionPageSchema,
+    SessionSchema,
 )
+from api.pages import ListPage
 from services.identity import consent, sessions
 from services.identity.letter_links import LetterLinkRequest, link_by_letter
 from services.identity.link_notices import AuditPlace
@@ -41,13 +41,10 @@ def me():
 
 @blp.route("/sessions")
 @blp.resident()
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, SessionPageSchema)
-def list_sessions(page_args: dict):
+@blp.paginated(SessionSchema)
+def list_sessions(args: dict):
     """The resident's live sessions (one per device and app), newest first."""
-    page = sessions.resident_sessions_page(
-        db(), _resident_id(), limit=page_args["limit"], after=decode_cursor(page_args["cursor"])
-    )
+    page = sessions.resident_sessions_page(db(), _resident_id(), limit=args["limit"], after=args["after"])
     current = current_principal().session_id
     data = [
         {
@@ -61,7 +58,7 @@ def list_sessions(page_args: dict):
         }
         for s in page.items
     ]
-    return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+    return ListPage.of(page, items=data)
 
 
 @blp.route("/sessions/<string:session_id>", methods=["DELETE"])
@@ -79,12 +76,11 @@ def revoke_session(session_id: str):
 
 @blp.route("/consents")
 @blp.resident()
-@blp.response(200, ConsentListSchema)
+@blp.paginated(ConsentSchema, args=None)
 def list_consents():
     """Every agency, whether its data is shared into the app, and whether the resident has records there."""
     session = db()
-    rows = consent.agency_consents(session, visibility_of(session, _resident_id()))
-    return {"data": rows, "meta": {"next_cursor": None}}
+    return ListPage(consent.agency_consents(session, visibility_of(session, _resident_id())))
 
 
 @blp.route("/consents/<string:agency>", methods=["PUT"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.extension import JsonBoolean, PageMeta
+from api.extension import JsonBoolean
 from api.fields import Text
 from services.vocabulary import AGENCIES
 
@@ -58,21 +58,11 @@ class SessionSchema(ma.Schema):
     current = ma.fields.Boolean(required=True, metadata={"description": "the session making this request"})
 
 
-class SessionPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(SessionSchema), required=True)
-    meta = ma.fields.Nested(PageMeta, required=True)
-
-
 class ConsentSchema(ma.Schema):
     agency = ma.fields.String(required=True)
     granted = ma.fields.Boolean(required=True)
     linked = ma.fields.Boolean(required=True, metadata={"description": "the resident has records at this agency"})
     updated_at = ma.fields.DateTime(allow_none=True, metadata={"description": "null: the default (granted)"})
-
-
-class ConsentListSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(ConsentSchema), required=True)
-    meta = ma.fields.Nested(PageMeta, required=True)
 
 
 class ConsentUpdateSchema(ma.Schema):

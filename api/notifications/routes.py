@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from api.auth.principal import current_principal
 from api.database import db
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
-from api.notifications.schemas import InboxPageSchema, NotificationSchema, PreferencesSchema
+from api.extension import Blueprint
+from api.notifications.schemas import InboxMeta, NotificationSchema, PreferencesSchema
+from api.pages import ListPage
 from notifications import inbox, preferences
 from notifications.rules import CATEGORIES
 from services.models.identity import Resident
@@ -16,18 +17,13 @@ blp = Blueprint("notifications", __name__, url_prefix="/v1/me", description="The
 
 @blp.route("/notifications", methods=["GET"])
 @blp.resident()
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, InboxPageSchema)
-def list_notifications(page_args: dict):
+@blp.paginated(NotificationSchema, meta=InboxMeta)
+def list_notifications(args: dict):
     """Every message the resident was sent, newest first, with the unread count."""
     resident_id = current_principal().resident_id
     session = db()
-    page = inbox.inbox_page(session, resident_id, limit=page_args["limit"], after=decode_cursor(page_args["cursor"]))
-    meta = {
-        "next_cursor": encode_cursor(page.next_after) if page.next_after else None,
-        "unread_count": inbox.unread_count(session, resident_id),
-    }
-    return {"data": page.items, "meta": meta}
+    page = inbox.inbox_page(session, resident_id, limit=args["limit"], after=args["after"])
+    return ListPage.of(page, unread_count=inbox.unread_count(session, resident_id))
 
 
 @blp.route("/notifications/<string:message_id>/read", methods=["POST"])

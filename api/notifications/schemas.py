@@ -2,8 +2,9 @@
 
 import marshmallow as ma
 
-from api.extension import JsonBoolean, PageMeta
+from api.extension import JsonBoolean
 from api.fields import Text
+from api.pages import PageMeta
 
 
 class NotificationSchema(ma.Schema):
@@ -21,11 +22,6 @@ class NotificationSchema(ma.Schema):
 
 class InboxMeta(PageMeta):
     unread_count = ma.fields.Integer()
-
-
-class InboxPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(NotificationSchema))
-    meta = ma.fields.Nested(InboxMeta)
 
 
 class CategoryPreferenceSchema(ma.Schema):
