@@ -1,5 +1,5 @@
-"""The two headers staff send with a look at a resident's data: why (``X-Access-Reason``) and, rarely,
-break-glass (``X-Break-Glass: true``) to see an agency's data the resident stopped sharing."""
+"""The access reason (``X-Access-Reason``) staff state for a look at a resident's data, and, rarely, break-glass
+(``X-Break-Glass: true``) to see an agency's data the resident stopped sharing. Read by ``staff_access.py``."""
 
 from __future__ import annotations
 

@@ -14,11 +14,11 @@ from api.admin.schemas import (
 )
 from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import READ_RESIDENTS
-from api.benefits import presenters
 from api.current_hub import current_hub
 from api.database import db
 from api.pages import ListPage, PageArgs, decode_cursor
 from api.request_context import arrived_at
+from api.resident.benefits import presenters
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
-from api.devices.schemas import DeviceSchema
 from api.fields import Text
-from api.me.schemas import ConsentSchema, LinkSchema
-from api.notifications.schemas import NotificationSchema
 from api.pages import PageArgs, PageMeta
+from api.resident.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
+from api.resident.consents.schemas import ConsentSchema
+from api.resident.devices.schemas import DeviceSchema
+from api.resident.links.schemas import LinkSchema
+from api.resident.notifications.schemas import NotificationSchema
 from services.identity.field_crypto import normalise_email, normalise_phone
 from services.models.audit import ACTOR_KINDS, OUTCOMES
 

@@ -22,7 +22,7 @@ from api.problems import problem_response, validation_errors
 from api.request_context import header_text
 from api.response_headers import cache_policy
 from services.identity import sign_in
-from services.identity.errors import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
+from services.identity.refusals import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
 from services.identity.sessions import IssuedTokens, RevokeReason, revoke_session
 from services.models.identity import HubSession
 

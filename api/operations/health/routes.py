@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.current_hub import current_hub
 from api.extension import Blueprint
-from api.health.schemas import HealthSchema, ReadinessSchema
+from api.operations.health.schemas import HealthSchema, ReadinessSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
 

@@ -13,7 +13,7 @@ from flask import request
 
 from api.current_hub import current_hub
 from api.extension import Blueprint
-from api.platform_events.schemas import EventAckSchema, PlatformEventSchema
+from api.platform.schemas import EventAckSchema, PlatformEventSchema
 from services.benefits.platform_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
 from services.errors import InvalidInput
 

@@ -13,13 +13,13 @@ import json
 from flask import Response, request
 
 from api.auth.principal import current_principal
-from api.benefits import presenters
-from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint
 from api.pages import PageArgs, decode_cursor
 from api.request_context import arrived_at
+from api.resident.benefits import presenters
+from api.resident.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
 

@@ -3,32 +3,15 @@ and the reason they gave, in plain language."""
 
 from __future__ import annotations
 
-import marshmallow as ma
-
 from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint
 from api.pages import ListPage
+from api.resident.access_log.schemas import AccessEntrySchema
 from services.audit_queries import access_log_page
 from services.audit_text import accessor, describe_for_resident, reader_of
 
 blp = Blueprint("access-log", __name__, url_prefix="/v1/me", description="Who looked at the resident's data")
-
-
-class AccessorSchema(ma.Schema):
-    kind = ma.fields.String(metadata={"description": "staff, app, or resident (another account in the app)"})
-    name = ma.fields.String(allow_none=True, metadata={"description": "Staff: given name only; apps: the app"})
-    role = ma.fields.String(allow_none=True, metadata={"description": "In words, e.g. 'A support agent'"})
-
-
-class AccessEntrySchema(ma.Schema):
-    id = ma.fields.Integer()
-    occurred_at = ma.fields.AwareDateTime()
-    who = ma.fields.Nested(AccessorSchema)
-    action = ma.fields.String()
-    reason = ma.fields.String(allow_none=True)
-    break_glass = ma.fields.Boolean()
-    description = ma.fields.String(metadata={"description": "The whole entry as one plain-language sentence"})
 
 
 @blp.route("/access-log")

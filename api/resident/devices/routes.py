@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api.auth.principal import current_principal
 from api.database import db
-from api.devices.schemas import DeviceRegistrationSchema, DeviceSchema
 from api.extension import Blueprint
+from api.resident.devices.schemas import DeviceRegistrationSchema, DeviceSchema
 from services import devices
 
 blp = Blueprint("devices", __name__, url_prefix="/v1/me/devices", description="Phones registered for push")

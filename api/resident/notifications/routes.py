@@ -5,8 +5,8 @@ from __future__ import annotations
 from api.auth.principal import current_principal
 from api.database import db
 from api.extension import Blueprint
-from api.notifications.schemas import InboxMeta, NotificationSchema, PreferencesSchema
 from api.pages import ListPage
+from api.resident.notifications.schemas import InboxMeta, NotificationSchema, PreferencesSchema
 from notifications import inbox, preferences
 from notifications.rules import CATEGORIES
 from services.models.identity import Resident
