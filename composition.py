@@ -29,6 +29,7 @@ from services.background import InProcessRunner, JobRegistry, Runner
 from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
+from services.documents.forwarding import forward_document_job, sweep_documents_job
 from services.hub import Hub, RunnerFactory, engine_for
 from services.idempotency import prune_idempotency_keys_job
 from services.identity.link_throttle import prune_link_failures_job
@@ -48,6 +49,8 @@ JOBS = JobRegistry(
         dispatch_job,  # notifications.dispatch: every 2 s, and after the reminder scan wrote some
         send_deliveries_job,  # notifications.send_deliveries: every 10 s, and after dispatch wrote deliveries
         reminders_job,  # notifications.reminders: hourly
+        forward_document_job,  # documents.forward: queued by each upload
+        sweep_documents_job,  # documents.sweep: every 30 s, forwards what is due and asks for decisions
     ]
 )
 

@@ -77,6 +77,14 @@ class Settings:
     field_encryption_keys: tuple[str, ...] = (DEV_FIELD_KEY,)
     lookup_hash_key: str = DEV_LOOKUP_KEY
 
+    # Uploaded documents (services/documents/storage.py): "filesystem" (embedded default) or "database"
+    # (production: the document_blobs table); Fernet keys newest first, the field keys when empty.
+    document_store: str = "filesystem"
+    document_store_path: str = str(INSTANCE_DIR / "documents")
+    document_encryption_keys: tuple[str, ...] = ()
+    documents_per_action: int = 5
+    document_forward_seconds: int = 30  # how often unforwarded uploads are retried and decisions asked for
+
     # The state's unified data platform.
     platform_url: str = "http://127.0.0.1:8100/platform"
     platform_key: str = DEV_PLATFORM_KEY
@@ -156,6 +164,8 @@ class Settings:
             raise SettingsError("WORKER_MODE must be inprocess or celery")
         if not 0 <= self.trusted_proxies <= 5:
             raise SettingsError("TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
+        if self.document_store not in {"filesystem", "database"}:
+            raise SettingsError("DOCUMENT_STORE must be filesystem or database")
         if not self.is_production:
             return
         problems = []
@@ -167,6 +177,8 @@ class Settings:
             problems.append("PLATFORM_EVENTS_SECRET is the development secret")
         if DEV_FIELD_KEY in self.field_encryption_keys:
             problems.append("FIELD_ENCRYPTION_KEYS contains the development key")
+        if DEV_FIELD_KEY in self.document_encryption_keys:
+            problems.append("DOCUMENT_ENCRYPTION_KEYS contains the development key")
         if self.lookup_hash_key == DEV_LOOKUP_KEY:
             problems.append("LOOKUP_HASH_KEY is the development key")
         if self.signing_keys_path.startswith(str(INSTANCE_DIR)):

@@ -31,12 +31,13 @@ def _api_blueprints() -> list:
     from api.resident.benefits.routes import blp as benefits
     from api.resident.consents.routes import blp as consents
     from api.resident.devices.routes import blp as devices
+    from api.resident.documents.routes import blp as documents
     from api.resident.links.routes import blp as links
     from api.resident.notifications.routes import blp as notifications
     from api.resident.profile.routes import blp as me
     from api.resident.sessions.routes import blp as sessions
 
-    resident = [me, sessions, consents, links, benefits, access_log, devices, notifications]
+    resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents]
     admin = [admin_residents, admin_actions, admin_audit]
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, *admin]
 

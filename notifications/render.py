@@ -19,7 +19,7 @@ from typing import Any
 
 from services.texts.catalogue import language_of, normalize_locale, texts
 from services.texts.formats import format_date, format_money, format_wall_clock
-from services.texts.words import program_name, status_explanation, status_label
+from services.texts.words import document_reason, program_name, status_explanation, status_label
 
 
 class TemplateError(LookupError):
@@ -122,6 +122,8 @@ def _values(params: Mapping[str, Any], locale: str) -> dict[str, Any]:
         values["program"] = program_name(params["program_code"], locale)
     if params.get("cents") is not None:
         values["amount"] = format_money(params["cents"], locale, params.get("currency") or "USD")
+    if params.get("document_reason"):
+        values["reason"] = document_reason(params["document_reason"], locale)
     if params.get("new_status"):
         values["status"] = status_label(params["new_status"], locale)
         values["status_explanation"] = status_explanation(params["new_status"], locale)

@@ -149,6 +149,19 @@ def action_updated(event: _Event) -> list[MessageSpec]:
     return []
 
 
+def document_status_changed(event: _Event) -> list[MessageSpec]:
+    """An upload the agency acknowledged, accepted or rejected: one message per change (a rejection is not
+    urgent: the resident has until the action's due date, whose own reminders start again)."""
+    status = event.payload.get("status")
+    if status not in ("received", "accepted", "rejected"):
+        return []
+    keys = ("document_id", "action_id", "title", "tracking_number", "receipt_number")
+    if status == "rejected":
+        keys = (*keys, "document_reason")
+    suffix = f"document.{event.payload.get('document_id')}.{status}"
+    return [event.spec(f"documents.upload_{status}", *keys, suffix=suffix)]
+
+
 # -- renewals, notices, payments ---------------------------------------------------------------------------
 def renewal_due_set(event: _Event) -> list[MessageSpec]:
     due_on = event.payload.get("renewal_due_on")
@@ -220,4 +233,5 @@ _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     outbox.REMINDER_DOCUMENT_DUE: document_reminder,
     outbox.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
     outbox.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
+    outbox.DOCUMENT_STATUS_CHANGED: document_status_changed,
 }

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Settings
 from services.background import JobRegistry, Runner
 from services.db import make_engine, make_session_factory
+from services.documents.storage import DatabaseStore, EncryptedStore, FileStore
 from services.identity.app_registry import AppRegistry
 from services.identity.field_crypto import FieldCipher, LookupHasher
 from services.identity.id_tokens import IdentityProvider
@@ -142,6 +143,17 @@ class Hub:
     @built_once
     def field_cipher(self) -> FieldCipher:
         return FieldCipher(self.settings.field_encryption_keys)
+
+    @built_once
+    def document_store(self) -> EncryptedStore:
+        """Uploaded files, encrypted (``services/documents/storage.py``): the filesystem or the database."""
+        settings = self.settings
+        inner = (
+            DatabaseStore(self.session_factory)
+            if settings.document_store == "database"
+            else FileStore(settings.document_store_path)
+        )
+        return EncryptedStore(inner, settings.document_encryption_keys or settings.field_encryption_keys)
 
     @built_once
     def lookup_hasher(self) -> LookupHasher:

@@ -31,6 +31,12 @@ Scheduled reminders (a dedupe key per threshold):
 - ``reminder.document_due``: ``action_id``, ``due_on``, ``days_left`` (7 or 1), ``title``.
 - ``reminder.interview_tomorrow``: ``action_id``, ``scheduled_at``, ``title``.
 
+A resident's upload (``services/documents/decisions.py``), a benefit event:
+
+- ``document.status_changed``: ``document_id``, ``action_id``, ``title`` (the action's), ``status``
+  (``received|accepted|rejected``), ``document_reason`` (a code of ``services/documents/decisions.py`` when
+  rejected), ``tracking_number``, ``receipt_number``.
+
 Account events are about the resident's account, not one benefit (no ``benefit_id``, ``agency`` or
 ``program_code``, so no agency's consent withholds them):
 
@@ -60,6 +66,7 @@ REMINDER_RENEWAL_DUE = "reminder.renewal_due"
 REMINDER_DOCUMENT_DUE = "reminder.document_due"
 REMINDER_INTERVIEW_TOMORROW = "reminder.interview_tomorrow"
 LINK_ADDED_ELSEWHERE = "link.added_elsewhere"
+DOCUMENT_STATUS_CHANGED = "document.status_changed"
 
 ALL_TYPES = frozenset(
     {
@@ -73,6 +80,7 @@ ALL_TYPES = frozenset(
         REMINDER_DOCUMENT_DUE,
         REMINDER_INTERVIEW_TOMORROW,
         LINK_ADDED_ELSEWHERE,
+        DOCUMENT_STATUS_CHANGED,
     }
 )
 

@@ -9,7 +9,7 @@ from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
 from simulator.identity.keys import KeyRing
-from simulator.platform_api import change_routes, control_routes, feed_routes, mpi_routes
+from simulator.platform_api import change_routes, control_routes, document_routes, feed_routes, mpi_routes
 from simulator.sandbox import Sandbox, json_error
 from simulator.scenario.state import Scenario
 from simulator.settings import SimulatorSettings, refuse_production
@@ -29,7 +29,15 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         codes=AuthorizationCodes(),
         access_tokens={},
     )
-    for module in (resident_provider, staff_provider, mpi_routes, feed_routes, change_routes, control_routes):
+    for module in (
+        resident_provider,
+        staff_provider,
+        mpi_routes,
+        feed_routes,
+        change_routes,
+        control_routes,
+        document_routes,
+    ):
         app.register_blueprint(module.blueprint)
 
     @app.errorhandler(HTTPException)

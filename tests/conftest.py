@@ -41,6 +41,7 @@ def settings(test_database, tmp_path) -> Settings:
         signing_keys_path=str(tmp_path / "signing-keys.json"),
         celery_broker_url="redis://127.0.0.1:1/0",
         log_level="WARNING",
+        document_store_path=str(tmp_path / "documents"),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.db import commits
 from services.models.benefits import Benefit, BenefitAction
+from services.models.documents import LIVE_STATUSES, DocumentUpload
 from services.models.outbox import OutboxEvent
 from services.outbox import (
     REMINDER_DOCUMENT_DUE,
@@ -92,6 +93,11 @@ def _renewal_reminders(session: Session, today: dt.date) -> Iterator[tuple[str, 
 
 
 def _document_reminders(session: Session, today: dt.date) -> Iterator[tuple[str, DomainEvent]]:
+    """Open document actions due soon for which nothing is on its way: an upload submitted, received or accepted
+    stops them; one that was rejected does not (the resident must send another, so they start again)."""
+    sent = select(DocumentUpload.id).where(
+        DocumentUpload.action_id == BenefitAction.id, DocumentUpload.status.in_(LIVE_STATUSES)
+    )
     horizon = today + dt.timedelta(days=max(DOCUMENT_REMINDER_DAYS))
     rows = session.execute(
         select(BenefitAction, Benefit)
@@ -102,6 +108,7 @@ def _document_reminders(session: Session, today: dt.date) -> Iterator[tuple[str,
             BenefitAction.due_on.is_not(None),
             BenefitAction.due_on > today,
             BenefitAction.due_on <= horizon,
+            ~sent.exists(),
         )
     )
     for action, benefit in rows:

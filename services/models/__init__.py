@@ -4,6 +4,7 @@ from services.db import Base
 from services.models.app_clients import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
+from services.models.documents import DocumentBlob, DocumentUpload
 from services.models.idempotency import IdempotencyKey
 from services.models.identity import (
     Consent,
@@ -33,6 +34,8 @@ __all__ = [
     "BenefitSource",
     "Consent",
     "Device",
+    "DocumentBlob",
+    "DocumentUpload",
     "HubSession",
     "IdempotencyKey",
     "LinkFailure",

@@ -168,6 +168,61 @@ class PlatformClient:
             raise _Transient(SourceErrorKind.REJECTED, f"HTTP {response.status_code}")
         return response
 
+    # Document intake ------------------------------------------------------------------------------
+
+    def forward_document(
+        self, agency: str, fields: dict[str, str], filename: str, content_type: str, content: bytes
+    ) -> dict:
+        """Send one file to the platform's document intake (idempotent there by ``fields["upload_id"]``) → its
+        acknowledgement ``{tracking_number, status, reason, ...}``; any failure is a ``SourceError``."""
+
+        def post(timeout: float) -> httpx.Response:
+            return self._http.post(
+                "documents",
+                data={**fields, "agency": agency},
+                files={"file": (filename, content, content_type)},
+                timeout=max(timeout, 10.0),
+            )
+
+        return self._intake_call(agency, post)
+
+    def document_status(self, agency: str, upload_id: str) -> dict:
+        """The intake's status of one forwarded upload; any failure is a ``SourceError``."""
+        return self._intake_call(agency, lambda timeout: self._http.get(f"documents/{upload_id}", timeout=timeout))
+
+    def _intake_call(self, agency: str, call) -> dict:
+        guard = self.guards[agency]
+        try:
+            guard.before_call()
+        except CircuitOpen:
+            raise SourceError(
+                agency, SourceErrorKind.CIRCUIT_OPEN, "the agency failed repeatedly; not asked for now"
+            ) from None
+        started = time.monotonic()
+        try:
+            response = call(self.timeout)
+        except httpx.TimeoutException:
+            guard.failed(timed_out=True)
+            raise SourceError(agency, SourceErrorKind.TIMEOUT, "no answer from the document intake") from None
+        except httpx.TransportError as error:
+            guard.failed(timed_out=False)
+            raise SourceError(agency, SourceErrorKind.UNREACHABLE, type(error).__name__) from None
+        if response.status_code >= 500 or response.status_code == 429:
+            guard.failed(timed_out=False)
+            raise SourceError(agency, SourceErrorKind.HTTP_ERROR, f"HTTP {response.status_code}")
+        guard.succeeded(time.monotonic() - started)
+        if response.status_code == 404:
+            raise SourceError(agency, SourceErrorKind.NOT_FOUND, "the intake does not know this upload")
+        if response.status_code >= 400:
+            raise SourceError(agency, SourceErrorKind.REJECTED, f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise SourceError(agency, SourceErrorKind.MALFORMED, "the intake's answer is not JSON") from None
+        if not isinstance(body, dict) or not isinstance(body.get("tracking_number"), str):
+            raise SourceError(agency, SourceErrorKind.MALFORMED, "the intake's answer has no tracking number")
+        return body
+
     # Readiness --------------------------------------------------------------------------------------
 
     def reachable(self, cache_seconds: float = 15.0) -> tuple[bool, str | None]:

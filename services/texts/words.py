@@ -32,3 +32,12 @@ def status_reason(code: str | None, locale: str | None) -> str | None:
     status itself means instead."""
     found = texts().lookup(locale, "status_reasons", code) if code else None
     return found.value if found else None
+
+
+def document_reason(code: str | None, locale: str | None) -> str:
+    """Why the agency could not use an uploaded document (``document_reasons.json``; ``other`` for a code the
+    files do not know)."""
+    found = texts().lookup(locale, "document_reasons", code or "other") or texts().lookup(
+        locale, "document_reasons", "other"
+    )
+    return found.value

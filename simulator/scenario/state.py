@@ -14,6 +14,7 @@ from simulator.people.population import Population
 from simulator.scenario.aging_roster import AgingRoster
 from simulator.scenario.calendar import ChangeCalendar
 from simulator.scenario.delivery import EventDelivery
+from simulator.scenario.document_intake import DocumentIntake
 from simulator.scenario.event_log import EventLog
 from simulator.scenario.faults import FaultBoard
 from simulator.settings import SimulatorSettings
@@ -47,6 +48,7 @@ class Scenario:
             self.settings.seed, self.settings.residents, self.clock.start_date, self.population.personas
         )
         self.events = EventLog()
+        self.intake = DocumentIntake()
         self.sequence = 0
 
     def reset(self) -> None:
@@ -119,6 +121,7 @@ class Scenario:
             "residents": self.settings.residents,
             "faults": self.faults.as_json(),
             "events": self.events.counts(),
+            "documents": self.intake.counts(),
             "hub_events_url": self.settings.hub_events_url,
             "personas": [
                 {
