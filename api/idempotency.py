@@ -3,7 +3,7 @@
 The rules (claim, replay, 409s, 24 hours) live in ``services/idempotency.py``; this is the HTTP side: the
 header's format (8–255 of ``A-Z a-z 0-9 . _ : -``, a UUID fits; anything else a 422 naming the header), the
 caller the key belongs to (a resident, a staff member; one caller can never see another's stored answer),
-the request's fingerprint (method, path and query, caller, content type, body), and the answer kept (status,
+the request's fingerprint (method, path and query, caller, content type, body; a multipart body by its parts), and the answer kept (status,
 body and the headers in ``KEPT_HEADERS``). A replay says ``Idempotent-Replayed: true``. Without the header a
 request runs as usual.
 """
@@ -59,8 +59,25 @@ def _fingerprint(caller: str) -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.full_path, caller, request.mimetype):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\n")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        _digest_parts(digest)
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _digest_parts(digest) -> None:
+    """A multipart body by its parts, not its bytes: a client's retry of the same upload draws a new boundary."""
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(f"form\n{name}\n{value}\n".encode("utf-8", "surrogatepass"))
+    for name, part in sorted(request.files.items(multi=True), key=lambda item: (item[0], item[1].filename or "")):
+        content = hashlib.sha256()
+        while chunk := part.stream.read(1 << 16):
+            content.update(chunk)
+        part.stream.seek(0)
+        digest.update(
+            f"file\n{name}\n{part.filename}\n{part.mimetype}\n{content.hexdigest()}\n".encode("utf-8", "surrogatepass")
+        )
 
 
 def _replay(answer: idempotency.StoredAnswer) -> Response:

@@ -4,6 +4,7 @@ names and reasons and a masked case number."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
@@ -12,6 +13,7 @@ from api.pages import page_meta
 from api.resident.benefits.schemas import BenefitDetailSchema, BenefitSchema
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
+from services.models.documents import DocumentUpload
 from services.platform.records import record_from_document
 from services.texts.catalogue import texts
 from services.texts.words import program_name, status_explanation, status_label, status_reason
@@ -51,7 +53,15 @@ LIST_FIELDS = tuple(BenefitSchema().fields)
 DETAIL_FIELDS = tuple(BenefitDetailSchema().fields)
 
 
-def benefit(row: Benefit, actions: list[BenefitAction], as_of, locale: str, *, detail: bool = False) -> dict[str, Any]:
+def benefit(
+    row: Benefit,
+    actions: list[BenefitAction],
+    as_of,
+    locale: str,
+    *,
+    detail: bool = False,
+    sent: Mapping[str, list[DocumentUpload]] | None = None,
+) -> dict[str, Any]:
     """The benefit as ``BenefitSchema`` (``BenefitDetailSchema`` with ``detail``) shows it."""
     record = record_from_document(row.document)
     presented: dict[str, Any] = {
@@ -63,7 +73,7 @@ def benefit(row: Benefit, actions: list[BenefitAction], as_of, locale: str, *, d
         "certification_period": {"start_on": record.certification_start, "end_on": record.certification_end}
         if record.certification_start or record.certification_end
         else None,
-        "actions": [action(a) for a in actions],
+        "actions": [action(a, sent) for a in actions],
         "as_of": as_of,
     }
     if detail:
@@ -86,7 +96,7 @@ def _as_stored(value: Any) -> Any:
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
 
-def action(row: BenefitAction) -> dict[str, Any]:
+def action(row: BenefitAction, sent: Mapping[str, list[DocumentUpload]] | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "kind": row.kind,
@@ -94,12 +104,26 @@ def action(row: BenefitAction) -> dict[str, Any]:
         "state": row.state,
         "due_on": row.due_on,
         "scheduled_at": row.scheduled_at,
+        "documents": [sent_document(upload) for upload in (sent or {}).get(row.id, [])],
     }
 
 
-def open_action(row: BenefitAction, locale: str) -> dict[str, Any]:
+def sent_document(upload: DocumentUpload) -> dict[str, Any]:
     return {
-        **action(row),
+        "id": upload.id,
+        "filename": upload.filename,
+        "status": upload.status,
+        "receipt_number": upload.receipt_number,
+        "tracking_number": upload.tracking_number,
+        "submitted_at": upload.submitted_at,
+    }
+
+
+def open_action(
+    row: BenefitAction, locale: str, sent: Mapping[str, list[DocumentUpload]] | None = None
+) -> dict[str, Any]:
+    return {
+        **action(row, sent),
         "benefit_id": row.benefit_id,
         "agency": row.agency,
         "program": program(row.program_code, locale),

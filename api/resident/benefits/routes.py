@@ -22,6 +22,7 @@ from api.resident.benefits import presenters
 from api.resident.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
+from services.documents import uploads
 
 blp = Blueprint("benefits", __name__, url_prefix="/v1/me", description="The resident's benefits and next steps")
 
@@ -47,9 +48,11 @@ def list_benefits(args):
         arrived_at=arrived_at(),
     )
     locale = presenters.read_locale(view.resident.locale)
+    sent = _sent()
     body = {
         "data": [
-            presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale) for b in view.benefits
+            presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale, sent=sent)
+            for b in view.benefits
         ],
         "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
     }
@@ -69,7 +72,12 @@ def get_benefit(benefit_id: str):
     benefit = view.benefits[0]
     body = {
         "data": presenters.benefit(
-            benefit, view.actions.get(benefit.id, []), view.as_of(benefit.agency), locale, detail=True
+            benefit,
+            view.actions.get(benefit.id, []),
+            view.as_of(benefit.agency),
+            locale,
+            detail=True,
+            sent=_sent(),
         ),
         "meta": presenters.meta(view.sources, locale, verified=True),
     }
@@ -88,11 +96,17 @@ def list_actions(args):
         current_hub(), db(), current_principal().resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
     locale = presenters.read_locale(view.resident.locale)
+    sent = _sent()
     body = {
-        "data": [presenters.open_action(a, locale) for a in view.actions],
+        "data": [presenters.open_action(a, locale, sent) for a in view.actions],
         "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
     }
     return _conditional(ACTIONS_SCHEMA.dump(body), locale)
+
+
+def _sent() -> dict:
+    """What the resident sent for each of their actions (``services/documents/uploads.py``)."""
+    return uploads.uploads_by_action(db(), current_principal().resident_id)
 
 
 def _conditional(body: dict, locale: str) -> Response:

@@ -32,6 +32,17 @@ class PeriodSchema(ma.Schema):
     end_on = ma.fields.Date(allow_none=True)
 
 
+class SentDocumentSchema(ma.Schema):
+    """A file the resident sent for a document action, and where it stands (``GET /v1/me/documents/{id}``)."""
+
+    id = ma.fields.String(required=True)
+    filename = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    receipt_number = ma.fields.String(required=True)
+    tracking_number = ma.fields.String(allow_none=True)
+    submitted_at = ma.fields.AwareDateTime(required=True)
+
+
 class ActionSchema(ma.Schema):
     id = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTION_KINDS))
@@ -39,6 +50,10 @@ class ActionSchema(ma.Schema):
     state = ma.fields.String(required=True, validate=ma.validate.OneOf(ACTION_STATES))
     due_on = ma.fields.Date(allow_none=True)
     scheduled_at = ma.fields.AwareDateTime(allow_none=True)
+    documents = ma.fields.List(
+        ma.fields.Nested(SentDocumentSchema),
+        metadata={"description": "What the resident sent for this action, oldest first (document actions)"},
+    )
 
 
 class NoticeSchema(ma.Schema):
