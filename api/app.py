@@ -22,6 +22,7 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.admin.actions import blp as admin_actions
     from api.admin.audit_log import blp as admin_audit
+    from api.admin.documents import blp as admin_documents
     from api.admin.residents import blp as admin_residents
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
@@ -38,7 +39,7 @@ def _api_blueprints() -> list:
     from api.resident.sessions.routes import blp as sessions
 
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents]
-    admin = [admin_residents, admin_actions, admin_audit]
+    admin = [admin_residents, admin_actions, admin_audit, admin_documents]
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, *admin]
 
 

@@ -207,3 +207,27 @@ class AuditEventSchema(ma.Schema):
     flagged_for_review = ma.fields.Boolean()
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
+
+
+class StaffDocumentSchema(ma.Schema):
+    """An upload as support sees it: metadata, receipts and forwarding, never the file."""
+
+    id = ma.fields.String(required=True)
+    action_id = ma.fields.String(required=True)
+    action_title = ma.fields.String(required=True)
+    benefit_id = ma.fields.String(required=True)
+    agency = ma.fields.String(required=True)
+    filename = ma.fields.String(required=True)
+    content_type = ma.fields.String(required=True)
+    size = ma.fields.Integer(required=True)
+    sha256 = ma.fields.String(required=True, metadata={"description": "Of the file as stored"})
+    status = ma.fields.String(required=True)
+    status_reason = ma.fields.String(allow_none=True, metadata={"description": "The agency's reason code"})
+    receipt_number = ma.fields.String(required=True)
+    tracking_number = ma.fields.String(allow_none=True)
+    submitted_at = ma.fields.AwareDateTime(required=True)
+    received_at = ma.fields.AwareDateTime(allow_none=True)
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    forwarded_at = ma.fields.AwareDateTime(allow_none=True)
+    forward_attempts = ma.fields.Integer(required=True)
+    forward_error = ma.fields.String(allow_none=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import secrets
 
 import pytest
 
+from services.models.documents import DocumentUpload
 from services.models.identity import Resident
 from tests.admin.staff import Caller, resident
 from tests.notifications_db.factories import add_devices, queue_message
@@ -18,10 +21,15 @@ MARIA_PHONE = "+1 (312) 555-0101"
 class World:
     maria: Caller
     message_id: str
+    document_id: str
 
     def paths(self, app) -> list[tuple[str, str, str]]:
         """(method, path, endpoint) of every admin route, with maria's ids filled in."""
-        values = {"resident_id": self.maria.subject, "notification_id": self.message_id}
+        values = {
+            "resident_id": self.maria.subject,
+            "notification_id": self.message_id,
+            "document_id": self.document_id,
+        }
         routes = []
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/v1/admin"):
@@ -49,4 +57,29 @@ def world(hub, db_session) -> World:
     row = db_session.get(Resident, maria.subject)
     devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
     message = queue_message(db_session, row, devices)
-    return World(maria, message.id)
+    return World(maria, message.id, stored_upload(hub, db_session, row.id).id)
+
+
+def stored_upload(hub, session, resident_id: str, content: bytes = b"%PDF-1.7 maria's pay stub") -> DocumentUpload:
+    """An upload of the resident's as the upload route leaves it (a row and its encrypted file)."""
+    key = secrets.token_hex(16)
+    hub.document_store.put(key, content)
+    upload = DocumentUpload(
+        resident_id=resident_id,
+        action_id="a" * 32,
+        benefit_id="b" * 32,
+        agency="DHS",
+        program_code="SNAP",
+        record_id="IES100200301",
+        action_source_key="VR-1",
+        action_title="Proof of income",
+        filename="paystub.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_key=key,
+        receipt_number="BH-TEST-" + secrets.token_hex(2).upper(),
+    )
+    session.add(upload)
+    session.commit()
+    return upload
