@@ -11,8 +11,9 @@ accepted, as the network does: the window in which FCM has a push and its sender
 
 In another process (the benchmarks, ``make stack``): ``python -m tests.fakes.fcm_server --port N``;
 ``GET /_fake/stats`` answers counts (with ``duplicates``: accepted pushes beyond the first per token),
-``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``), and
-``POST /_fake/reset`` clears them.
+``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``),
+``POST /_fake/slow`` ``{"seconds": s}`` holds every answer that long (as ``slow_down``), and ``POST /_fake/reset``
+clears the counts.
 
 Google's OAuth token endpoint too, so firebase-admin can run exactly as in production, from a service-account
 file: given ``service_account`` (the file's JSON, ``--service-account FILE``), ``POST /token`` takes the
@@ -221,6 +222,8 @@ class FakeFCMServer:
                 "tokens": len(self._accepted),
                 "duplicates": sum(count - 1 for count in self._accepted.values() if count > 1),
                 "max_in_progress": self.max_in_progress,
+                "in_progress": self._in_progress,
+                "tokens_issued": self.tokens_issued,
             }
 
     def started(self) -> None:
@@ -371,6 +374,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.reset()
             self._reply(200, {})
             return
+        if self.path == "/_fake/slow":
+            self.server.fake.slow_down(float(json.loads(raw or b"{}").get("seconds", 0)))
+            self._reply(200, {})
+            return
         match = SEND_PATH.match(self.path)
         if not match:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
@@ -396,7 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         target = urlsplit(self.path)
         if target.path == "/_fake/stats":
-            self._reply(200, {**self.server.fake.stats(), "tokens_issued": self.server.fake.tokens_issued})
+            self._reply(200, self.server.fake.stats())
         elif target.path == "/_fake/pushes":
             token = parse_qs(target.query).get("token", [None])[0]
             self._reply(200, {"pushes": self.server.fake.pushes(token)})
