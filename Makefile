@@ -7,6 +7,7 @@ SANDBOX_PORT ?= 8100
 SANDBOX_RESIDENTS ?= 1000
 PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+REDIS_STACK_TEST_URL ?= redis://127.0.0.1:6379/14
 PYTEST_WORKERS ?= 2
 REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
@@ -55,9 +56,9 @@ stack-reset: install
 	@$(PY) -m ops.stack reset
 
 ## make test: lint (ruff check + format check), then the whole suite on SQLite; with CI=true also on PostgreSQL and
-## the Redis/Celery path
+## the Redis/Celery path, and make stack booted and driven (tests/ops/test_stack.py, a Redis database of its own)
 test: lint
-	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL); fi; \
+	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL) TEST_STACK_REDIS_URL=$(REDIS_STACK_TEST_URL); fi; \
 	  echo "== SQLite pass =="; \
 	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) && \
 	  if [ "$${CI:-}" = "true" ]; then \
