@@ -48,6 +48,11 @@ def _number(value: str) -> float:
         return 0.0
 
 
+def load_average() -> float:
+    """The machine's 1-minute load average: on a shared machine, what else was running shows here."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def run_locust(args: argparse.Namespace, users: int, seconds: int, folder: Path, label: str) -> dict:
     """One headless Locust run; the aggregated figures of its steady state."""
     prefix = folder / label
@@ -77,10 +82,12 @@ def run_locust(args: argparse.Namespace, users: int, seconds: int, folder: Path,
         "WARNING",
     ]
     subprocess.run(command, cwd=ROOT, check=False, capture_output=True, text=True)
+    load = load_average()
     rows = list(csv.DictReader((folder / f"{label}_stats.csv").open()))
     total = next(row for row in rows if row["Name"] == "Aggregated")
     failures = list(csv.DictReader((folder / f"{label}_failures.csv").open()))
     return {
+        "load": load,
         "users": users,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
@@ -196,7 +203,7 @@ def main() -> int:
         soak_users = args.soak_only_users
     else:
         lines.append("steps (steady state, after every user started)")
-        lines.append("users  requests  failures  req/s  req/s/user  p50 ms  p95 ms  p99 ms  max ms  sustained")
+        lines.append("users  requests  failures  req/s  req/s/user  p50 ms  p95 ms  p99 ms  max ms  load  sustained")
         for users in [int(step) for step in args.steps.split(",")]:
             result = run_locust(args, users, args.step_seconds, folder, f"step{users}")
             per_user = result["rate"] / max(1, users - 1)  # the platform is one user of its own, far slower
@@ -205,7 +212,7 @@ def main() -> int:
             lines.append(
                 f"{users:5d}  {result['requests']:8d}  {result['failures']:8d}  {result['rate']:5.1f}  "
                 f"{per_user:10.2f}  {result['p50']:6.0f}  {result['p95']:6.0f}  {result['p99']:6.0f}  "
-                f"{result['max']:6.0f}  {'yes' if ok else 'no'}"
+                f"{result['max']:6.0f}  {result['load']:4.1f}  {'yes' if ok else 'no'}"
             )
             lines.extend(f"       failure: {kind}" for kind in result["failure_kinds"][:5])
             print(lines[-1], flush=True)
@@ -240,7 +247,8 @@ def main() -> int:
         "",
         f"soak: {soak_users} users ({args.soak_share:.0%} of the sustained step) for {args.soak_seconds} s",
         f"  {soak['requests']} requests, {soak['failures']} failures, {soak['rate']:.1f} req/s, "
-        f"p50 {soak['p50']:.0f} ms, p95 {soak['p95']:.0f} ms, p99 {soak['p99']:.0f} ms, max {soak['max']:.0f} ms",
+        f"p50 {soak['p50']:.0f} ms, p95 {soak['p95']:.0f} ms, p99 {soak['p99']:.0f} ms, max {soak['max']:.0f} ms; "
+        f"machine load average at the end {soak['load']:.1f} on {os.cpu_count()} CPUs",
         *(f"  failure: {kind}" for kind in soak["failure_kinds"][:5]),
         "  per route (requests, p50 ms, p95 ms): "
         + "; ".join(f"{name} {n} {p50:.0f} {p95:.0f}" for name, (n, p50, p95) in sorted(soak["per_route"].items())),

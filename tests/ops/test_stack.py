@@ -94,6 +94,7 @@ class Stack:
             "SANDBOX_RESIDENTS": "50",
         }
         self.process: subprocess.Popen | None = None
+        self.seen: set[int] = set()  # every pid of the stack ever listed, so none outlives the test
 
     def start(self) -> None:
         import redis
@@ -153,6 +154,7 @@ class Stack:
                     frontier.append(pid)
         if self.process.pid in table:
             found[self.process.pid] = table[self.process.pid]
+        self.seen.update(found)
         return found
 
     def children_of(self, kind: Callable[[str], bool]) -> dict[int, list[int]]:
@@ -169,18 +171,19 @@ class Stack:
     def stop(self) -> None:
         """Ctrl-C, as an operator would; then nothing of the stack may be left running (honcho starts each
         process in a session of its own, so every pid seen before is checked, orphans included)."""
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        seen = set(self.processes())
-        os.kill(self.process.pid, signal.SIGINT)
+        self.processes()
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGINT)
         try:
             self.process.wait(timeout=30)
             deadline = time.monotonic() + 10
-            while _alive(seen) and time.monotonic() < deadline:
+            while _alive(self.seen) and time.monotonic() < deadline:
                 time.sleep(0.2)
-            left = _alive(seen)
+            left = _alive(self.seen)
         finally:
-            for pid in _alive(seen | {self.process.pid}):
+            for pid in _alive(self.seen | {self.process.pid}):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         assert left == set(), f"Ctrl-C left processes running: {left}"
