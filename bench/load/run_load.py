@@ -137,9 +137,17 @@ def web_workers(port: int) -> list[int]:
 
 
 def celery_processes() -> list[int]:
-    return sorted(
-        pid for pid, (_, command) in _processes().items() if "celery_worker" in command and " worker " in command
-    )
+    """The Celery processes of the stack run from this checkout (their working folder is its root), not those of
+    any other checkout on the same machine."""
+    found = []
+    for pid, (_, command) in _processes().items():
+        if "celery_worker" in command and " worker " in command:
+            try:
+                if Path(f"/proc/{pid}/cwd").resolve() == ROOT:
+                    found.append(pid)
+            except OSError:
+                continue
+    return sorted(found)
 
 
 class Sampler(threading.Thread):
