@@ -138,7 +138,7 @@ class Hub:
     def signing_keys(self) -> SigningKeys:
         """Generated on first use in development; production must be given its key file."""
         settings = self.settings
-        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_production)
+        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_strict)
 
     @built_once
     def field_cipher(self) -> FieldCipher:
@@ -150,7 +150,7 @@ class Hub:
         settings = self.settings
         inner = (
             DatabaseStore(self.session_factory)
-            if settings.document_store == "database"
+            if settings.document_store_kind == "database"
             else FileStore(settings.document_store_path)
         )
         return EncryptedStore(inner, settings.document_encryption_keys or settings.field_encryption_keys)

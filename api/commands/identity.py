@@ -1,4 +1,5 @@
-"""``flask identity …``: rotate the hub's token signing key and the field encryption of residents' attributes."""
+"""``flask identity …``: rotate the hub's token signing key, the field encryption of residents' attributes and the
+encryption of uploaded files."""
 
 from __future__ import annotations
 
@@ -29,3 +30,10 @@ def rotate_field_keys() -> None:
     with hub.session() as session:
         done = reencrypt_resident_fields(session, FieldCipher(hub.settings.field_encryption_keys))
     click.echo(f"re-encrypted the sensitive fields of {done} residents; older keys may now be removed")
+
+
+@identity.command("rotate-document-keys")
+def rotate_document_keys() -> None:
+    """Re-encrypt every uploaded file under the first key of DOCUMENT_ENCRYPTION_KEYS (the field keys when unset)."""
+    done = current_hub().document_store.rotate_keys()
+    click.echo(f"re-encrypted {done} uploaded files; older keys may now be removed")
