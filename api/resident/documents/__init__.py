@@ -1,0 +1,1 @@
+"""The resident's uploads for document actions: receipts, status and the file."""
