@@ -85,7 +85,7 @@ class Settings:
     document_store_path: str = str(INSTANCE_DIR / "documents")
     document_encryption_keys: tuple[str, ...] = ()
     documents_per_action: int = 5
-    document_forward_seconds: int = 30  # how often unforwarded uploads are retried and decisions asked for
+    document_check_seconds: int = 60  # how long a received upload waits before the hub asks for a decision again
 
     # The state's unified data platform.
     platform_url: str = "http://127.0.0.1:8100/platform"

@@ -5,7 +5,7 @@ the agency's decision.
   job reads the encrypted file from the store, so a queue message never carries a file.
 - ``documents.sweep`` (every ``SWEEP_SECONDS``) forwards every upload still unforwarded whose backoff has passed
   (the upload route's job was never queued, the broker lost it, the platform was down) and asks the intake about
-  received uploads not asked for ``DECISION_CHECK_SECONDS``. Decision: the hub polls, because the platform's
+  received uploads not asked for ``DOCUMENT_CHECK_SECONDS`` (60 s; raise it for a state's worth of uploads). Decision: the hub polls, because the platform's
   change events describe agency records, not uploads, and a poll of a handful of undecided uploads is cheap.
 - A platform outage delays an upload, never loses it: each failed attempt backs off (30 s doubling to an hour)
   and the sweep tries again for as long as it takes; the upload stays ``submitted`` with its receipt meanwhile.
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from services.hub import Hub
 
 SWEEP_SECONDS = 30
-DECISION_CHECK_SECONDS = 300
 SWEEP_BATCH = 50
 MAX_BACKOFF = dt.timedelta(hours=1)
 
@@ -110,7 +109,7 @@ def sweep(hub: Hub, *, check_all: bool = False) -> dict[str, int]:
         )
         undecided = select(DocumentUpload.id).where(DocumentUpload.status == RECEIVED)
         if not check_all:
-            stale = now - dt.timedelta(seconds=DECISION_CHECK_SECONDS)
+            stale = now - dt.timedelta(seconds=hub.settings.document_check_seconds)
             undecided = undecided.where(or_(DocumentUpload.checked_at.is_(None), DocumentUpload.checked_at <= stale))
         to_check = list(session.scalars(undecided.order_by(DocumentUpload.checked_at).limit(SWEEP_BATCH)))
     forwarded = sum(forward_upload(hub, upload_id) == "forwarded" for upload_id in due)
