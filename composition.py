@@ -36,6 +36,7 @@ from services.identity.link_throttle import prune_link_failures_job
 from services.identity.linking import link_records_job
 from services.identity.used_id_tokens import prune_used_id_tokens_job
 from services.platform.client import platform_check
+from services.platform.maintenance import refresh_maintenance_job
 from services.readiness import Readiness, database_check, redis_check
 
 JOBS = JobRegistry(
@@ -51,6 +52,7 @@ JOBS = JobRegistry(
         reminders_job,  # notifications.reminders: hourly
         forward_document_job,  # documents.forward: queued by each upload
         sweep_documents_job,  # documents.sweep: every 30 s, forwards what is due and asks for decisions
+        refresh_maintenance_job,  # platform.refresh_maintenance: every 5 minutes
     ]
 )
 

@@ -28,6 +28,7 @@ from services.identity.id_tokens import IdentityProvider
 from services.identity.person_index import PersonIndex
 from services.identity.signing_keys import SigningKeys, load_signing_keys
 from services.platform.client import PlatformClient
+from services.platform.maintenance import MaintenanceCalendar
 from services.readiness import Readiness
 
 T = TypeVar("T")
@@ -117,7 +118,13 @@ class Hub:
             reset_seconds=settings.breaker_reset_seconds,
             slow_after_seconds=settings.read_budget_seconds,
             inline_slots=settings.inline_fetches_per_agency,
+            in_maintenance=lambda agency: self.maintenance.current(agency),
         )
+
+    @built_once
+    def maintenance(self) -> MaintenanceCalendar:
+        """Agencies' planned outages as the platform announced them (``services/platform/maintenance.py``)."""
+        return MaintenanceCalendar(self.session_factory)
 
     @built_once
     def person_index(self) -> PersonIndex:

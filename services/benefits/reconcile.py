@@ -23,7 +23,8 @@ from services.models.benefits import SyncCheckpoint
 from services.models.identity import ResidentLink
 from services.platform.records import SourceErrorKind
 
-FAILURES = {*SourceErrorKind, FAILED} - {SourceErrorKind.CIRCUIT_OPEN}  # the run stops at an open circuit
+# the run stops at an open circuit, and at a planned outage (resume after it)
+FAILURES = {*SourceErrorKind, FAILED} - {SourceErrorKind.CIRCUIT_OPEN, SourceErrorKind.MAINTENANCE}
 
 
 @dataclasses.dataclass
@@ -86,6 +87,10 @@ def reconcile_agency(
             if SourceErrorKind.CIRCUIT_OPEN in outcomes:
                 return ReconcileReport(
                     agency, processed, failed, total, False, f"{agency} is failing; resume later", stale
+                )
+            if SourceErrorKind.MAINTENANCE in outcomes:
+                return ReconcileReport(
+                    agency, processed, failed, total, False, f"{agency} is in planned maintenance; resume after", stale
                 )
             position = residents[-1]
             processed += len(residents)

@@ -1,4 +1,5 @@
-"""Uploaded documents: what a resident sent for an agency's document request, and the bytes, encrypted.
+"""Paperwork: what residents sent for agencies' document requests (the bytes encrypted), and agencies' planned
+outages (``maintenance_windows``).
 
 ``document_uploads`` holds one row per file a resident sent (metadata, receipt, the agency's tracking number and
 decision, forwarding bookkeeping); never the file. The file is in the document store (``services/documents/
@@ -69,3 +70,17 @@ class DocumentBlob(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class MaintenanceWindow(Base):
+    """A planned outage an agency announced through the platform (``services/platform/maintenance.py``): the
+    table is replaced with the platform's list at each refresh, so every web and worker process sees it."""
+
+    __tablename__ = "maintenance_windows"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)  # the platform's id of the announcement
+    agency: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    message: Mapped[str] = mapped_column(String(300))
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

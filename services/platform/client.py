@@ -12,6 +12,7 @@ import concurrent.futures
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -64,6 +65,7 @@ class PlatformClient:
         slow_after_seconds: float = 2.0,
         inline_slots: int = 2,
         transport: httpx.BaseTransport | None = None,
+        in_maintenance: Callable[[str], object | None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -87,6 +89,8 @@ class PlatformClient:
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="platform-read")
         self._reachable: tuple[float, bool, str | None] | None = None
         self._reach_lock = threading.Lock()
+        # the agency's planned outage now, if any (``services/platform/maintenance.py``): no call is made during it
+        self.in_maintenance = in_maintenance or (lambda agency: None)
 
     # Records ----------------------------------------------------------------------------------------
 
@@ -99,6 +103,8 @@ class PlatformClient:
         return pulled(records, taken_at, adapters.view_stamp(ref.agency, pages))
 
     def fetch(self, ref: RecordRef, *, timeout: float | None = None) -> list[adapters.Page]:
+        if self.in_maintenance(ref.agency) is not None:
+            raise SourceError(ref.agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not asked until it ends")
         guard = self.guards[ref.agency]
         try:
             guard.before_call()
@@ -190,7 +196,17 @@ class PlatformClient:
         """The intake's status of one forwarded upload; any failure is a ``SourceError``."""
         return self._intake_call(agency, lambda timeout: self._http.get(f"documents/{upload_id}", timeout=timeout))
 
+    def maintenance_calendar(self) -> dict | None:
+        """The platform's announced maintenance windows (``GET maintenance``), or None when it cannot be had."""
+        try:
+            response = self._http.get("maintenance", timeout=self.timeout)
+            return response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None
+
     def _intake_call(self, agency: str, call) -> dict:
+        if self.in_maintenance(agency) is not None:
+            raise SourceError(agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not sent until it ends")
         guard = self.guards[agency]
         try:
             guard.before_call()

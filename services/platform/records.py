@@ -45,6 +45,7 @@ class SourceErrorKind(StrEnum):
     MALFORMED = "malformed"  # an answer its adapter cannot read
     UNKNOWN_CODE = "unknown_code"  # a code its adapter has never seen
     UNKNOWN_AGENCY = "unknown_agency"  # no adapter for the agency
+    MAINTENANCE = "maintenance"  # not asked: the agency announced a planned outage now (``maintenance.py``)
 
 
 TRANSIENT_KINDS = frozenset({SourceErrorKind.TIMEOUT, SourceErrorKind.UNREACHABLE, SourceErrorKind.HTTP_ERROR})

@@ -6,6 +6,7 @@ Shared by the benefits read and the notification templates, so a program is call
 from __future__ import annotations
 
 from services.texts.catalogue import texts
+from services.texts.formats import format_moment
 
 
 def program_name(code: str, locale: str | None) -> str:
@@ -41,3 +42,12 @@ def document_reason(code: str | None, locale: str | None) -> str:
         locale, "document_reasons", "other"
     )
     return found.value
+
+
+def maintenance_message(agency: str, starts_at, ends_at, now, locale: str | None, zone) -> str:
+    """When an agency's data will be back, in plain words and on the state's clock (``maintenance.json``)."""
+    key = "now" if starts_at <= now else "soon"
+    template = texts().text(locale, "maintenance", key)
+    return template.format(
+        agency=agency, starts_at=format_moment(starts_at, locale, zone), ends_at=format_moment(ends_at, locale, zone)
+    )

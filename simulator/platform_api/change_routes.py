@@ -1,4 +1,5 @@
-"""Per-agency change feeds: `GET /platform/{agency}/changes?since=<cursor>&limit=` in the order changes happened."""
+"""Per-agency change feeds: `GET /platform/{agency}/changes?since=<cursor>&limit=` in the order changes happened;
+`GET /platform/maintenance`: the agencies' announced maintenance windows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from simulator.sandbox import current_sandbox, json_error
 blueprint = Blueprint("changes", __name__, url_prefix="/platform")
 blueprint.before_request(require_platform_key)
 MAX_LIMIT = 1000
+
+
+@blueprint.get("/maintenance")
+def maintenance():
+    """The agencies' announced planned outages that have not ended."""
+    return {"windows": current_sandbox().scenario.maintenance.current()}
 
 
 @blueprint.get("/<agency>/changes")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Blueprint, request
 
 from simulator.people.model import AGENCIES
@@ -57,6 +59,35 @@ def faults():
     board = current_sandbox().scenario.faults
     board.set(agency, Fault(mode, latency, float(rate)))
     return {"faults": board.as_json()}
+
+
+@blueprint.post("/maintenance")
+def maintenance():
+    """Announce a window: `{"agency", "starts_in_minutes" (may be negative: already on), "duration_minutes",
+    "message"}`; `{"clear": true}` withdraws every announced window."""
+    body = request.get_json(silent=True) or {}
+    board = current_sandbox().scenario.maintenance
+    if body.get("clear") is True:
+        board.clear()
+        return {"windows": board.current()}
+    agency, starts, duration = (
+        str(body.get("agency", "")).upper(),
+        body.get("starts_in_minutes", 0),
+        body.get("duration_minutes", 60),
+    )
+    if (
+        agency not in AGENCIES
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in (starts, duration))
+        or not 1 <= duration <= 7 * 24 * 60
+    ):
+        return json_error(
+            422, "invalid_request", f"agency one of {AGENCIES}; integer starts_in_minutes; 1 ≤ duration_minutes ≤ 10080"
+        )
+    start = datetime.fromtimestamp(current_sandbox().scenario.clock.wall(), UTC) + timedelta(minutes=starts)
+    window = board.announce(
+        agency, start, start + timedelta(minutes=duration), str(body.get("message") or "Planned maintenance.")
+    )
+    return {"window": window, "windows": board.current()}, 201
 
 
 @blueprint.get("/events")

@@ -17,6 +17,7 @@ from simulator.scenario.delivery import EventDelivery
 from simulator.scenario.document_intake import DocumentIntake
 from simulator.scenario.event_log import EventLog
 from simulator.scenario.faults import FaultBoard
+from simulator.scenario.maintenance import MaintenanceBoard
 from simulator.settings import SimulatorSettings
 
 MAX_ADVANCE_DAYS = 366
@@ -30,6 +31,7 @@ class Scenario:
         self.population = Population(settings.seed, settings.residents, clock.start_date)
         self.aging_roster = AgingRoster(self.population)
         self.faults = FaultBoard(settings.seed)
+        self.maintenance = MaintenanceBoard(clock.wall)
         self.delivery = None
         if settings.hub_events_url:
             self.delivery = EventDelivery(
@@ -54,6 +56,7 @@ class Scenario:
     def reset(self) -> None:
         with self.lock:
             self.faults.clear()
+            self.maintenance.reset()
             self._start_story()
 
     def advance(self, days: int) -> tuple[list[dict], int]:

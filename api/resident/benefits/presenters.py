@@ -11,12 +11,15 @@ from flask import request
 
 from api.pages import page_meta
 from api.resident.benefits.schemas import BenefitDetailSchema, BenefitSchema
+from services import clock
 from services.benefits.freshness import SourceState
 from services.models.benefits import Benefit, BenefitAction
 from services.models.documents import DocumentUpload
+from services.platform.maintenance import Window
 from services.platform.records import record_from_document
 from services.texts.catalogue import texts
-from services.texts.words import program_name, status_explanation, status_label, status_reason
+from services.texts.words import maintenance_message, program_name, status_explanation, status_label, status_reason
+from services.vocabulary import STATE_ZONE
 
 MASK = "•••••"
 
@@ -130,11 +133,34 @@ def open_action(
     }
 
 
-def meta(sources: list[SourceState], locale: str, *, verified: bool, next_after: dict | None = None) -> dict[str, Any]:
+def meta(
+    sources: list[SourceState],
+    locale: str,
+    *,
+    verified: bool,
+    next_after: dict | None = None,
+    maintenance: Mapping[str, Window] | None = None,
+) -> dict[str, Any]:
+    now, windows = clock.now(), maintenance or {}
     return page_meta(
         next_after,
-        sources=[{"agency": s.agency, "status": s.status, "as_of": s.as_of} for s in sources],
+        sources=[
+            {
+                "agency": s.agency,
+                "status": s.status,
+                "as_of": s.as_of,
+                "maintenance": _window(windows.get(s.agency), now, locale),
+            }
+            for s in sources
+        ],
         locale=locale,
         identity_verification_required=not verified,
         message=None if verified else texts().text(locale, "identity", "verify_to_see_benefits"),
     )
+
+
+def _window(window: Window | None, now, locale: str) -> dict[str, Any] | None:
+    if window is None:
+        return None
+    message = maintenance_message(window.agency, window.starts_at, window.ends_at, now, locale, STATE_ZONE)
+    return {"starts_at": window.starts_at, "ends_at": window.ends_at, "message": message}

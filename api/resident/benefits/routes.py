@@ -54,7 +54,9 @@ def list_benefits(args):
             presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale, sent=sent)
             for b in view.benefits
         ],
-        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
+        "meta": presenters.meta(
+            view.sources, locale, verified=view.verified, next_after=view.next_after, maintenance=_maintenance()
+        ),
     }
     return _conditional(LIST_SCHEMA.dump(body), locale)
 
@@ -79,7 +81,7 @@ def get_benefit(benefit_id: str):
             detail=True,
             sent=_sent(),
         ),
-        "meta": presenters.meta(view.sources, locale, verified=True),
+        "meta": presenters.meta(view.sources, locale, verified=True, maintenance=_maintenance()),
     }
     return _conditional(ONE_SCHEMA.dump(body), locale)
 
@@ -99,9 +101,16 @@ def list_actions(args):
     sent = _sent()
     body = {
         "data": [presenters.open_action(a, locale, sent) for a in view.actions],
-        "meta": presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after),
+        "meta": presenters.meta(
+            view.sources, locale, verified=view.verified, next_after=view.next_after, maintenance=_maintenance()
+        ),
     }
     return _conditional(ACTIONS_SCHEMA.dump(body), locale)
+
+
+def _maintenance() -> dict:
+    """Agencies' planned outages now or within 24 hours (``services/platform/maintenance.py``)."""
+    return current_hub().maintenance.upcoming()
 
 
 def _sent() -> dict:

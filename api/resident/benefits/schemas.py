@@ -101,10 +101,19 @@ class BenefitDetailSchema(BenefitSchema):
     history = ma.fields.List(ma.fields.Nested(HistorySchema), required=True)
 
 
+class MaintenanceSchema(ma.Schema):
+    """A planned outage of the agency's systems now or within 24 hours, and when its data will be back."""
+
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    message = ma.fields.String(required=True, metadata={"description": "In plain words, in the read's language"})
+
+
 class SourceSchema(ma.Schema):
     agency = ma.fields.String(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf((FRESH, STALE, UNAVAILABLE, NOT_LINKED)))
     as_of = ma.fields.AwareDateTime(allow_none=True)
+    maintenance = ma.fields.Nested(MaintenanceSchema, allow_none=True)
 
 
 class ReadMetaSchema(ma.Schema):

@@ -1,6 +1,6 @@
-"""document uploads and the database document store
+"""paperwork: document uploads, the database document store, agencies' maintenance windows
 
-Revision ID: 0015_document_uploads
+Revision ID: 0015_paperwork
 Revises: 0011_push_send_claims
 Create Date: 2026-12-02 02:04:20.898774
 """
@@ -13,7 +13,7 @@ from alembic import op
 import services.db
 
 
-revision = '0015_document_uploads'
+revision = '0015_paperwork'
 down_revision = '0011_push_send_claims'
 branch_labels = None
 depends_on = None
@@ -64,6 +64,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_document_uploads_forward', ['forwarded_at', 'forward_after'], unique=False)
         batch_op.create_index('ix_document_uploads_resident', ['resident_id', 'submitted_at', 'id'], unique=False)
 
+    op.create_table('maintenance_windows',
+    sa.Column('id', sa.String(length=96), nullable=False),
+    sa.Column('agency', sa.String(length=8), nullable=False),
+    sa.Column('starts_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('message', sa.String(length=300), nullable=False),
+    sa.Column('fetched_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_maintenance_windows'))
+    )
     # ### end Alembic commands ###
 
 
@@ -74,6 +83,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_document_uploads_forward')
         batch_op.drop_index('ix_document_uploads_action')
 
+    op.drop_table('maintenance_windows')
     op.drop_table('document_uploads')
     op.drop_table('document_blobs')
     # ### end Alembic commands ###
