@@ -29,6 +29,7 @@ def _api_blueprints() -> list:
     from api.operations.health.routes import blp as health
     from api.platform.routes import blp as platform_events
     from api.resident.access_log.routes import blp as access_log
+    from api.resident.appointments.routes import blp as appointments
     from api.resident.benefits.routes import blp as benefits
     from api.resident.consents.routes import blp as consents
     from api.resident.devices.routes import blp as devices
@@ -38,7 +39,7 @@ def _api_blueprints() -> list:
     from api.resident.profile.routes import blp as me
     from api.resident.sessions.routes import blp as sessions
 
-    resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents]
+    resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents, appointments]
     admin = [admin_residents, admin_actions, admin_audit, admin_documents]
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, *admin]
 

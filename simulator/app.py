@@ -39,6 +39,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         document_routes,
     ):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(document_routes.interviews)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

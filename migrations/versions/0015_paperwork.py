@@ -1,4 +1,4 @@
-"""paperwork: document uploads, the database document store, agencies' maintenance windows
+"""paperwork: document uploads, the database document store, agencies' maintenance windows, interview bookings
 
 Revision ID: 0015_paperwork
 Revises: 0011_push_send_claims
@@ -73,6 +73,25 @@ def upgrade() -> None:
     sa.Column('fetched_at', services.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_maintenance_windows'))
     )
+    op.create_table('interview_appointments',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('resident_id', sa.String(length=32), nullable=False),
+    sa.Column('action_id', sa.String(length=32), nullable=False),
+    sa.Column('benefit_id', sa.String(length=32), nullable=False),
+    sa.Column('agency', sa.String(length=8), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('slot_id', sa.String(length=64), nullable=False),
+    sa.Column('starts_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('mode', sa.String(length=8), nullable=False),
+    sa.Column('location_or_phone', sa.String(length=200), nullable=False),
+    sa.Column('confirmation_number', sa.String(length=48), nullable=False),
+    sa.Column('booked_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_interview_appointments_resident_id_residents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_appointments')),
+    sa.UniqueConstraint('action_id', name=op.f('uq_interview_appointments_action_id'))
+    )
     # ### end Alembic commands ###
 
 
@@ -83,6 +102,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_document_uploads_forward')
         batch_op.drop_index('ix_document_uploads_action')
 
+    op.drop_table('interview_appointments')
     op.drop_table('maintenance_windows')
     op.drop_table('document_uploads')
     op.drop_table('document_blobs')

@@ -14,13 +14,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import clock
 from services.db import commits
 from services.models.benefits import Benefit, BenefitAction
-from services.models.documents import LIVE_STATUSES, DocumentUpload
+from services.models.documents import LIVE_STATUSES, DocumentUpload, InterviewAppointment
 from services.models.outbox import OutboxEvent
 from services.outbox import (
     REMINDER_DOCUMENT_DUE,
@@ -126,21 +126,24 @@ def _document_reminders(session: Session, today: dt.date) -> Iterator[tuple[str,
 
 
 def _interview_reminders(session: Session, today: dt.date) -> Iterator[tuple[str, DomainEvent]]:
-    """Interviews tomorrow in the state's local time (the agency's appointment clock)."""
+    """Interviews tomorrow in the state's local time (the agency's appointment clock), at the time the resident
+    booked when they booked one (``services/interviews.py``), else at the agency's scheduled time."""
     local = STATE_ZONE
     tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=local)
+    when = func.coalesce(InterviewAppointment.starts_at, BenefitAction.scheduled_at)
     rows = session.execute(
-        select(BenefitAction, Benefit)
+        select(BenefitAction, Benefit, InterviewAppointment.starts_at)
         .join(Benefit, Benefit.id == BenefitAction.benefit_id)
+        .outerjoin(InterviewAppointment, InterviewAppointment.action_id == BenefitAction.id)
         .where(
             BenefitAction.kind == "interview",
             BenefitAction.state == "open",
-            BenefitAction.scheduled_at >= tomorrow,
-            BenefitAction.scheduled_at < tomorrow + dt.timedelta(days=1),
+            when >= tomorrow,
+            when < tomorrow + dt.timedelta(days=1),
         )
     )
-    for action, benefit in rows:
-        scheduled = action.scheduled_at.astimezone(local).isoformat()
+    for action, benefit, booked in rows:
+        scheduled = (booked or action.scheduled_at).astimezone(local).isoformat()
         yield _event(
             REMINDER_INTERVIEW_TOMORROW,
             f"{REMINDER_INTERVIEW_TOMORROW}:{action.id}:{scheduled}",

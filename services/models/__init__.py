@@ -4,7 +4,7 @@ from services.db import Base
 from services.models.app_clients import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
-from services.models.documents import DocumentBlob, DocumentUpload, MaintenanceWindow
+from services.models.documents import DocumentBlob, DocumentUpload, InterviewAppointment, MaintenanceWindow
 from services.models.idempotency import IdempotencyKey
 from services.models.identity import (
     Consent,
@@ -38,6 +38,7 @@ __all__ = [
     "DocumentUpload",
     "HubSession",
     "IdempotencyKey",
+    "InterviewAppointment",
     "LinkFailure",
     "MaintenanceWindow",
     "NotificationMessage",

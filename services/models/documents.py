@@ -84,3 +84,25 @@ class MaintenanceWindow(Base):
     ends_at: Mapped[dt.datetime]
     message: Mapped[str] = mapped_column(String(300))
     fetched_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class InterviewAppointment(Base):
+    """The interview time a resident booked for an interview action, as the agency confirmed it through the
+    platform (``services/interviews.py``): one per action, moved in place when they book another time."""
+
+    __tablename__ = "interview_appointments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    action_id: Mapped[str] = mapped_column(String(32), unique=True)
+    benefit_id: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    slot_id: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    mode: Mapped[str] = mapped_column(String(8))  # phone | office | video
+    location_or_phone: Mapped[str] = mapped_column(String(200))
+    confirmation_number: Mapped[str] = mapped_column(String(48))
+    booked_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

@@ -204,7 +204,21 @@ class PlatformClient:
         except (httpx.HTTPError, ValueError):
             return None
 
-    def _intake_call(self, agency: str, call) -> dict:
+    def interview_slots(self, agency: str, record_id: str, action_key: str) -> dict:
+        """The times the agency offers for an interview (``{"slots": [...]}``); any failure is a ``SourceError``."""
+        path = f"interviews/{agency}/{record_id}/{action_key}/slots"
+        return self._intake_call(agency, lambda timeout: self._http.get(path, timeout=timeout), require="slots")
+
+    def book_interview(self, agency: str, record_id: str, action_key: str, slot_id: str, booking_id: str) -> dict:
+        """Book or move the interview (idempotent by ``booking_id``) → the agency's confirmation; a slot just
+        taken is a ``SourceError`` of kind ``rejected`` with detail ``HTTP 409``."""
+        path = f"interviews/{agency}/{record_id}/{action_key}/appointment"
+        body = {"slot_id": slot_id, "booking_id": booking_id}
+        return self._intake_call(
+            agency, lambda timeout: self._http.put(path, json=body, timeout=timeout), require="confirmation_number"
+        )
+
+    def _intake_call(self, agency: str, call, *, require: str = "tracking_number") -> dict:
         if self.in_maintenance(agency) is not None:
             raise SourceError(agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not sent until it ends")
         guard = self.guards[agency]
@@ -235,8 +249,8 @@ class PlatformClient:
             body = response.json()
         except ValueError:
             raise SourceError(agency, SourceErrorKind.MALFORMED, "the intake's answer is not JSON") from None
-        if not isinstance(body, dict) or not isinstance(body.get("tracking_number"), str):
-            raise SourceError(agency, SourceErrorKind.MALFORMED, "the intake's answer has no tracking number")
+        if not isinstance(body, dict) or body.get(require) is None:
+            raise SourceError(agency, SourceErrorKind.MALFORMED, f"the platform's answer has no {require}")
         return body
 
     # Readiness --------------------------------------------------------------------------------------

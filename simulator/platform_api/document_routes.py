@@ -70,3 +70,49 @@ def status(upload_id: str):
     if unwell:
         return unwell
     return _answer(item, scenario.clock.day)
+
+
+interviews = Blueprint("interviews", __name__, url_prefix="/platform/interviews")
+interviews.before_request(require_platform_key)
+
+
+def _interview(agency: str, record_id: str, action_key: str):
+    scenario = current_sandbox().scenario
+    found = scenario.population.by_record(agency.upper(), record_id)
+    if found is None:
+        return None
+    _person, record = found
+    keys = {a.appointment_id for case in record.cases for a in case.appointments if a.kind == "interview"}
+    return scenario if action_key in keys else None
+
+
+@interviews.get("/<agency>/<record_id>/<action_key>/slots")
+def interview_slots(agency: str, record_id: str, action_key: str):
+    """The times the agency offers for this interview (only the available ones are bookable)."""
+    scenario = _interview(agency, record_id, action_key)
+    if scenario is None:
+        return json_error(404, "not_found", "no interview with that key for that record")
+    unwell = _agency_unwell(agency.upper())
+    if unwell:
+        return unwell
+    return {"slots": scenario.slots.slots(record_id, action_key, scenario.clock.today())}
+
+
+@interviews.put("/<agency>/<record_id>/<action_key>/appointment")
+def book_interview(agency: str, record_id: str, action_key: str):
+    """Book or move the interview: `{"slot_id", "booking_id"}` (idempotent by booking id) → the confirmation."""
+    scenario = _interview(agency, record_id, action_key)
+    if scenario is None:
+        return json_error(404, "not_found", "no interview with that key for that record")
+    unwell = _agency_unwell(agency.upper())
+    if unwell:
+        return unwell
+    body = request.get_json(silent=True) or {}
+    slot_id, booking_id = str(body.get("slot_id", "")), str(body.get("booking_id", ""))
+    offered = {s["slot_id"]: s for s in scenario.slots.slots(record_id, action_key, scenario.clock.today())}
+    if not booking_id or slot_id not in offered:
+        return json_error(422, "invalid_request", "slot_id is not one of the offered slots; booking_id is required")
+    booking, problem = scenario.slots.book(record_id, action_key, offered[slot_id], booking_id)
+    if problem:
+        return json_error(409, "slot_taken", "that slot was just taken")
+    return booking

@@ -17,6 +17,7 @@ from simulator.scenario.delivery import EventDelivery
 from simulator.scenario.document_intake import DocumentIntake
 from simulator.scenario.event_log import EventLog
 from simulator.scenario.faults import FaultBoard
+from simulator.scenario.interview_slots import InterviewSlots
 from simulator.scenario.maintenance import MaintenanceBoard
 from simulator.settings import SimulatorSettings
 
@@ -51,6 +52,7 @@ class Scenario:
         )
         self.events = EventLog()
         self.intake = DocumentIntake()
+        self.slots = InterviewSlots()
         self.sequence = 0
 
     def reset(self) -> None:
