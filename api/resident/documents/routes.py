@@ -92,7 +92,8 @@ def upload_document(action_id: str):
     content = part.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise PayloadTooLarge(TOO_LARGE, errors={"file": [TOO_LARGE]})
-    hub, session = current_hub(), db()
+    hub = current_hub()
+    session = db()
     upload = uploads.submit_upload(
         session,
         hub.document_store,
