@@ -16,6 +16,7 @@ from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import BREAK_GLASS, READ_RESIDENTS
 from api.current_hub import current_hub
 from api.database import db
+from api.resident.documents.schemas import FILE_RESPONSE
 from services import support
 from services.documents import uploads
 from services.errors import Forbidden
@@ -38,7 +39,7 @@ def resident_documents(args, resident_id: str, access: StaffAccess):
 
 @blp.route("/residents/<resident_id>/documents/<document_id>/file")
 @blp.staff_access(BREAK_GLASS, "resident.document.file", fields=("document_file",), break_glass=True)
-@blp.doc(responses={"200": {"description": "The file as stored", "content": {"application/octet-stream": {}}}})
+@blp.doc(responses={"200": FILE_RESPONSE})
 @blp.alt_response(404, description="No such document of this resident")
 def resident_document_file(resident_id: str, document_id: str, access: StaffAccess):
     """The file itself: only by break-glass (``X-Break-Glass: true``), audited and flagged for review."""

@@ -39,6 +39,10 @@ ALL_PARAMS = {
     "case_number": CASE_NUMBER,
     "agency": "DHS",
     "linked_on": "2026-03-02",
+    "document_id": "doc-1",
+    "tracking_number": "DHS-DOC-1A2B3C",
+    "receipt_number": "BH-4F7K-Q9M2",
+    "document_reason": "unreadable",
 }
 
 

@@ -237,6 +237,18 @@ SAMPLE_EVENTS = [
     (events.REMINDER_DOCUMENT_DUE, {"action_id": "a", "due_on": "2026-04-01", "days_left": 7, "title": "T"}),
     (events.REMINDER_INTERVIEW_TOMORROW, {"action_id": "a", "scheduled_at": "2026-03-30T10:00:00", "title": "T"}),
     (events.LINK_ADDED_ELSEWHERE, {"link_id": "l", "linked_agency": "HFS", "linked_on": "2026-03-02", "method": "mpi"}),
+    (
+        events.DOCUMENT_STATUS_CHANGED,
+        {
+            "document_id": "d",
+            "action_id": "a",
+            "title": "T",
+            "status": "rejected",
+            "document_reason": "unreadable",
+            "tracking_number": "DHS-DOC-1",
+            "receipt_number": "BH-2345-6789",
+        },
+    ),
 ]
 
 
