@@ -117,6 +117,12 @@ class Settings:
     fcm_url: str = ""
     fcm_max_in_flight: int = 32  # pushes in flight at once per process: the most a killed worker can send twice
 
+    # Observing the hub: the bearer token Prometheus scrapes /metrics with (required in staging and production;
+    # without it /metrics is open in development), and OpenTelemetry tracing (off unless set; the exporter reads
+    # the standard OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER… itself).
+    metrics_token: str = ""
+    otel_enabled: bool = False
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Read settings from ``environ`` (default ``os.environ``); ``overrides`` win (tests use them)."""
@@ -173,6 +179,8 @@ class Settings:
             problems.append("SIGNING_KEYS_PATH points at the development key file")
         if self.is_sqlite:
             problems.append("DATABASE_URL must be PostgreSQL")
+        if not self.metrics_token:
+            problems.append("METRICS_TOKEN must be set (Prometheus scrapes /metrics with it)")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
 

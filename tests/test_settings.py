@@ -24,7 +24,14 @@ def test_production_refuses_sandbox_and_development_secrets():
     with pytest.raises(SettingsError) as error:
         Settings.from_env({"HUB_ENV": "production"})
     message = str(error.value)
-    for needle in ("SANDBOX_ENABLED", "PLATFORM_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "SIGNING_KEYS_PATH"):
+    for needle in (
+        "SANDBOX_ENABLED",
+        "PLATFORM_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "DATABASE_URL",
+        "SIGNING_KEYS_PATH",
+        "METRICS_TOKEN",
+    ):
         assert needle in message
 
 
@@ -39,6 +46,7 @@ def test_production_starts_with_real_settings():
             "FIELD_ENCRYPTION_KEYS": "a2V5",
             "LOOKUP_HASH_KEY": "l",
             "SIGNING_KEYS_PATH": "/run/secrets/hub-signing-keys.json",
+            "METRICS_TOKEN": "m",
         }
     )
     assert settings.is_production

@@ -1,0 +1,1 @@
+"""Routes for operators rather than apps: health, readiness, metrics."""
