@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
@@ -30,6 +33,8 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy.engine import Engine
 
 from config import Settings
+
+T = TypeVar("T")
 
 WEB_SERVICE = "benefits-hub"
 WORKER_SERVICE = "benefits-hub-worker"
@@ -145,3 +150,19 @@ def uninstall() -> None:
     EngineTracer.remove_all_event_listeners()
     _installed.pop("engines", None)
     provider.shutdown()  # type: ignore[attr-defined]
+
+
+def in_this_trace(function: Callable[..., T]) -> Callable[..., T]:
+    """``function`` for another thread, running in the caller's trace context: a read's parallel platform calls
+    (``services.benefits.sync``) are children of the request's span, not traces of their own. Cheap when
+    tracing is off (the context is empty)."""
+    captured = otel_context.get_current()
+
+    def run(*args, **kwargs) -> T:
+        token = otel_context.attach(captured)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            otel_context.detach(token)
+
+    return run
