@@ -27,6 +27,7 @@ def broker(redis_url):
     connection.flushdb()
 
 
+@pytest.mark.redis
 def test_jobs_waiting_in_the_broker_are_the_queue_length(settings, test_database, hub, broker):
     publishing = celery_hub(settings, test_database, broker)
     client = create_app(hub=publishing).test_client()
