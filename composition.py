@@ -122,6 +122,8 @@ def create_celery(settings: Settings | None = None, *, hub: Hub | None = None, j
     app = make_celery(settings)
     register_jobs(app, jobs, (lambda: hub) if hub is not None else _once(lambda: _worker_hub(settings, app, jobs)))
     _observe_worker_processes(settings)
+    if hub is not None and tracing.install(settings, tracing.WORKER_SERVICE) is not None:
+        tracing.trace_engine(hub.engine)
     return app
 
 

@@ -9,7 +9,7 @@ The exporter is configured by OpenTelemetry's standard variables, read by the SD
 batches from a background thread, so a collector that is down costs a dropped batch, never a request.
 
 Spans keep no personal data, as the logs keep none (``PrivacySpanProcessor``): query strings are dropped, path
-segments that look like identifiers (a digit in them, or longer than 24 characters) become ``:id``, and a
+segments that look like identifiers (a digit in them, ``v1`` aside, or longer than 24 characters) become ``:id``, and a
 server span does not record the caller's address or user agent. SQL statements carry placeholders, never values.
 
 The pinned ``opentelemetry-instrumentation-sqlalchemy`` declares SQLAlchemy < 2.1; the hub runs 2.1, whose engine
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.trace import SpanKind
 from sqlalchemy.engine import Engine
@@ -54,6 +54,7 @@ _CALLER_KEYS = (  # on server spans: who called (an address is personal data)
     "user_agent.original",
 )
 _ID_SEGMENT = re.compile(r"\d|^.{25,}$")
+_VERSION_SEGMENT = re.compile(r"^v\d{1,2}$")  # /v1/…: an API version, not an identifier
 REDACTED = "redacted"
 
 _installed: dict[str, object] = {}  # this process's provider and what it instrumented
@@ -62,7 +63,11 @@ _installed: dict[str, object] = {}  # this process's provider and what it instru
 def scrub_path(path: str) -> str:
     """``/platform/dhs/clients/40012345/cases?x=1`` → ``/platform/dhs/clients/:id/cases``."""
     path = path.split("?", 1)[0]
-    return "/".join(":id" if segment and _ID_SEGMENT.search(segment) else segment for segment in path.split("/"))
+    return "/".join(":id" if _is_identifier(segment) else segment for segment in path.split("/"))
+
+
+def _is_identifier(segment: str) -> bool:
+    return bool(segment) and bool(_ID_SEGMENT.search(segment)) and not _VERSION_SEGMENT.match(segment)
 
 
 def scrub_url(url: str) -> str:
@@ -71,24 +76,57 @@ def scrub_url(url: str) -> str:
 
 
 class PrivacySpanProcessor(SpanProcessor):
-    """Rewrites what instrumentations record at a span's start (URLs, paths, the caller) before anything else
-    sees it; runs first, so the exporter only ever has the scrubbed values."""
+    """Hands ``inner`` (the exporting processor) each ended span with what instrumentations recorded of URLs,
+    paths and the caller scrubbed; nothing else ever sees the span, so nothing unscrubbed leaves the process.
+    (Scrubbed at the end: Flask's instrumentation writes its attributes again after the span has started.)"""
+
+    def __init__(self, inner: SpanProcessor) -> None:
+        self._inner = inner
 
     def on_start(self, span, parent_context=None) -> None:
-        attributes = span.attributes or {}
-        for key in _URL_KEYS:
-            if isinstance(attributes.get(key), str):
-                span.set_attribute(key, scrub_url(attributes[key]))
-        for key in _PATH_KEYS:
-            if isinstance(attributes.get(key), str):
-                span.set_attribute(key, scrub_path(attributes[key]))
-        for key in _DROPPED_KEYS:
+        self._inner.on_start(span, parent_context=parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self._inner.on_end(scrubbed(span))
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
+
+
+def scrubbed(span: ReadableSpan) -> ReadableSpan:
+    """``span`` with URL and path attributes scrubbed, query strings dropped and, on a server span, the caller's
+    address and user agent redacted."""
+    attributes = dict(span.attributes or {})
+    for key in _URL_KEYS:
+        if isinstance(attributes.get(key), str):
+            attributes[key] = scrub_url(attributes[key])
+    for key in _PATH_KEYS:
+        if isinstance(attributes.get(key), str):
+            attributes[key] = scrub_path(attributes[key])
+    for key in _DROPPED_KEYS:
+        if key in attributes:
+            attributes[key] = REDACTED
+    if span.kind == SpanKind.SERVER:
+        for key in _CALLER_KEYS:
             if key in attributes:
-                span.set_attribute(key, REDACTED)
-        if span.kind == SpanKind.SERVER:
-            for key in _CALLER_KEYS:
-                if key in attributes:
-                    span.set_attribute(key, REDACTED)
+                attributes[key] = REDACTED
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=attributes,
+        events=span.events,
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
 
 
 def install(settings: Settings, service_name: str, *, exporter: SpanExporter | None = None) -> TracerProvider | None:
@@ -108,8 +146,7 @@ def install(settings: Settings, service_name: str, *, exporter: SpanExporter | N
         exporter = OTLPSpanExporter()
     attributes = {} if os.environ.get("OTEL_SERVICE_NAME") else {SERVICE_NAME: service_name}
     provider = TracerProvider(resource=Resource.create(attributes))
-    provider.add_span_processor(PrivacySpanProcessor())
-    provider.add_span_processor(BatchSpanProcessor(exporter))
+    provider.add_span_processor(PrivacySpanProcessor(BatchSpanProcessor(exporter)))
     trace.set_tracer_provider(provider)
     HTTPXClientInstrumentor().instrument(tracer_provider=provider)
     CeleryInstrumentor().instrument(tracer_provider=provider)
