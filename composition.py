@@ -21,13 +21,13 @@ import threading
 from collections.abc import Callable
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 from flask import Flask
 from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
-from config import Settings
+from config import Settings, SettingsError
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
@@ -41,7 +41,7 @@ from services.idempotency import prune_idempotency_keys_job
 from services.identity.link_throttle import prune_link_failures_job
 from services.identity.linking import link_records_job
 from services.identity.used_id_tokens import prune_used_id_tokens_job
-from services.metrics.exposition import multiprocess_dir
+from services.metrics.exposition import multiprocess_dir, serve_worker_metrics
 from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
 
@@ -137,7 +137,8 @@ def _worker_hub(settings: Settings, app: Celery, jobs: JobRegistry) -> Hub:
 def _observe_worker_processes(settings: Settings) -> None:
     """Each prefork child starts tracing after the fork (its exporter's thread is its own), and one that exits
     has its live gauges removed from the metrics directory (``hub_platform_breaker_open`` of a dead process
-    must not keep an agency "open")."""
+    must not keep an agency "open"). With ``WORKER_METRICS_BIND`` the worker's main process serves the metrics
+    of its pool (a worker machine without a web node is scraped there)."""
 
     if settings.otel_enabled:
         worker_process_init.connect(lambda **_kwargs: tracing.install(settings, tracing.WORKER_SERVICE), weak=False)
@@ -145,6 +146,12 @@ def _observe_worker_processes(settings: Settings) -> None:
         from prometheus_client import multiprocess
 
         worker_process_shutdown.connect(lambda **_kwargs: multiprocess.mark_process_dead(os.getpid()), weak=False)
+    if settings.worker_metrics_bind:
+        if not multiprocess_dir():
+            raise SettingsError("WORKER_METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (the pool's processes write there)")
+        worker_init.connect(
+            lambda **_kwargs: serve_worker_metrics(settings.worker_metrics_bind, settings.metrics_token), weak=False
+        )
 
 
 def _once(build: Callable[[], Hub]) -> Callable[[], Hub]:

@@ -121,6 +121,7 @@ class Settings:
     # without it /metrics is open in development), and OpenTelemetry tracing (off unless set; the exporter reads
     # the standard OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER… itself).
     metrics_token: str = ""
+    worker_metrics_bind: str = ""  # host:port where a Celery worker serves its own /metrics (empty: it does not)
     otel_enabled: bool = False
 
     @classmethod

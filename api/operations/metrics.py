@@ -22,7 +22,7 @@ from api.auth_rules import mark
 from api.current_hub import current_hub, hub_of
 from api.problems import problem_response
 from services.metrics import exposition, instruments
-from services.metrics.collector import HubCollector
+from services.metrics.collector import CELERY_QUEUES, HubCollector
 
 bp = Blueprint("metrics", __name__)
 
@@ -76,7 +76,9 @@ def register(app: Flask) -> None:
     """The route, the collector of this app's hub, and the request hooks (call before any other hook is
     registered, so that a request refused by an earlier hook is still timed)."""
     hub = hub_of(app)
-    app.extensions[_COLLECTOR] = HubCollector(hub.settings, hub.session_factory)
+    celery = getattr(hub.runner, "celery", None)  # a Celery runner publishes to its app's default queue
+    queues = (celery.conf.task_default_queue,) if celery is not None else CELERY_QUEUES
+    app.extensions[_COLLECTOR] = HubCollector(hub.settings, hub.session_factory, queues=queues)
     app.before_request(_started)
     app.after_request(_observed)
     app.register_blueprint(bp)

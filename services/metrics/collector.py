@@ -32,7 +32,7 @@ log = logging.getLogger("hub.metrics")
 
 COUNT_CAP = 100_000
 STATEMENT_TIMEOUT_MS = 2_000
-CELERY_QUEUES = ("celery",)  # the hub publishes every job to Celery's default queue
+CELERY_QUEUES = ("celery",)  # Celery's default queue, where the hub publishes every job
 CELERY_UNACKED_KEY = "unacked"  # kombu's Redis transport: messages delivered to a worker, not yet acknowledged
 
 
@@ -40,9 +40,12 @@ class HubCollector(Collector):
     """``hub_outbox_*``, ``hub_push_pending``/``hub_push_oldest_due_age_seconds``, ``hub_audit_chain_length``,
     ``hub_celery_*``, ``hub_source_fresh_seconds`` and ``hub_metrics_source_up``, read at scrape time."""
 
-    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, settings: Settings, session_factory: sessionmaker[Session], *, queues: tuple[str, ...] = CELERY_QUEUES
+    ) -> None:
         self.settings = settings
         self.session_factory = session_factory
+        self.queues = queues
         broker = settings.celery_broker_url or settings.redis_url
         self._redis = (
             redis.Redis.from_url(
@@ -126,7 +129,7 @@ class HubCollector(Collector):
         lengths = GaugeMetricFamily(
             "hub_celery_queue_length", "Jobs waiting in the Celery queue (Redis LLEN).", labels=["queue"]
         )
-        for queue in CELERY_QUEUES:
+        for queue in self.queues:
             lengths.add_metric([queue], self._redis.llen(queue))
         yield lengths
         yield _gauge(

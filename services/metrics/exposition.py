@@ -8,11 +8,15 @@ given the same directory. Without it (tests, ``flask`` commands), this process's
 
 from __future__ import annotations
 
+import hmac
 import os
+import threading
 from collections.abc import Iterable, Iterator
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import Metric
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST  # what generate_latest writes
@@ -43,3 +47,33 @@ def render(extra: Iterable[Collector] = ()) -> bytes:
     for collector in extra:
         registry.register(collector)
     return generate_latest(registry)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        """A scrape every few seconds is not news."""
+
+
+def serve_worker_metrics(bind: str, token: str) -> ThreadingWSGIServer:
+    """``GET /metrics`` of a Celery worker host (``WORKER_METRICS_BIND``, ``host:port``), from a thread of the
+    worker's main process: every process's instruments in ``PROMETHEUS_MULTIPROC_DIR`` (the pool's children write
+    there), behind the same bearer ``METRICS_TOKEN`` as the web's. The gauges read from the database are the web's
+    to answer; a worker only tells what its processes did (dispatch, sends, platform calls, breakers)."""
+    host, _, port = bind.rpartition(":")
+    expected = f"Bearer {token}".encode()
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") != "/metrics":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
+        presented = environ.get("HTTP_AUTHORIZATION", "").encode("latin-1")
+        if token and not hmac.compare_digest(presented, expected):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain"), ("WWW-Authenticate", "Bearer")])
+            return [b"metrics need the metrics token\n"]
+        body = render()
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = make_server(host or "0.0.0.0", int(port), app, ThreadingWSGIServer, handler_class=_Quiet)  # noqa: S104
+    threading.Thread(target=server.serve_forever, name="worker-metrics", daemon=True).start()
+    return server
