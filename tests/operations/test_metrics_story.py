@@ -127,3 +127,25 @@ def test_a_database_that_does_not_answer_is_reported_not_a_failed_scrape(hub, un
     assert found.value("hub_metrics_source_up", source="database") == 0
     assert not found.has("hub_outbox_backlog")
     assert found.has("hub_source_fresh_seconds")
+
+
+def documented_metrics() -> set[str]:
+    """The metric names of the README's table in "Observing the hub"."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Observing the hub", 1)[1].split("Example alerts", 1)[0]
+    return {
+        name for row in section.splitlines() if row.startswith("| `hub_") for name in re.findall(r"`(hub_\w+)", row)
+    }
+
+
+def test_every_metric_is_in_the_runbook_and_every_documented_one_is_served(client):
+    served = {name for name in scrape(client).families if name.startswith("hub_")}
+    documented = documented_metrics()
+    broker_only = {"hub_celery_queue_length", "hub_celery_unacked"}  # with WORKER_MODE=celery on Redis
+    names = {  # families as the parser names them: a counter's family drops _total
+        name.removesuffix("_total") if name.endswith("_total") else name for name in documented
+    }
+    assert served == names - broker_only
