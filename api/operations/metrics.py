@@ -13,7 +13,6 @@ route matched is ``unmatched``; an unusual method is ``other``.
 
 from __future__ import annotations
 
-import hmac
 import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -23,6 +22,7 @@ from api.current_hub import current_hub, hub_of
 from api.problems import problem_response
 from services.metrics import exposition, instruments
 from services.metrics.collector import CELERY_QUEUES, HubCollector
+from services.metrics.exposition import same_secret
 
 bp = Blueprint("metrics", __name__)
 
@@ -50,7 +50,7 @@ def _refusal(token: str, *, required: bool) -> Response | None:
     if not token and not required:
         return None
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if token and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+    if token and scheme.lower() == "bearer" and same_secret(presented.strip(), token):
         return None
     return problem_response(
         401, "Metrics need the metrics token.", headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
