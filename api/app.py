@@ -12,7 +12,7 @@ from api import current_hub, database, problems, request_context, request_guards
 from api.docs.routes import bp as docs_bp
 from api.extension import create_api
 from api.json_bodies import HubJSONProvider, HubRequest
-from api.operations import metrics
+from api.operations.metrics import routes as metrics
 from config import INSTANCE_DIR, Settings
 from services.hub import Hub
 

@@ -1,1 +1,1 @@
-"""Routes for operators rather than apps: health, readiness, metrics."""
+"""What operators and tools reach: liveness and readiness probes, metrics, and the API's own documentation."""

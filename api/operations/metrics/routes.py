@@ -1,4 +1,4 @@
-"""``GET /metrics`` for Prometheus, and the HTTP instruments every request updates.
+"""``GET /metrics`` for Prometheus.
 
 Who may scrape: with ``METRICS_TOKEN`` set, only a caller presenting it (``Authorization: Bearer <token>``,
 compared in constant time); staging and production refuse to start without one (``config.Settings.check``), and
@@ -6,21 +6,19 @@ answer 401 to everyone if it were ever empty there. Development and tests withou
 local Prometheus expects. The route is outside the OpenAPI document: it is for the operator's Prometheus, not
 for apps.
 
-Requests are counted by method, route template (``request.url_rule``, e.g. ``/v1/admin/residents/<resident_id>``,
-never the path that was asked for) and status, with a latency histogram per method and template. A request no
-route matched is ``unmatched``; an unusual method is ``other``.
+What it answers: every process's instruments (``services.metrics.instruments``, HTTP requests among them:
+``api.operations.metrics.request_timing``) and the gauges read at scrape time (``services.metrics.collector``).
 """
 
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, request
 
 from api.auth_rules import mark
 from api.current_hub import current_hub, hub_of
+from api.operations.metrics import request_timing
 from api.problems import problem_response
-from services.metrics import exposition, instruments
+from services.metrics import exposition
 from services.metrics.collector import CELERY_QUEUES, HubCollector
 from services.metrics.exposition import same_secret
 
@@ -57,21 +55,6 @@ def _refusal(token: str, *, required: bool) -> Response | None:
     )
 
 
-def _started() -> None:
-    g.metrics_started = time.perf_counter()
-
-
-def _observed(response: Response) -> Response:
-    started = g.pop("metrics_started", None)
-    if started is None:
-        return response
-    method = request.method if request.method in instruments.HTTP_METHODS else "other"
-    route = request.url_rule.rule if request.url_rule is not None else instruments.UNMATCHED_ROUTE
-    instruments.http_requests.labels(method, route, str(response.status_code)).inc()
-    instruments.http_request_duration.labels(method, route).observe(time.perf_counter() - started)
-    return response
-
-
 def register(app: Flask) -> None:
     """The route, the collector of this app's hub, and the request hooks (call before any other hook is
     registered, so that a request refused by an earlier hook is still timed)."""
@@ -79,6 +62,5 @@ def register(app: Flask) -> None:
     celery = getattr(hub.runner, "celery", None)  # a Celery runner publishes to its app's default queue
     queues = (celery.conf.task_default_queue,) if celery is not None else CELERY_QUEUES
     app.extensions[_COLLECTOR] = HubCollector(hub.settings, hub.session_factory, queues=queues)
-    app.before_request(_started)
-    app.after_request(_observed)
+    request_timing.register(app)
     app.register_blueprint(bp)
