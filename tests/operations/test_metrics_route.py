@@ -40,7 +40,7 @@ def test_with_a_token_only_its_bearer_may_scrape(hub):
         {"Authorization": f"Bearer {TOKEN}x"},
     ):
         response = client.get("/metrics", headers=headers)
-        body = assert_problem(response, 401)
+        body = assert_problem(response, 401, field="Authorization")
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
         assert "hub_" not in response.get_data(as_text=True) and TOKEN not in body["detail"]
     assert scrape(client, Authorization=f"Bearer {TOKEN}").has("hub_outbox_backlog")

@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from api.auth_rules import mark
 from api.current_hub import current_hub, hub_of
 from api.operations.metrics import request_timing
-from api.problems import problem_response
+from services.errors import Unauthenticated
 from services.metrics import exposition
 from services.metrics.collector import CELERY_QUEUES, HubCollector
 from services.metrics.exposition import same_secret
@@ -37,21 +37,22 @@ def metrics_token(view):
 def metrics() -> Response:
     """Every process's instruments and the scrape-time gauges (``services.metrics``), in Prometheus's format."""
     settings = current_hub().settings
-    refused = _refusal(settings.metrics_token, required=settings.hub_env in {"staging", "production"})
-    if refused is not None:
-        return refused
+    _check_token(settings.metrics_token, required=settings.hub_env in {"staging", "production"})
     body = exposition.render([current_app.extensions[_COLLECTOR]])
     return Response(body, content_type=exposition.CONTENT_TYPE)
 
 
-def _refusal(token: str, *, required: bool) -> Response | None:
+def _check_token(token: str, *, required: bool) -> None:
+    """Raise ``Unauthenticated`` (a 401 naming the ``Authorization`` header) unless the caller presents ``token``."""
     if not token and not required:
-        return None
+        return
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if token and scheme.lower() == "bearer" and same_secret(presented.strip(), token):
-        return None
-    return problem_response(
-        401, "Metrics need the metrics token.", headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
+        return
+    raise Unauthenticated(
+        "Metrics need the metrics token.",
+        errors={"Authorization": ["Bearer <METRICS_TOKEN> is required."]},
+        headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
     )
 
 
