@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
+_values = sys.modules.get("prometheus_client.values")
+if _values is not None and _values.ValueClass is _values.MutexValue:  # imported before the directory was chosen
+    raise RuntimeError("gunicorn.conf.py must set PROMETHEUS_MULTIPROC_DIR before anything imports prometheus_client")
 _OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if _OWN_METRICS_DIR:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hub-metrics-")
