@@ -38,6 +38,11 @@ import gunicorn.util  # noqa: E402
 from api.problems import PROBLEM_MIMETYPE, problem_document  # noqa: E402
 from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES  # noqa: E402
 
+# Processes: WEB_CONCURRENCY workers (gunicorn's own variable, made explicit) × WEB_THREADS threads each; with
+# threads the worker class is gthread. Command-line options win (``make run`` serves one worker × 8 threads).
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES
 limit_request_fields = 2 * MAX_HEADER_FIELDS
