@@ -22,6 +22,7 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.admin.actions import blp as admin_actions
     from api.admin.audit_log import blp as admin_audit
+    from api.admin.partner_apps import blp as admin_partner_apps
     from api.admin.residents import blp as admin_residents
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
@@ -31,9 +32,10 @@ def _api_blueprints() -> list:
     from api.me.access_log import blp as access_log
     from api.me.routes import blp as me
     from api.notifications.routes import blp as notifications
+    from api.partner.routes import blp as partner
     from api.platform_events.routes import blp as platform_events
 
-    admin = [admin_residents, admin_actions, admin_audit]
+    admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps]
     return [
         health,
         benefits,
@@ -45,18 +47,21 @@ def _api_blueprints() -> list:
         access_log,
         devices,
         notifications,
+        partner,
         *admin,
     ]
 
 
 def _cli_groups() -> list:
     """Every ``flask <group>`` command group; each lives beside the domain it serves."""
+    from api.commands import partner_apps  # noqa: F401  (adds ``apps add-partner``)
+    from api.commands.apps import apps
     from api.commands.audit import audit
     from api.commands.identity import identity
     from api.commands.sandbox import sandbox
     from api.commands.sync import sync
 
-    return [sandbox, audit, identity, sync]
+    return [sandbox, audit, identity, sync, apps]
 
 
 class HubMap(Map):

@@ -35,6 +35,13 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "The hub's access token for support staff (client_id=support-console).",
     },
+    "partner": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A partner app's access token (POST /v1/auth/token, grant_type=client_credentials with a "
+        "private_key_jwt client_assertion).",
+    },
     "platformSignature": {
         "type": "apiKey",
         "in": "header",
@@ -79,6 +86,8 @@ class Blueprint(flask_smorest.Blueprint):
             doc = {"security": [{scheme: []}], "responses": {"401": {"description": "Missing or invalid token"}}}
             if scheme == "staff":
                 doc["responses"]["403"] = {"description": "The staff role may not do this"}
+            if scheme == "partner":
+                doc["responses"]["403"] = {"description": "The token lacks the route's scope"}
             return self.doc(**doc)(func)
 
         return decorator

@@ -266,15 +266,10 @@ class _BatchData:
         partner_ids = sorted(
             {str(event.payload.get("partner_notification_id")) for event in events if event.type == PARTNER_MESSAGE}
         )
-        partner_texts = (
-            dict(
-                session.execute(
-                    select(PartnerNotification.id, PartnerNotification.texts).where(
-                        PartnerNotification.id.in_(partner_ids)
-                    )
-                ).tuples()
+        partner_texts = {
+            notification_id: texts
+            for notification_id, texts in session.execute(
+                select(PartnerNotification.id, PartnerNotification.texts).where(PartnerNotification.id.in_(partner_ids))
             )
-            if partner_ids
-            else {}
-        )
+        }
         return cls(residents, preferences, devices, existing, withheld_by_resident(session, ids), partner_texts)

@@ -21,6 +21,7 @@ from api.request_context import arrived_at
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
+from services.partner.notifications import senders_of
 from services.visibility import visibility_of
 
 blp = Blueprint(
@@ -146,7 +147,11 @@ def resident_notifications(args, resident_id: str):
     revealed = sorted({item.message.agency for item in shown if not visibility.shares(item.message.agency)})
     if revealed:
         access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
-    data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]
+    senders = senders_of(session, [item.message.id for item in shown])
+    data = [
+        {**_message(item.message), "deliveries": item.deliveries, "sent_by": senders.get(item.message.id)}
+        for item in shown
+    ]
     return {"data": data, "meta": {"next_cursor": _cursor(next_after), "withheld": len(items) - len(shown)}}
 
 

@@ -154,7 +154,19 @@ def refresh_limits(settings: Settings) -> list[RateLimit]:
 
 def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
     """Limits checked inside authenticated views (``@limited(name)``), where the principal is known."""
+    per_partner = RateLimit(
+        "partner", settings.rate_limit_partner, lambda: current_principal().client_id, "requests from this partner app"
+    )
+    partner_quota = RateLimit(
+        "partner-daily",
+        settings.partner_daily_quota,
+        lambda: current_principal().client_id,
+        "notifications from this partner app today (its daily quota)",
+    )
     return {
+        # every partner route; sends also count in the app's daily quota (``api/partner/guard.py``)
+        "partner": [per_partner],
+        "partner-notifications": [per_partner, partner_quota],
         "links": [
             RateLimit(
                 "links",

@@ -187,3 +187,39 @@ def delivered_at(session: Session, notification_ids: list[str]) -> dict[str, dt.
         .group_by(PartnerRecipient.notification_id)
     )
     return {notification_id: when for notification_id, when in rows if when is not None}
+
+
+def recipients_of(session: Session, notification_ids: list[str]) -> dict[str, list[PartnerRecipient]]:
+    """For support: each notification's recipients (resident id, outcome, inbox message id)."""
+    found: dict[str, list[PartnerRecipient]] = {notification_id: [] for notification_id in notification_ids}
+    if notification_ids:
+        rows = session.scalars(
+            select(PartnerRecipient)
+            .where(PartnerRecipient.notification_id.in_(notification_ids))
+            .order_by(PartnerRecipient.notification_id, PartnerRecipient.resident_id)
+        )
+        for row in rows:
+            found[row.notification_id].append(row)
+    return found
+
+
+def senders_of(session: Session, message_ids: list[str]) -> dict[str, dict[str, str | None]]:
+    """For support's view of a resident's messages: which partner app sent each message that came from one."""
+    if not message_ids:
+        return {}
+    rows = session.execute(
+        select(PartnerRecipient.message_id, PartnerNotification.id, PartnerNotification.reference, PartnerApp)
+        .join(PartnerNotification, PartnerNotification.id == PartnerRecipient.notification_id)
+        .join(PartnerApp, PartnerApp.client_id == PartnerNotification.client_id)
+        .where(PartnerRecipient.message_id.in_(message_ids))
+    )
+    return {
+        message_id: {
+            "client_id": app.client_id,
+            "name": app.name,
+            "agency": app.agency,
+            "notification_id": notification_id,
+            "reference": reference,
+        }
+        for message_id, notification_id, reference, app in rows
+    }
