@@ -55,7 +55,8 @@ def send_notification(body: dict):
     allow detailed previews, and they read the text in their language (`es` if you gave it and they read
     Spanish, else `en`). Send `Idempotency-Key` so a retry sends nothing twice.
     """
-    session, app = db(), current_partner()
+    session = db()
+    app = current_partner()
     notification = accept_notification(
         session,
         current_hub().lookup_hasher,
