@@ -82,7 +82,7 @@ def _app(app: PartnerApp) -> dict:
 
 
 @blp.route("/partner-apps")
-@staff_access(READ_PARTNER_APPS, "partner_app.list", reason=False)
+@staff_access(READ_PARTNER_APPS, "partner_app.list", fields=("partner_apps",), reason=False)
 @blp.requires("staff")
 @blp.arguments(AgencyArgs, location="query")
 @blp.response(200, PartnerAppListSchema)
