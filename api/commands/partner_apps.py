@@ -1,5 +1,7 @@
 """``flask apps add-partner``: register an agency system as a partner app; prints its client id, and its callback
-secret once (it is stored encrypted and never shown again). Audited with the operator's login as actor."""
+secret once (it is stored encrypted and never shown again). Audited with the operator's login as actor.
+
+``flask sandbox seed-partner-cases`` (sandbox only) makes residents with one case each, for the campaign bench."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import json
 import click
 
 from api.commands.apps import apps
+from api.commands.sandbox import sandbox
 from api.current_hub import current_hub
 from services.audit import Actor, record_access
 from services.errors import DomainError
 from services.partner.apps import SCOPES, register_partner_app
+from services.partner.campaign_seed import seed_partner_cases
 
 
 @apps.command("add-partner")
@@ -59,3 +63,18 @@ def add_partner(agency, name, jwks_file, jwks_url, scopes, callback_url, client_
         if registered.callback_secret:
             click.echo(f"callback_secret: {registered.callback_secret}")
             click.echo("(shown once: store it where your callback receiver can read it)")
+
+
+@sandbox.command("seed-partner-cases")
+@click.option("--cases", type=click.IntRange(1, 1_000_000), default=10_000)
+@click.option("--agency", default="DHS")
+@click.option("--prefix", default="BENCH", help="Case numbers are <prefix><n:08d>")
+def seed_partner_cases_command(cases: int, agency: str, prefix: str) -> None:
+    """Residents each holding one case of AGENCY and one phone, for partner campaign benchmarks."""
+    hub = current_hub()
+    if not hub.settings.sandbox_enabled:
+        raise click.ClickException("the sandbox is disabled (SANDBOX_ENABLED=false)")
+    with hub.session() as session:
+        added = seed_partner_cases(session, count=cases, agency=agency.upper(), prefix=prefix, app_id="sandbox-app")
+        session.commit()
+    click.echo(f"{added} residents with a {agency.upper()} case each ({prefix}00000001 …) and one phone each")

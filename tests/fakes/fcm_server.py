@@ -10,7 +10,10 @@ accepted, as the network does: the window in which FCM has a push and its sender
 ``max_in_progress`` is the most requests the server was handling at once.
 
 In another process (the benchmarks): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
-counts (with ``duplicates``: accepted pushes beyond the first per token) and ``POST /_fake/reset`` clears them.
+counts (with ``duplicates``: accepted pushes beyond the first per token), ``GET /_fake/first-seen`` when each token's
+first request arrived, and ``POST /_fake/reset`` clears them. ``POST /_fake/oauth2/token`` answers like Google's
+OAuth token endpoint, so a process given a service-account file whose ``token_uri`` points there (the partner
+campaign bench's Celery workers) runs firebase-admin's real credential flow against the fake.
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ class FakeFCMServer:
         self._attempts: collections.Counter[str] = collections.Counter()
         self._accepted: collections.Counter[str] = collections.Counter()
         self._counts: collections.Counter[str] = collections.Counter()
+        self._first_seen: dict[str, float] = {}
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
@@ -163,6 +167,7 @@ class FakeFCMServer:
             self._attempts.clear()
             self._accepted.clear()
             self._counts.clear()
+            self._first_seen.clear()
             self.max_in_progress = 0
 
     # -- what happened ---------------------------------------------------------------------------------------
@@ -194,6 +199,11 @@ class FakeFCMServer:
                 "max_in_progress": self.max_in_progress,
             }
 
+    def first_seen(self) -> dict[str, float]:
+        """When each token's first send request arrived (unix seconds), recorded or not."""
+        with self._lock:
+            return dict(self._first_seen)
+
     def started(self) -> None:
         with self._lock:
             self._in_progress += 1
@@ -223,6 +233,7 @@ class FakeFCMServer:
             self._counts["calls"] += 1
             if token is not None:
                 self._attempts[token] += 1
+                self._first_seen.setdefault(token, time.time())
             code, retry_after = self._failure_for(token)
             message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
             status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
@@ -282,6 +293,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.reset()
             self._reply(200, {})
             return
+        if self.path == "/_fake/oauth2/token":  # a service account's token_uri, for processes with real credentials
+            self._reply(200, {"access_token": "fake-oauth-access-token", "expires_in": 3600, "token_type": "Bearer"})
+            return
         match = SEND_PATH.match(self.path)
         if not match:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
@@ -307,6 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/_fake/stats":
             self._reply(200, self.server.fake.stats())
+        elif self.path == "/_fake/first-seen":
+            self._reply(200, self.server.fake.first_seen())
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
