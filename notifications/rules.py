@@ -217,7 +217,10 @@ def partner_message(event: _Event) -> list[MessageSpec]:
     """A partner app's program message: its texts are the partner's own (the dispatcher adds them to ``params``
     from the notification row), in the category the partner chose; never urgent (quiet hours hold it)."""
     payload = event.payload
-    if payload.get("category") not in CATEGORIES or not payload.get("partner_notification_id"):
+    category = payload.get("category")
+    if category not in CATEGORIES or category == "account" or not event.agency:
+        return []  # never the hub's own account channel, and always an agency whose consent decides
+    if not payload.get("partner_notification_id"):
         return []
     return [
         MessageSpec(
