@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.admin.audited import current_access, staff_access
+from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import MANAGE_APPS, READ_PARTNER_APPS, READ_PARTNER_MESSAGES
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, PageArgs, PageMeta, decode_cursor, encode_cursor
 from api.fields import JsonDocument, Text
+from api.pages import ListPage
 from api.partner.presenters import notification_statuses
 from api.partner.schemas import NotificationStatusSchema
 from services.errors import InvalidInput
@@ -20,7 +20,7 @@ from services.models.partners import PartnerApp
 from services.partner import apps
 from services.partner.notifications import notifications_page, recipients_of
 
-blp = Blueprint(
+blp = AdminBlueprint(
     "admin-partner-apps", __name__, url_prefix="/v1/admin", description="Support staff: partner apps (audited)"
 )
 
@@ -68,11 +68,6 @@ class StaffPartnerNotificationSchema(NotificationStatusSchema):
     recipients = ma.fields.List(ma.fields.Nested(RecipientSchema), required=True)
 
 
-class StaffPartnerNotificationPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(StaffPartnerNotificationSchema), required=True)
-    meta = ma.fields.Nested(PageMeta, required=True)
-
-
 def _app(app: PartnerApp) -> dict:
     keys = (app.jwks or {}).get("keys", [])
     return {
@@ -82,52 +77,48 @@ def _app(app: PartnerApp) -> dict:
 
 
 @blp.route("/partner-apps")
-@staff_access(READ_PARTNER_APPS, "partner_app.list", fields=("partner_apps",), reason=False)
-@blp.requires("staff")
+@blp.staff_access(READ_PARTNER_APPS, "partner_app.list", fields=("partner_apps",), reason=False)
 @blp.arguments(AgencyArgs, location="query")
 @blp.response(200, PartnerAppListSchema)
-def list_partner_apps(args: dict):
+def list_partner_apps(args: dict, access: StaffAccess):
     """Every partner app (or one agency's), with its scopes, key ids and whether it is suspended."""
     return {"data": [_app(app) for app in apps.partner_apps(db(), agency=args["agency"])]}
 
 
-def _changed(client_id: str, change: str) -> None:
-    current_access().fields = [f"partner_app:{client_id}", f"change:{change}"]
+def _changed(access: StaffAccess, client_id: str, change: str) -> None:
+    access.fields = [f"partner_app:{client_id}", f"change:{change}"]
 
 
 @blp.route("/partner-apps/<client_id>/suspend", methods=["POST"])
-@staff_access(MANAGE_APPS, "partner_app.suspend", reason=False)
-@blp.requires("staff")
+@blp.staff_access(MANAGE_APPS, "partner_app.suspend", reason=False)
 @blp.response(200, PartnerAppSchema)
 @blp.alt_response(404, description="No such partner app")
-def suspend(client_id: str):
+def suspend(client_id: str, access: StaffAccess):
     """Suspend the app: its tokens stop working on their next request and it gets no new ones."""
-    _changed(client_id, "suspended")
+    _changed(access, client_id, "suspended")
     return _app(apps.set_suspended(db(), client_id, True))
 
 
 @blp.route("/partner-apps/<client_id>/unsuspend", methods=["POST"])
-@staff_access(MANAGE_APPS, "partner_app.unsuspend", reason=False)
-@blp.requires("staff")
+@blp.staff_access(MANAGE_APPS, "partner_app.unsuspend", reason=False)
 @blp.response(200, PartnerAppSchema)
 @blp.alt_response(404, description="No such partner app")
-def unsuspend(client_id: str):
+def unsuspend(client_id: str, access: StaffAccess):
     """Reinstate a suspended app."""
-    _changed(client_id, "unsuspended")
+    _changed(access, client_id, "unsuspended")
     return _app(apps.set_suspended(db(), client_id, False))
 
 
 @blp.route("/partner-apps/<client_id>/keys", methods=["PUT"])
-@staff_access(MANAGE_APPS, "partner_app.rekey", reason=False)
-@blp.requires("staff")
+@blp.staff_access(MANAGE_APPS, "partner_app.rekey", reason=False)
 @blp.arguments(RekeySchema)
 @blp.response(200, PartnerAppSchema)
 @blp.alt_response(404, description="No such partner app")
-def rekey(body: dict, client_id: str):
+def rekey(body: dict, client_id: str, access: StaffAccess):
     """Replace the app's public keys (`jwks` inline or `jwks_url`): assertions signed by old keys stop verifying."""
     if body["jwks"] is not None and body["jwks_url"] is not None:
         raise InvalidInput("Give jwks or jwks_url, not both.", errors={"jwks": ["One of jwks, jwks_url."]})
-    _changed(client_id, "keys")
+    _changed(access, client_id, "keys")
     app = apps.rekey(
         db(),
         client_id,
@@ -141,20 +132,16 @@ def rekey(body: dict, client_id: str):
 
 
 @blp.route("/partner-apps/<client_id>/notifications")
-@staff_access(READ_PARTNER_MESSAGES, "partner_app.notifications.read", fields=("notifications", "deliveries"))
-@blp.requires("staff")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, StaffPartnerNotificationPageSchema)
+@blp.staff_access(READ_PARTNER_MESSAGES, "partner_app.notifications.read", fields=("notifications", "deliveries"))
+@blp.paginated(StaffPartnerNotificationSchema)
 @blp.alt_response(404, description="No such partner app")
-def partner_app_notifications(args: dict, client_id: str):
+def partner_app_notifications(args: dict, client_id: str, access: StaffAccess):
     """The app's messages, newest first, each with its status, push counts and recipients (resident id, outcome,
     inbox message id: `GET /v1/admin/residents/{id}/notifications` shows that message's every delivery)."""
     session = db()
     app = apps.partner_app(session, client_id)
-    page = notifications_page(
-        session, app, reference=None, since=None, limit=args["limit"], after=decode_cursor(args["cursor"])
-    )
+    page = notifications_page(session, app, reference=None, since=None, limit=args["limit"], after=args["after"])
     recipients = recipients_of(session, [n.id for n in page.items])
-    current_access().about(*sorted({r.resident_id for rows in recipients.values() for r in rows}))
-    data = [{**status, "recipients": recipients[status["id"]]} for status in notification_statuses(session, page.items)]
-    return {"data": data, "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None}}
+    access.about(*sorted({r.resident_id for rows in recipients.values() for r in rows}))
+    statuses = notification_statuses(session, page.items)
+    return ListPage.of(page, items=[{**status, "recipients": recipients[status["id"]]} for status in statuses])

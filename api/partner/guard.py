@@ -1,12 +1,12 @@
-"""``@partner_access(scope, action)``: the one guard every partner route wears.
+"""``@blp.partner(scope, action)``: the auth rule every partner route declares (``PartnerBlueprint``).
 
 In order: the bearer token must be a partner access token of this hub (a resident's or staff token, or none, is
 a 401 like every wrong-kind token); its app must still be registered and not suspended (401: suspension takes
 effect on the next request, whatever the token's remaining minutes); the token must carry ``scope`` (403
-``insufficient_scope``); then the app's rate limit (and, on sends, its daily quota) is counted, before the body is
-read, so a bad body counts too. Every call is audited with the app as actor: refused ones (403, 404, 409, 413,
-422, 429 …) as ``denied`` with the problem's status, successful ones as ``allowed`` (a send writes one event per
-resident itself, which is what their access log shows).
+``insufficient_scope``); then the route's ``@blp.rate_limited`` limits are counted (``Blueprint.route`` puts them
+inside the rule, before the body is read, so a bad body counts too). Every call is audited with the app as actor:
+refused ones (403, 404, 409, 413, 422, 429 …) as ``denied`` with the problem's status, successful ones as
+``allowed`` (a send writes one event per resident itself, which is what their access log shows).
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import HTTPException
 
 from api.auth.principal import Principal
-from api.auth.rate_limits import CHECKS_EXTENSION
-from api.auth_rules import mark
+from api.auth_rules import AuthRule, declare, mark
 from api.current_hub import current_hub
 from api.database import db
+from api.extension import Blueprint
 from services.audit import record_access
 from services.errors import DomainError, Forbidden, Unauthenticated
 from services.identity.hub_tokens import AccessTokenInvalid, decode_access_token
@@ -38,7 +38,7 @@ class InsufficientScope(Forbidden):
 
 
 def current_partner() -> PartnerApp:
-    """The calling partner app; only inside a view guarded by ``partner_access``."""
+    """The calling partner app; only inside a route declaring ``@blp.partner``."""
     return g.partner_app
 
 
@@ -99,15 +99,12 @@ def _audit_refusal(action: str, status: int | None) -> None:
     _audit(action, "denied" if status and status < 500 else "error", [f"status:{status}"])
 
 
-def partner_access(scope: str, action: str, *, limits: str = "partner") -> Callable[[Callable], Callable]:
-    """Guard a partner view: token, app, ``scope``, the ``limits`` named in ``api.auth.rate_limits``, audit."""
-
-    def decorator(view: Callable) -> Callable:
+def _enforce(scope: str, action: str) -> Callable[[Callable], Callable]:
+    def enforce(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             try:
                 _authenticate(scope)
-                current_app.extensions[CHECKS_EXTENSION][limits]()
                 response = view(*args, **kwargs)
             except Unauthenticated:
                 _audit_refusal(action, 401)  # only when the app is known: a suspended one
@@ -126,4 +123,19 @@ def partner_access(scope: str, action: str, *, limits: str = "partner") -> Calla
         guarded.required_scope = scope
         return mark(guarded, "partner")
 
-    return decorator
+    return enforce
+
+
+TOKEN_REFUSED = (401, "No partner access token, or an expired one, or another kind of token, or a suspended app")
+SCOPE_REFUSED = (403, "The token does not carry the route's scope")
+
+
+class PartnerBlueprint(Blueprint):
+    """A blueprint of the partner API: every route declares ``@blp.partner(scope, action)``."""
+
+    def partner(self, scope: str, action: str):
+        """A partner token carrying ``scope``; every call audited as ``action`` with the app as actor."""
+        rule = AuthRule(
+            "partner", _enforce(scope, action), security=("partner",), responses=(TOKEN_REFUSED, SCOPE_REFUSED)
+        )
+        return declare(rule)

@@ -6,18 +6,17 @@ from flask import g, request
 
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, decode_cursor, encode_cursor
-from api.partner.guard import audited_by_view, current_partner, partner_access
+from api.pages import ListPage
+from api.partner.guard import PartnerBlueprint, audited_by_view, current_partner
 from api.partner.presenters import notification_statuses
 from api.partner.schemas import (
     NotificationAcceptedSchema,
     NotificationListArgs,
-    NotificationPageSchema,
     NotificationRequestSchema,
     NotificationStatusSchema,
     PartnerEventAckSchema,
 )
-from api.platform_events.schemas import PlatformEventSchema
+from api.platform.schemas import PlatformEventSchema
 from services.benefits.platform_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR
 from services.partner.apps import EVENTS, READ, SEND
 from services.partner.client_credentials import app_actor
@@ -29,7 +28,7 @@ from services.partner.notifications import (
     own_notification,
 )
 
-blp = Blueprint(
+blp = PartnerBlueprint(
     "partner", __name__, url_prefix="/v1/partner", description="Partner API: agency systems message their residents"
 )
 LIMIT_RESPONSES = {
@@ -40,8 +39,8 @@ LIMIT_RESPONSES = {
 
 
 @blp.route("/notifications", methods=["POST"])
-@partner_access(SEND, "partner.notification.send", limits="partner-notifications")
-@blp.requires("partner")
+@blp.partner(SEND, "partner.notification.send")
+@blp.rate_limited("partner-notifications")
 @blp.idempotent()
 @blp.arguments(NotificationRequestSchema)
 @blp.response(202, NotificationAcceptedSchema)
@@ -79,8 +78,8 @@ def send_notification(body: dict):
 
 
 @blp.route("/notifications/<notification_id>")
-@partner_access(READ, "partner.notification.read")
-@blp.requires("partner")
+@blp.partner(READ, "partner.notification.read")
+@blp.rate_limited("partner")
 @blp.response(200, NotificationStatusSchema)
 @blp.doc(**LIMIT_RESPONSES)
 @blp.alt_response(404, description="Not one of your notifications")
@@ -91,10 +90,9 @@ def notificationnotification_statuses(notification_id: str):
 
 
 @blp.route("/notifications")
-@partner_access(READ, "partner.notification.list")
-@blp.requires("partner")
-@blp.arguments(NotificationListArgs, location="query")
-@blp.response(200, NotificationPageSchema)
+@blp.partner(READ, "partner.notification.list")
+@blp.rate_limited("partner")
+@blp.paginated(NotificationStatusSchema, args=NotificationListArgs)
 @blp.doc(**LIMIT_RESPONSES)
 def list_notifications(args: dict):
     """Your notifications, newest first, optionally by `reference` and accepted `since` a moment."""
@@ -105,17 +103,14 @@ def list_notifications(args: dict):
         reference=args["reference"],
         since=args["since"],
         limit=args["limit"],
-        after=decode_cursor(args["cursor"]),
+        after=args["after"],
     )
-    return {
-        "data": notification_statuses(session, page.items),
-        "meta": {"next_cursor": encode_cursor(page.next_after) if page.next_after else None},
-    }
+    return ListPage.of(page, items=notification_statuses(session, page.items))
 
 
 @blp.route("/events", methods=["POST"])
-@partner_access(EVENTS, "partner.event")
-@blp.requires("partner")
+@blp.partner(EVENTS, "partner.event")
+@blp.rate_limited("partner")
 @blp.arguments(PlatformEventSchema)
 @blp.response(200, PartnerEventAckSchema)
 @blp.doc(**LIMIT_RESPONSES)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.extension import PageArgs, PageMeta
 from api.fields import JsonDocument, Text
+from api.pages import PageArgs
 from services.partner.messages import CATEGORIES, MAX_BODY, MAX_LOCALES, MAX_TITLE
 from services.partner.notifications import STATUSES
 
@@ -99,11 +99,6 @@ class NotificationStatusSchema(ma.Schema):
 class NotificationListArgs(PageArgs):
     reference = Text(load_default=None, validate=ma.validate.Length(min=1, max=128))
     since = ma.fields.AwareDateTime(load_default=None, metadata={"description": "Accepted at or after (ISO 8601)"})
-
-
-class NotificationPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(NotificationStatusSchema), required=True)
-    meta = ma.fields.Nested(PageMeta, required=True)
 
 
 class PartnerEventAckSchema(ma.Schema):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.errors import Conflict, InvalidInput, NotFound
 from services.identity.field_crypto import FieldCipher
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.partners import PartnerApp
 from services.partner.keys import JwksInvalid, check_jwks
 from services.vocabulary import AGENCIES

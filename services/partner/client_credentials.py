@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.audit import Actor, record_access
 from services.db import commits
 from services.hub import Hub
-from services.identity.errors import INVALID_CLIENT, INVALID_REQUEST, OAuthError
+from services.identity.refusals import INVALID_CLIENT, INVALID_REQUEST, OAuthError
 from services.models.partners import PartnerApp
 from services.partner.tokens import (
     ASSERTION_TYPE,

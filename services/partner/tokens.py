@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services import clock
-from services.identity.errors import INVALID_CLIENT, OAuthError
 from services.identity.hub_tokens import issue_access_token
+from services.identity.refusals import INVALID_CLIENT, OAuthError
 from services.identity.signing_keys import SigningKeys
 from services.models.identity import UsedIdToken
 from services.models.partners import PartnerApp
