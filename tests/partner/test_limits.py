@@ -42,3 +42,18 @@ def test_sends_also_count_in_the_daily_quota(hub):
     body = assert_problem(client.post("/v1/partner/notifications", json={}, headers=headers), 429)
     assert "daily quota" in body["detail"]
     assert client.get("/v1/partner/notifications", headers=headers).status_code == 200  # reads are not sends
+
+
+def test_in_redis_the_limit_holds_across_two_app_processes(hub, redis_url):
+    """Two Flask apps (two gunicorn workers, say) sharing the Redis store count one bucket per partner app."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    first = limited_client(hub, rate_limit_partner="2/minute", rate_limit_storage_url=redis_url)
+    second = limited_client(hub, rate_limit_partner="2/minute", rate_limit_storage_url=redis_url)
+    client_id, key, _ = register_app(hub)
+    headers = token_for(first, client_id, key)
+    assert first.get("/v1/partner/notifications", headers=headers).status_code == 200
+    assert second.get("/v1/partner/notifications", headers=headers).status_code == 200
+    assert_problem(first.get("/v1/partner/notifications", headers=headers), 429)
+    redis.Redis.from_url(redis_url).flushdb()
