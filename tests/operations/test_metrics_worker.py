@@ -33,13 +33,16 @@ from tests.operations.scrape import Scrape
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "worker-metrics-token-2468"
+TOKEN = f"worker-metrics-token-{uuid.uuid4().hex}"  # per test process: another's worker never answers to it
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def port_in_range(first: int = 9700, last: int = 9799) -> int:
-    """A free port in the range this project's metrics tests use."""
-    for port in range(first, last + 1):
+    """A free port in the range this project's metrics tests use, from a slice of its own per xdist worker (two
+    test processes probing the same port at once would both find it free)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    start = first + (worker * 25) % (last - first + 1)
+    for port in [*range(start, last + 1), *range(first, start)]:
         with socket.socket() as probe, contextlib.suppress(OSError):
             probe.bind(("127.0.0.1", port))
             return port
