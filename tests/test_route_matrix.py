@@ -1,7 +1,7 @@
 """The cells of the route matrix (happy path, bad input, another resident's object, the wrong kind of token)
 that no other test file covered, through HTTP with real sign-ins at the sandbox identity providers.
 
-The rest of the matrix lives beside each route: tests/me/, tests/benefits/, tests/notifications_db/,
+The rest of the matrix lives beside each route: tests/me/, tests/benefits/, tests/notifications/,
 tests/admin/, tests/auth/, tests/api/.
 """
 
@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from services.models.audit import AuditEvent
 from services.models.identity import HubSession, Resident
 from services.models.notifications import PushDelivery
-from tests.factories import id_token_for, sign_in, sign_in_staff
-from tests.notifications_db.factories import add_devices, queue_message
+from tests.factories import create_devices, create_notification, id_token_for, sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
 
 REASON = "Caller asked about her benefits today"
@@ -140,8 +139,8 @@ def test_staff_notification_reads_name_a_bad_query_field(sandbox_client, sandbox
 def test_staff_notification_reads_show_that_resident_only(sandbox_client, sandbox_url, db_session):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     james = sign_in(sandbox_client, sandbox_url, "james")
-    mine = queue_message(db_session, db_session.get(Resident, resident_id(sandbox_client, maria)), [])
-    queue_message(db_session, db_session.get(Resident, resident_id(sandbox_client, james)), [])
+    mine = create_notification(db_session, db_session.get(Resident, resident_id(sandbox_client, maria)), [])
+    create_notification(db_session, db_session.get(Resident, resident_id(sandbox_client, james)), [])
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
     path = f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/notifications"
@@ -214,8 +213,8 @@ def test_revoking_an_unknown_residents_sessions_is_404(sandbox_client, sandbox_u
 def _maria_with_a_message(client, sandbox_url, db_session, *, agency: str | None = None):
     maria = sign_in(client, sandbox_url, "maria")
     row = db_session.get(Resident, resident_id(client, maria))
-    devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0002"])
-    message = queue_message(db_session, row, devices)
+    devices = create_devices(db_session, row, ["fcm-token-of-marias-phone-0002"])
+    message = create_notification(db_session, row, devices)
     if agency:
         message.agency = agency
         db_session.commit()
