@@ -10,7 +10,11 @@ accepted, as the network does: the window in which FCM has a push and its sender
 ``max_in_progress`` is the most requests the server was handling at once.
 
 In another process (the benchmarks): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
-counts (with ``duplicates``: accepted pushes beyond the first per token) and ``POST /_fake/reset`` clears them.
+counts (with ``duplicates``: accepted pushes beyond the first per token), ``GET /_fake/timings`` the wall-clock
+moments of the first and last accepted push, and ``POST /_fake/reset`` clears both. It also answers Google's OAuth token exchange at
+``POST /token`` (with ``FAKE_ACCESS_TOKEN``), and ``--service-account PATH`` writes a service-account file (a fresh
+key, ``token_uri`` pointing here) for ``FCM_CREDENTIALS_PATH``: so a hub process started with ``FCM_URL`` at this
+server sends through firebase-admin's own credential code, unchanged, as in production.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.credentials import FAKE_ACCESS_TOKEN
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
@@ -100,6 +106,8 @@ class FakeFCMServer:
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
+        self._first_accepted_at: float | None = None
+        self._last_accepted_at: float | None = None
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
@@ -164,6 +172,7 @@ class FakeFCMServer:
             self._accepted.clear()
             self._counts.clear()
             self.max_in_progress = 0
+            self._first_accepted_at = self._last_accepted_at = None
 
     # -- what happened ---------------------------------------------------------------------------------------
     @property
@@ -193,6 +202,11 @@ class FakeFCMServer:
                 "duplicates": sum(count - 1 for count in self._accepted.values() if count > 1),
                 "max_in_progress": self.max_in_progress,
             }
+
+    def timings(self) -> dict[str, float | None]:
+        """Wall-clock (``time.time()``) of the first and the last accepted push since the last reset."""
+        with self._lock:
+            return {"first_accepted_at": self._first_accepted_at, "last_accepted_at": self._last_accepted_at}
 
     def started(self) -> None:
         with self._lock:
@@ -229,6 +243,8 @@ class FakeFCMServer:
             if status == 200:
                 self._counts["accepted"] += 1
                 self._accepted[token] += 1
+                self._last_accepted_at = time.time()
+                self._first_accepted_at = self._first_accepted_at or self._last_accepted_at
             if self.record:
                 self._calls.append(
                     RecordedPush(
@@ -282,6 +298,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.reset()
             self._reply(200, {})
             return
+        if self.path == "/token":  # Google's OAuth token endpoint, for a service-account file's JWT grant
+            self._reply(200, {"access_token": FAKE_ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
+            return
         match = SEND_PATH.match(self.path)
         if not match:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
@@ -307,6 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/_fake/stats":
             self._reply(200, self.server.fake.stats())
+        elif self.path == "/_fake/timings":
+            self._reply(200, self.server.fake.timings())
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
@@ -324,6 +345,28 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def write_service_account(path: str, token_uri: str, project: str) -> None:
+    """A service-account key file as Google issues them, with a fresh RSA key and ``token_uri`` at this fake."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    account = {
+        "type": "service_account",
+        "project_id": project,
+        "private_key_id": uuid.uuid4().hex,
+        "private_key": pem,
+        "client_email": f"fake-fcm@{project}.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(account, out)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -331,9 +374,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--expected-token", default=None, help="require this bearer token")
     parser.add_argument("--no-record", action="store_true", help="count requests without keeping them")
     parser.add_argument("--delay-ms", type=float, default=0, help="hold each answer this long after accepting it")
+    parser.add_argument("--service-account", help="write a service-account file whose token_uri is this server")
+    parser.add_argument("--project", default="benefits-hub-test", help="the service account's project")
     args = parser.parse_args(argv)
     server = FakeFCMServer(args.host, args.port, expected_token=args.expected_token, record=not args.no_record)
     server.slow_down(args.delay_ms / 1000)
+    if args.service_account:
+        write_service_account(args.service_account, f"{server.url}/token", args.project)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with server:
