@@ -40,7 +40,6 @@ import httpx  # noqa: E402
 
 from bench.harness import Database, free_port, gunicorn, hub_environment, migrate, result_path, sandbox, seed_load  # noqa: E402
 
-PG_DATABASE = "bench_benefits_read"
 WRK_SCRIPT = """
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
