@@ -10,9 +10,10 @@ Two ways in, for two kinds of test:
   the sandbox identity provider and the ID token is exchanged at ``POST /v1/auth/token``, as a phone app (or
   the support console) would. Use with the ``sandbox_client`` and ``sandbox_url`` fixtures of ``tests/sandbox.py``.
 
-Every argument after the first is keyword-only with a default, so a test names only what it cares about; every
-row gets a fresh subject, token or key (``_unique``), so two made in one test never collide on a unique
-constraint (tests/test_factories.py holds that).
+What a factory needs comes first, positionally (the session or hub, the resident a row belongs to, its devices or
+fixtures); every option is keyword-only with a default, so a test names only what it cares about. Every row gets
+a fresh subject, token or key (``_unique``: a counter and a uuid), so two made in one test never collide on a
+unique constraint (tests/test_factories.py holds that).
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def create_snapshot(hub, resident_id: str, agency: str, *fixtures: str, stamp=No
 # -- outbox events ---------------------------------------------------------------------------------------------
 
 
-def approved_event(benefit_id: str = "benefit-snap-1", agency: str = "DHS") -> DomainEvent:
+def approved_event(*, benefit_id: str = "benefit-snap-1", agency: str = "DHS") -> DomainEvent:
     """A benefit's status went from pending to approved (what the store writes to the outbox)."""
     payload = {
         "benefit_id": benefit_id,
@@ -197,7 +198,7 @@ def approved_event(benefit_id: str = "benefit-snap-1", agency: str = "DHS") -> D
     return DomainEvent("benefit.status_changed", payload, f"benefit.status_changed:{benefit_id}:pending>approved")
 
 
-def interview_missed_event(benefit_id: str = "benefit-snap-1") -> DomainEvent:
+def interview_missed_event(*, benefit_id: str = "benefit-snap-1") -> DomainEvent:
     """An interview action went from open to missed (an urgent message, by the rules)."""
     payload = {
         "benefit_id": benefit_id,
