@@ -31,7 +31,7 @@ from services.devices import token_hash
 from services.hub import Hub
 from services.identity.app_registry import SANDBOX_APPS
 from services.identity.hub_tokens import issue_access_token
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource
 from services.models.identity import HubSession, Resident, ResidentLink
 from services.models.notifications import Device
