@@ -1,2 +1,0 @@
-"""The resident's own routes (``/v1/me``): profile, sessions, consents, links and their notices, the access log's
-language, and the resident route-matrix cells."""
