@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, make_url, text
 
+from ops.stack import FCM_PROJECT_ID, ensure_service_account
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
@@ -212,16 +214,28 @@ def gunicorn(env: dict[str, str], port: int, *, workers: int = 1, threads: int =
 
 class FakeFCM(Process):
     """The fake FCM server in its own process, counting without recording, answering ``delay_ms`` after it
-    accepted each push; it writes the service-account file the hub's ``FCM_CREDENTIALS_PATH`` names."""
+    accepted each push, and Google's token endpoint for a service-account file of its own (``ops/stack.py`` makes
+    it, as for ``make stack``), which the hub's ``FCM_CREDENTIALS_PATH`` names."""
 
-    def __init__(self, folder: Path, project: str, delay_ms: float = 0) -> None:
+    def __init__(self, folder: Path, delay_ms: float = 0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.project = project
+        self.project = FCM_PROJECT_ID
         self.service_account = folder / "fcm-service-account.json"
+        ensure_service_account(self.service_account, f"{self.url}/token")
         command = [sys.executable, "-m", "tests.fakes.fcm_server", "--port", str(self.port), "--no-record"]
-        command += ["--delay-ms", str(delay_ms), "--service-account", str(self.service_account), "--project", project]
+        command += ["--delay-ms", str(delay_ms), "--service-account", str(self.service_account)]
         super().__init__(command, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    def access_token(self) -> str:
+        """A token from the fake's token endpoint for the service account, as google-auth gets one."""
+        from google.auth.transport.requests import Request
+        from google.oauth2 import service_account
+
+        scopes = ["https://www.googleapis.com/auth/firebase.messaging"]
+        credentials = service_account.Credentials.from_service_account_file(str(self.service_account), scopes=scopes)
+        credentials.refresh(Request())
+        return credentials.token
 
     def settings(self) -> dict[str, str]:
         """What a hub process needs to push through it (the production settings, pointed here)."""

@@ -41,8 +41,6 @@ from bench.harness import (  # noqa: E402
     wait_until,
 )
 
-PROJECT = "bench-project"
-
 
 class Senders:
     """``count`` hub processes, killed together and started again (each on a port of its own)."""
@@ -87,7 +85,7 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory() as folder,
         Database(args.database_url or None, Path(folder), "bench_push_crash") as database,
-        FakeFCM(Path(folder), PROJECT, delay_ms=args.delay_ms) as fake,
+        FakeFCM(Path(folder), delay_ms=args.delay_ms) as fake,
     ):
         env = hub_environment(
             database,

@@ -45,8 +45,6 @@ from bench.harness import (  # noqa: E402
     wait_until,
 )
 
-PROJECT = "bench-project"
-
 
 def fcm_request_body(token: str, index: int) -> dict:
     """The JSON firebase-admin posts for one of our pushes (same shape and size)."""
@@ -65,8 +63,8 @@ def fcm_request_body(token: str, index: int) -> dict:
 
 
 def run_plain_client(fake: FakeFCM, count: int, threads: int) -> dict:
-    url = f"{fake.url}/v1/projects/{PROJECT}/messages:send"
-    headers = {"Authorization": "Bearer plain-client", "Content-Type": "application/json"}
+    url = f"{fake.url}/v1/projects/{fake.project}/messages:send"
+    headers = {"Authorization": f"Bearer {fake.access_token()}", "Content-Type": "application/json"}
     limits = httpx.Limits(max_connections=threads, max_keepalive_connections=threads)
     next_index = iter(range(count))
     lock = threading.Lock()
@@ -133,7 +131,7 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory() as folder,
         Database(args.database_url or None, Path(folder), "bench_push_fanout") as database,
-        FakeFCM(Path(folder), PROJECT) as fake,
+        FakeFCM(Path(folder)) as fake,
     ):
         port = free_port()
         env = hub_environment(
