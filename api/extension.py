@@ -21,34 +21,38 @@ from api.body_rules import body_rules
 from api.fields import Text
 from api.json_bodies import HubParser, JsonBodyError
 from api.json_bodies import parse as parse_json
-
-SECURITY_SCHEMES = {
-    "resident": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "The hub's access token for a resident (from POST /v1/auth/token).",
-    },
-    "staff": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "The hub's access token for support staff (client_id=support-console).",
-    },
-    "platformSignature": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Platform-Signature",
-        "description": "HMAC-SHA256 over '<X-Platform-Timestamp>.<raw body>' with the shared events secret.",
-    },
-}
+from api.openapi.description import SANDBOX_SIGN_IN, document_info, security_schemes, servers
+from api.openapi.operations import OperationsPlugin
+from api.openapi.problem_schema import ProblemSchema
+from api.openapi.tags import document_tags
+from config import Settings
 
 
 class Api(flask_smorest.Api):
-    """Registers the hub's problem handlers instead of flask-smorest's JSON error bodies."""
+    """Registers the hub's problem handlers instead of flask-smorest's JSON error bodies, and documents errors as
+    they are sent: the ``Problem`` schema as ``application/problem+json`` for every status each operation can
+    answer (``api/openapi/operations.py``), never flask-smorest's ``Error`` schema nor a ``default`` response."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         problems.register(self._app)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's lazy per-status responses (its ``Error`` schema, as application/json) are not used."""
+
+    def finish(self) -> None:
+        """Once every blueprint is registered: the document's tags, in audience order (``api/openapi/tags.py``).
+        apispec keeps them in ``spec._tags`` (pinned apispec); flask-smorest adds one per blueprint."""
+        used = {
+            tag
+            for path in self.spec._paths.values()
+            for operation in path.values()
+            if isinstance(operation, dict)
+            for tag in operation.get("tags", ())
+        }
+        self.spec._tags[:] = document_tags(used)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -84,14 +88,21 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
-def create_api(app: Flask) -> Api:
+def create_api(app: Flask, settings: Settings) -> Api:
+    """The flask-smorest Api over ``app``; call ``finish()`` once the blueprints are registered."""
     app.config.setdefault("API_TITLE", "Benefits Hub")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"info": {"description": "One sign-in and one screen for every public benefit."}})
-    for name, scheme in SECURITY_SCHEMES.items():
+    spec_kwargs = {
+        "info": document_info(settings),
+        "servers": servers(settings),
+        "extra_plugins": [OperationsPlugin(app, sandbox_sign_in=SANDBOX_SIGN_IN if settings.sandbox_enabled else None)],
+    }
+    api = Api(app, spec_kwargs=spec_kwargs)
+    app.extensions["hub_api"] = api
+    for name, scheme in security_schemes(settings).items():
         api.spec.components.security_scheme(name, scheme)
     return api
 
