@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-PUBLIC_ENDPOINTS = {"static", "api-docs.openapi_json", "docs.docs_page", "docs.docs_init", "docs.docs_asset"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "api-docs.openapi_json",
+    "docs.docs_page",
+    "docs.docs_init",
+    "docs.docs_redirect",
+    "docs.docs_asset",
+}
 
 
 def mark(view: Callable, rule: str) -> Callable:
