@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from simulator import description
 from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
@@ -29,7 +30,8 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         codes=AuthorizationCodes(),
         access_tokens={},
     )
-    for module in (resident_provider, staff_provider, mpi_routes, feed_routes, change_routes, control_routes):
+    modules = (resident_provider, staff_provider, mpi_routes, feed_routes, change_routes, control_routes, description)
+    for module in modules:
         app.register_blueprint(module.blueprint)
 
     @app.errorhandler(HTTPException)
@@ -46,6 +48,8 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         return {
             "sandbox": "Benefits Hub sandbox platform and identity providers",
             "state": "/platform/sim/state",
+            "docs": f"{settings.public_url}/docs",
+            "openapi": f"{settings.public_url}/openapi.json",
             "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
             "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration",
         }
