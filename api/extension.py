@@ -24,6 +24,7 @@ from api.json_bodies import parse as parse_json
 from api.openapi.description import SANDBOX_SIGN_IN, document_info, security_schemes, servers
 from api.openapi.operations import OperationsPlugin
 from api.openapi.problem_schema import ProblemSchema
+from api.openapi.schemas import close_nullable_objects, closed_keys2properties
 from api.openapi.tags import document_tags
 from config import Settings
 
@@ -53,6 +54,7 @@ class Api(flask_smorest.Api):
             for tag in operation.get("tags", ())
         }
         self.spec._tags[:] = document_tags(used)
+        close_nullable_objects(self.spec.components.schemas)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -65,7 +67,14 @@ class Blueprint(flask_smorest.Blueprint):
     def arguments(self, schema, *, location="json", required=True, **kwargs):
         parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
         checks = body_rules(location, required=required)
-        return lambda view: checks(parse_arguments(view))
+        facts = {"form_body": location == "json_or_form", "validation_status": kwargs.get("error_status_code", 422)}
+
+        def decorator(view):
+            checked = checks(parse_arguments(view))
+            checked.openapi_facts = {**getattr(checked, "openapi_facts", {}), **facts}  # api/openapi/operations.py
+            return checked
+
+        return decorator
 
     def idempotent(self):
         """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. Put it under
@@ -101,6 +110,7 @@ def create_api(app: Flask, settings: Settings) -> Api:
         "extra_plugins": [OperationsPlugin(app, sandbox_sign_in=SANDBOX_SIGN_IN if settings.sandbox_enabled else None)],
     }
     api = Api(app, spec_kwargs=spec_kwargs)
+    api.ma_plugin.converter.add_attribute_function(closed_keys2properties)
     app.extensions["hub_api"] = api
     for name, scheme in security_schemes(settings).items():
         api.spec.components.security_scheme(name, scheme)

@@ -83,6 +83,8 @@ def staff_access(
             _record("allowed")
             return response
 
+        audited.openapi_facts = {**getattr(audited, "openapi_facts", {}), "access_reason": reason}
+        audited.openapi_facts["break_glass"] = break_glass  # the headers it reads (api/openapi/operations.py)
         return audited
 
     return decorator

@@ -7,8 +7,10 @@ can forget one:
 - every operation: 400 (a header with a control character, an untrusted host), 414, 431 (``api/request_guards``),
   500 and 503 (the database cannot be reached, with ``Retry-After``);
 - a token: 401 with ``WWW-Authenticate``; a staff permission: 403; a path parameter: 404;
-- a body: 413, 415, 422 (400 where the route's validation answers 400: the OAuth token endpoint); query or
+- a body: 413, 415, 422 (400 where the route's validation answers 400: the OAuth token endpoint, whose form
+  body is documented beside its JSON one); query or
   header parameters: 422; ``Idempotency-Key``: 409 and 422 (and ``Idempotent-Replayed`` on success);
+- a staff read of a resident's data: ``X-Access-Reason`` (and ``X-Break-Glass`` where it applies);
 - a rate limit: 429 with ``Retry-After`` and the ``X-RateLimit-*`` headers on every answer;
 - a 304: ``ETag`` (and ``Content-Language``) on the 200 and the 304, ``If-None-Match`` as a parameter.
 
@@ -27,6 +29,7 @@ from apispec import BasePlugin
 from flask import Flask
 
 from api.openapi import headers as hdr
+from api.openapi.operation_ids import OPERATION_IDS
 from api.openapi.problem_schema import MEDIA_TYPE, ProblemSchema, response_name
 from api.openapi.tags import tag_of
 
@@ -49,6 +52,7 @@ _EXPLAINED = {
 }
 _STATUS_HEADERS = {401: ("WWW-Authenticate",), 429: ("Retry-After",), 503: ("Retry-After",)}
 REQUEST_ID_PARAMETER = "X-Request-ID"
+FORM = "application/x-www-form-urlencoded"
 
 
 def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
@@ -120,11 +124,18 @@ class OperationsPlugin(BasePlugin):
             statuses.add(404)
         if "requestBody" in operation:
             statuses |= {413, 415, facts.get("validation_status", 422)}
+            content = operation["requestBody"].get("content", {})
+            if facts.get("form_body") and "application/json" in content:  # the OAuth token endpoint takes both
+                content.setdefault(FORM, dict(content["application/json"]))
         if any(where in {"query", "header"} for where, _ in names):
             statuses.add(facts.get("validation_status", 422))
         idempotent = ("header", hdr.IDEMPOTENCY_KEY) in names
         if idempotent:
             statuses |= {409, 422}
+        for fact, parameter in (("access_reason", hdr.ACCESS_REASON), ("break_glass", hdr.BREAK_GLASS)):
+            if facts.get(fact) and ("header", parameter["name"]) not in names:
+                parameters.append(dict(parameter))
+                names.add(("header", parameter["name"]))
         rate_limited = facts.get("rate_limited", False)
         if rate_limited:
             statuses.add(429)
@@ -136,7 +147,7 @@ class OperationsPlugin(BasePlugin):
             self._conditional(responses, parameters, names)
         operation["responses"] = dict(sorted(responses.items()))
         parameters.append(REQUEST_ID_PARAMETER)  # a component parameter, by name
-        operation.setdefault("operationId", camel_case(view.__name__))
+        operation.setdefault("operationId", OPERATION_IDS.get(view.__name__) or camel_case(view.__name__))
         self._unique(operation["operationId"], endpoint)
         operation["tags"] = [tag_of(endpoint)]
         if self.sandbox_sign_in and {"resident": []} in operation.get("security", ()):
