@@ -29,6 +29,7 @@ from apispec import BasePlugin
 from flask import Flask
 
 from api.openapi import headers as hdr
+from api.openapi.examples import EXAMPLES
 from api.openapi.operation_ids import OPERATION_IDS
 from api.openapi.problem_schema import MEDIA_TYPE, ProblemSchema, response_name
 from api.openapi.tags import tag_of
@@ -149,6 +150,7 @@ class OperationsPlugin(BasePlugin):
         parameters.append(REQUEST_ID_PARAMETER)  # a component parameter, by name
         operation.setdefault("operationId", OPERATION_IDS.get(view.__name__) or camel_case(view.__name__))
         self._unique(operation["operationId"], endpoint)
+        self._examples(operation)
         operation["tags"] = [tag_of(endpoint)]
         if self.sandbox_sign_in and {"resident": []} in operation.get("security", ()):
             operation["security"] = [*operation["security"], {self.sandbox_sign_in: []}]
@@ -181,6 +183,16 @@ class OperationsPlugin(BasePlugin):
             responses["200"]["headers"].setdefault("Content-Language", hdr.ref("Content-Language"))
         if ("header", "If-None-Match") not in names:
             parameters.append(dict(hdr.IF_NONE_MATCH))
+
+    @staticmethod
+    def _examples(operation: dict) -> None:
+        """The persona examples of ``api/openapi/examples.py`` on the request body and the answers."""
+        for key, example in EXAMPLES.get(operation["operationId"], {}).items():
+            target = operation.get("requestBody") if key == "request" else operation["responses"].get(key)
+            if not isinstance(target, dict):
+                raise ValueError(f"example {key} of {operation['operationId']} has no body to go with")
+            for media in target.get("content", {}).values():
+                media.setdefault("example", example)
 
     def _unique(self, operation_id: str, endpoint: str) -> None:
         owner = self.operation_ids.setdefault(operation_id, endpoint)
