@@ -99,7 +99,7 @@ def test_the_headers_routes_read_are_parameters(document):
         assert "X-Break-Glass" in names(path, "get")
     for path, method in (("/v1/me/devices", "post"), ("/v1/me/links", "post")):
         assert "Idempotency-Key" in names(path, method)
-    for path, method, operation in operations(document):
+    for path, _method, operation in operations(document):
         assert ("header", "X-Request-ID") in parameter_names(document, operation, path), path
     token = document["paths"]["/v1/auth/token"]["post"]["requestBody"]["content"]
     assert {"application/json", "application/x-www-form-urlencoded"} <= set(token)
