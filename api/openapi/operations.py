@@ -29,6 +29,7 @@ from apispec import BasePlugin
 from flask import Flask
 
 from api.openapi import headers as hdr
+from api.openapi.descriptions import describe
 from api.openapi.examples import EXAMPLES
 from api.openapi.operation_ids import OPERATION_IDS
 from api.openapi.problem_schema import MEDIA_TYPE, ProblemSchema, response_name
@@ -151,6 +152,7 @@ class OperationsPlugin(BasePlugin):
         operation.setdefault("operationId", OPERATION_IDS.get(view.__name__) or camel_case(view.__name__))
         self._unique(operation["operationId"], endpoint)
         self._examples(operation)
+        describe(operation, view)
         operation["tags"] = [tag_of(endpoint)]
         if self.sandbox_sign_in and {"resident": []} in operation.get("security", ()):
             operation["security"] = [*operation["security"], {self.sandbox_sign_in: []}]
