@@ -34,6 +34,7 @@ class AuthRule:
     enforce: Callable[[Callable], Callable]  # wraps a view with the check (and marks it with ``name``)
     security: tuple[str, ...] = ()  # the OpenAPI security schemes, any one of which is accepted
     responses: tuple[tuple[int, str], ...] = ()  # the statuses the check itself can answer, in words
+    parameters: tuple[dict[str, Any], ...] = ()  # the headers the check reads (added by api/openapi/operations.py)
 
     def doc(self) -> dict[str, Any]:
         """The rule's part of the OpenAPI operation."""

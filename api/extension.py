@@ -73,6 +73,7 @@ class Blueprint(flask_smorest.Blueprint):
                     "@blp.signed_in(), @blp.platform_signed() or @blp.public()"
                 )
             view = self.doc(**declared.doc())(declared.enforce(_rate_limited(func)))
+            document_parameters(view, declared.parameters)
             endpoint = options.pop("endpoint", None)
             self.add_url_rule(rule, endpoint, view, parameters=parameters, tags=tags, **options)
             return view
@@ -136,14 +137,38 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def reads_headers(self, *parameters: dict):
+        """Document header parameters the view reads itself (``api/openapi/headers.py``: Accept-Language, …)."""
+        return lambda view: document_parameters(view, parameters)
+
+    def limited_by_blueprint(self):
+        """Document that a rate limit on the whole blueprint counts this view (429, ``X-RateLimit-*``): the
+        token endpoint, limited by ``api/auth/rate_limits.register``."""
+
+        def decorator(view):
+            view.openapi_facts = {**getattr(view, "openapi_facts", {}), "rate_limited": True}
+            return view
+
+        return decorator
+
     def idempotent(self):
         """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. It runs inside
         the auth rule wherever it is placed: a key belongs to the caller."""
 
         def decorator(func):
-            return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+            view = self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+            return document_parameters(view, (idempotency.PARAMETER,))
 
         return decorator
+
+
+def document_parameters(view, parameters):
+    """Header parameters a decorator reads, for ``api/openapi/operations.py`` to add to the operation (a manual
+    ``@blp.doc(parameters=...)`` would replace the parameters flask-smorest derives from ``@blp.arguments``)."""
+    if parameters:
+        facts = getattr(view, "openapi_facts", {})
+        view.openapi_facts = {**facts, "parameters": (*facts.get("parameters", ()), *parameters)}
+    return view
 
 
 def _rate_limited(view):

@@ -103,7 +103,21 @@ REQUEST_START = header(
     "X-Request-Start",
     "When your load balancer received the request (`t=<epoch seconds, ms or µs>`, as nginx and Heroku send it): "
     "the read budget counts from then. Ignored when it is in the future or over a minute old.",
-    {"type": "string", "pattern": r"^t=\d+(\.\d+)?$"},
+    {"type": "string", "maxLength": 64},
     example="t=1796207999.120",
 )
 IDEMPOTENCY_KEY = IDEMPOTENCY_HEADER
+PLATFORM_TIMESTAMP = header(
+    "X-Platform-Timestamp",
+    "When the platform signed the event (epoch seconds); outside the hub's window the event is refused as a "
+    "possible replay. X-Platform-Signature is `v1=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>`.",
+    {"type": "string", "maxLength": 20},
+    required=True,
+    example="1796207999",
+)
+PLATFORM_EVENT_ID = header(
+    "X-Platform-Event-Id",
+    "The event's id, when the platform sends it: it must equal the body's `event_id` (a 422 otherwise).",
+    {"type": "string", "maxLength": 200},
+    example="evt-DHS-20260309-000042",
+)

@@ -10,7 +10,6 @@ can forget one:
 - a body: 413, 415, 422 (400 where the route's validation answers 400: the OAuth token endpoint, whose form
   body is documented beside its JSON one); query or
   header parameters: 422; ``Idempotency-Key``: 409 and 422 (and ``Idempotent-Replayed`` on success);
-- a staff read of a resident's data: ``X-Access-Reason`` (and ``X-Break-Glass`` where it applies);
 - a rate limit: 429 with ``Retry-After`` and the ``X-RateLimit-*`` headers on every answer;
 - a 304: ``ETag`` (and ``Content-Language``) on the 200 and the 304, ``If-None-Match`` as a parameter.
 
@@ -114,8 +113,12 @@ class OperationsPlugin(BasePlugin):
         responses = {str(code): value for code, value in operation.get("responses", {}).items()}
         responses.pop("default", None)
         parameters = operation.setdefault("parameters", [])
-        names = {(p.get("in"), p.get("name")) for p in parameters if isinstance(p, dict)}
         facts = getattr(view, "openapi_facts", {})
+        names = {(p.get("in"), p.get("name")) for p in parameters if isinstance(p, dict)}
+        for parameter in facts.get("parameters", ()):  # headers a decorator reads (api.extension)
+            if (parameter["in"], parameter["name"]) not in names:
+                parameters.append(dict(parameter))
+        header_parameters = {(p["in"], p["name"]) for p in facts.get("parameters", ())}
         statuses = set(EVERY_OPERATION)
         rule = getattr(view, "auth_rule", None)
         if rule not in (None, "public") or facts.get("authenticated"):
@@ -131,13 +134,10 @@ class OperationsPlugin(BasePlugin):
                 content.setdefault(FORM, dict(content["application/json"]))
         if any(where in {"query", "header"} for where, _ in names):
             statuses.add(facts.get("validation_status", 422))
+        names |= header_parameters
         idempotent = ("header", hdr.IDEMPOTENCY_KEY) in names
         if idempotent:
             statuses |= {409, 422}
-        for fact, parameter in (("access_reason", hdr.ACCESS_REASON), ("break_glass", hdr.BREAK_GLASS)):
-            if facts.get(fact) and ("header", parameter["name"]) not in names:
-                parameters.append(dict(parameter))
-                names.add(("header", parameter["name"]))
         rate_limited = facts.get("rate_limited", False)
         if rate_limited:
             statuses.add(429)
