@@ -72,3 +72,4 @@ def test_without_the_sandbox_the_page_offers_no_sandbox_sign_in(settings, test_d
     schemes = client.get("/openapi.json").get_json()["components"]["securitySchemes"]
     assert "sandboxSignIn" not in schemes and {"resident", "staff"} <= set(schemes)
     assert "clientId" not in _oauth_options(client)
+    assert "persistAuthorization: false" in client.get("/docs/init.js").get_data(as_text=True)

@@ -60,7 +60,7 @@ _INIT = """window.addEventListener("load", function () {
     url: "/openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
-    persistAuthorization: true,
+    persistAuthorization: PERSIST,
     displayRequestDuration: true,
     oauth2RedirectUrl: window.location.origin + "/docs/oauth2-redirect.html",
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
@@ -77,7 +77,8 @@ def init_script(sandbox_enabled: bool) -> str:
     oauth = {"usePkceWithAuthorizationCodeGrant": True}
     if sandbox_enabled:
         oauth.update(clientId=DOCS_CLIENT_ID, scopes="openid", appName="Benefits Hub sandbox")
-    return _INIT.replace("OAUTH", json.dumps(oauth))
+    # sandbox tokens survive a reload (they sign in synthetic personas); a real token is never left in storage
+    return _INIT.replace("OAUTH", json.dumps(oauth)).replace("PERSIST", json.dumps(sandbox_enabled))
 
 
 @bp.get("/docs")
