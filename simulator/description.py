@@ -61,13 +61,15 @@ def _op(tag: str, summary: str, responses: dict, *, errors=(), **more) -> dict:
     return operation
 
 
-RESIDENT, STAFF, INDEX, FEEDS, CONTROLS = (
+RESIDENT, STAFF, PARTNER, INDEX, FEEDS, CONTROLS = (
     "Resident identity provider",
     "Workforce identity provider",
+    "Partner apps",
     "Person index",
     "Agency feeds",
     "Sandbox controls",
 )
+PARTNERS = ["sandbox-partner-dhs", "sandbox-partner-hfs"]
 PLATFORM_KEY = [{"platformKey": []}]
 
 
@@ -161,6 +163,49 @@ def paths() -> dict:
                 ),
                 description="Exchange it at the hub's token endpoint with `client_id=support-console`.",
             )
+        },
+        "/partner/test-assertion": {
+            "post": _op(
+                PARTNER,
+                "A signed RFC 7523 client assertion for a sandbox partner app (ES256, two minutes to live)",
+                _ok("The assertion", {"client_assertion": "eyJhbGciOiJFUzI1NiIs…"}),
+                errors=(404, 422),
+                requestBody=_body(
+                    {
+                        "client_id": {"type": "string", "enum": PARTNERS},
+                        "audience": {"type": "string", "format": "uri"},
+                    },
+                    ["client_id", "audience"],
+                    {"client_id": "sandbox-partner-dhs", "audience": "http://127.0.0.1:8000/v1/auth/token"},
+                ),
+                description="Send it to the hub's `POST /v1/auth/token` with `grant_type=client_credentials` and "
+                "`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`.",
+            )
+        },
+        "/partner/{client_id}/jwks.json": {
+            "get": _op(
+                PARTNER,
+                "The app's public key, which the hub fetches by URL",
+                _ok("JWKS"),
+                errors=(404,),
+                parameters=[_path("client_id")],
+            )
+        },
+        "/partner/{client_id}/callbacks": {
+            "post": _op(
+                PARTNER,
+                "The app's callback receiver: checks X-Hub-Signature (HMAC-SHA256 of the raw body), 401 if wrong",
+                {"204": {"description": "Received"}},
+                errors=(401, 404),
+                parameters=[_path("client_id")],
+            ),
+            "get": _op(
+                PARTNER,
+                "What the receiver got, newest first, each with signature_valid",
+                _ok("Callbacks"),
+                errors=(404,),
+                parameters=[_path("client_id")],
+            ),
         },
         "/platform/mpi/match": {
             "post": _op(
@@ -331,7 +376,7 @@ def document(public_url: str) -> dict:
             "refuses to start with HUB_ENV=production.",
         },
         "servers": [{"url": public_url, "description": "This sandbox"}],
-        "tags": [{"name": name} for name in (CONTROLS, RESIDENT, STAFF, INDEX, FEEDS)],
+        "tags": [{"name": name} for name in (CONTROLS, RESIDENT, STAFF, PARTNER, INDEX, FEEDS)],
         "paths": paths(),
         "components": {
             "securitySchemes": {"platformKey": {"type": "http", "scheme": "bearer", "description": "The platform key"}},

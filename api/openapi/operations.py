@@ -153,7 +153,7 @@ class OperationsPlugin(BasePlugin):
         self._unique(operation["operationId"], endpoint)
         self._examples(operation)
         describe(operation, view)
-        operation["tags"] = [tag_of(endpoint)]
+        operation["tags"] = [tag_of(endpoint, path)]
         if self.sandbox_sign_in and {"resident": []} in operation.get("security", ()):
             operation["security"] = [*operation["security"], {self.sandbox_sign_in: []}]
 

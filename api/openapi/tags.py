@@ -11,7 +11,8 @@ TAGS: tuple[tuple[str, str], ...] = (
     (
         "Resident: sign-in",
         "Hub tokens for an app: exchange the identity provider's ID token (or an authorization code with PKCE), "
-        "refresh, sign out. The support console signs in here too, with its own client id.",
+        "refresh, sign out. The support console signs in here too, with its own client id, and agency partners "
+        "with client credentials (a signed assertion).",
     ),
     ("Resident: profile", "Who the resident is, their sessions, which agencies they share, and linking a case."),
     ("Resident: benefits", "Every benefit across the agencies the resident shares, and what to do next."),
@@ -47,13 +48,21 @@ BLUEPRINT_TAGS = {
     "admin-residents": "Support: residents",
     "admin-actions": "Support: actions",
     "admin-audit": "Support: audit log",
+    "admin-partner-apps": "Support: partner apps",
+    "partner": "Partner: notifications",
     "platform_events": "Platform: events",
     "health": "Operations: health",
     "well-known": "Operations: keys",
 }
 
 
-def tag_of(endpoint: str) -> str:
+PATH_TAGS = {"/v1/partner/events": "Partner: events"}  # one blueprint, two areas
+
+
+def tag_of(endpoint: str, path: str = "") -> str:
+    for prefix, tag in PATH_TAGS.items():
+        if path.startswith(prefix):
+            return tag
     blueprint = endpoint.rsplit(".", 1)[0]
     return BLUEPRINT_TAGS.get(blueprint, blueprint)
 
