@@ -16,6 +16,8 @@ _KINDS = {
     "resident": "Needs a resident app's access token.",
     "signed_in": "Needs any hub access token (a resident's or a staff member's).",
     "public": "Needs no token.",
+    "platform-signature": "Needs no token: the platform's signature (X-Platform-Signature) is the credential.",
+    "partner": "Needs a partner access token (client credentials) with the route's scope.",
 }
 
 
