@@ -11,6 +11,7 @@ response carries a ``Server: gunicorn`` banner.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import gunicorn.http.wsgi
@@ -18,6 +19,11 @@ import gunicorn.util
 
 from api.problems import PROBLEM_MIMETYPE, problem_document
 from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES
+
+# Processes: WEB_CONCURRENCY workers (gunicorn's own variable, made explicit) × WEB_THREADS threads each; with
+# threads the worker class is gthread. Command-line options win (``make run`` serves one worker × 8 threads).
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES

@@ -137,7 +137,7 @@ class Hub:
     def signing_keys(self) -> SigningKeys:
         """Generated on first use in development; production must be given its key file."""
         settings = self.settings
-        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_production)
+        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_strict)
 
     @built_once
     def field_cipher(self) -> FieldCipher:

@@ -47,7 +47,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def _load_signing_keys(state) -> None:
     """Load the signing keys when the app is built, so production without its key file fails at start-up."""
     hub = hub_of(state.app)
-    if hub.settings.is_production:
+    if hub.settings.is_strict:
         hub.signing_keys  # noqa: B018  (built now: a missing key file fails the start, not the first sign-in)
 
 
