@@ -34,6 +34,7 @@ from services.idempotency import prune_idempotency_keys_job
 from services.identity.link_throttle import prune_link_failures_job
 from services.identity.linking import link_records_job
 from services.identity.used_id_tokens import prune_used_id_tokens_job
+from services.partner.callbacks import deliver_callbacks_job
 from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
 
@@ -48,6 +49,7 @@ JOBS = JobRegistry(
         dispatch_job,  # notifications.dispatch: every 2 s, and after the reminder scan wrote some
         send_deliveries_job,  # notifications.send_deliveries: every 10 s, and after dispatch wrote deliveries
         reminders_job,  # notifications.reminders: hourly
+        deliver_callbacks_job,  # partner.deliver_callbacks: every 5 s, and after dispatch queued some
     ]
 )
 

@@ -108,6 +108,16 @@ class Settings:
     # Registering a phone for push: per session and per address.
     rate_limit_devices: str = "30/hour"
     rate_limit_devices_per_address: str = "600/hour"
+    # Partner apps: every partner request counts per app; notifications sent also count in a daily quota per app.
+    rate_limit_partner: str = "3000/minute"
+    partner_daily_quota: str = "250000/day"
+    # Partner access tokens (client credentials) live at most 5 minutes; so may their assertions.
+    partner_token_ttl_seconds: int = 300
+    # A partner event may say it happened at most this far in the future (clocks drift; a later one is refused).
+    partner_event_future_seconds: int = 300
+    # Signed callbacks to partners: per-attempt timeout, and how many attempts before giving up.
+    partner_callback_timeout_seconds: float = 5.0
+    partner_callback_attempts: int = 8
     # Proxies in front of the hub whose X-Forwarded-For/-Proto are trusted (0: none, the socket's peer is the
     # client). Behind one load balancer: 1. Set it to exactly the number of hops you run, never more.
     trusted_proxies: int = 0
@@ -160,6 +170,8 @@ class Settings:
             raise SettingsError(f"HUB_ENV must be development, test, staging or production, not {self.hub_env!r}")
         if self.worker_mode not in {"inprocess", "celery"}:
             raise SettingsError("WORKER_MODE must be inprocess or celery")
+        if not 1 <= self.partner_token_ttl_seconds <= 300:
+            raise SettingsError("PARTNER_TOKEN_TTL_SECONDS must be from 1 to 300 (partner tokens live at most 5 min)")
         if not 0 <= self.trusted_proxies <= 5:
             raise SettingsError("TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
         if not self.is_strict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from simulator import description
+from simulator import description, partner_sandbox
 from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
@@ -30,7 +30,16 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         codes=AuthorizationCodes(),
         access_tokens={},
     )
-    modules = (resident_provider, staff_provider, mpi_routes, feed_routes, change_routes, control_routes, description)
+    modules = (
+        resident_provider,
+        staff_provider,
+        mpi_routes,
+        feed_routes,
+        change_routes,
+        control_routes,
+        partner_sandbox,
+        description,
+    )
     for module in modules:
         app.register_blueprint(module.blueprint)
 
@@ -52,6 +61,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
             "openapi": f"{settings.public_url}/openapi.json",
             "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
             "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration",
+            "partner_test_assertion": f"{settings.public_url}/partner/test-assertion",
         }
 
     return app

@@ -47,6 +47,13 @@ def security_schemes(settings: Settings) -> dict[str, dict]:
             "description": "The hub's access token for support staff (POST /v1/auth/token with "
             "client_id=support-console and the workforce identity provider's ID token).",
         },
+        "partner": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A partner app's access token (POST /v1/auth/token, grant_type=client_credentials with a "
+            "private_key_jwt client_assertion).",
+        },
         "platformSignature": {
             "type": "apiKey",
             "in": "header",

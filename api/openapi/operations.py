@@ -149,7 +149,8 @@ class OperationsPlugin(BasePlugin):
             self._conditional(responses, parameters, names)
         operation["responses"] = dict(sorted(responses.items()))
         parameters.append(REQUEST_ID_PARAMETER)  # a component parameter, by name
-        operation.setdefault("operationId", OPERATION_IDS.get(view.__name__) or camel_case(view.__name__))
+        operation_id = OPERATION_IDS.get(endpoint) or OPERATION_IDS.get(view.__name__) or camel_case(view.__name__)
+        operation.setdefault("operationId", operation_id)
         self._unique(operation["operationId"], endpoint)
         self._examples(operation)
         describe(operation, view)

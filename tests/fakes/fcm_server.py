@@ -20,6 +20,8 @@ file: given ``service_account`` (the file's JSON, ``--service-account FILE``), `
 JWT-bearer grant google-auth sends (an RS256 assertion signed with the account's private key, ``iss`` its
 ``client_email``, ``aud`` Google's token URL), answers a fresh access token, and the send endpoint then accepts
 only tokens it issued (401 ``UNAUTHENTICATED`` otherwise). Point the file's ``token_uri`` at this server.
+``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
+any caller like Google's token endpoint without checking (the partner campaign bench's Celery workers).
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ class FakeFCMServer:
         self._attempts: collections.Counter[str] = collections.Counter()
         self._accepted: collections.Counter[str] = collections.Counter()
         self._counts: collections.Counter[str] = collections.Counter()
+        self._first_seen: dict[str, float] = {}
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
@@ -193,6 +196,7 @@ class FakeFCMServer:
             self._attempts.clear()
             self._accepted.clear()
             self._counts.clear()
+            self._first_seen.clear()
             self.max_in_progress = 0
 
     # -- what happened ---------------------------------------------------------------------------------------
@@ -226,6 +230,11 @@ class FakeFCMServer:
                 "tokens_issued": self.tokens_issued,
             }
 
+    def first_seen(self) -> dict[str, float]:
+        """When each token's first send request arrived (unix seconds), recorded or not."""
+        with self._lock:
+            return dict(self._first_seen)
+
     def started(self) -> None:
         with self._lock:
             self._in_progress += 1
@@ -255,6 +264,7 @@ class FakeFCMServer:
             self._counts["calls"] += 1
             if token is not None:
                 self._attempts[token] += 1
+                self._first_seen.setdefault(token, time.time())
             code, retry_after = self._failure_for(token)
             message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
             status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
@@ -378,6 +388,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.slow_down(float(json.loads(raw or b"{}").get("seconds", 0)))
             self._reply(200, {})
             return
+        if self.path == "/_fake/oauth2/token":  # a service account's token_uri, for processes with real credentials
+            self._reply(200, {"access_token": "fake-oauth-access-token", "expires_in": 3600, "token_type": "Bearer"})
+            return
         match = SEND_PATH.match(self.path)
         if not match:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
@@ -407,6 +420,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif target.path == "/_fake/pushes":
             token = parse_qs(target.query).get("token", [None])[0]
             self._reply(200, {"pushes": self.server.fake.pushes(token)})
+        elif target.path == "/_fake/first-seen":
+            self._reply(200, self.server.fake.first_seen())
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
