@@ -1,6 +1,7 @@
 """A bounded schemathesis pass over the hub's own ``/openapi.json``: every operation, valid and invalid input
 (schemathesis' positive and negative generation), as an anonymous caller, a resident (maria), a staff member
-(sophie, with a reason) and the platform (bodies signed with the events secret), with real sign-ins at the
+(sophie, with a reason), the platform (bodies signed with the events secret) and a partner app (the sandbox's
+DHS app, on the partner routes), with real sign-ins at the
 sandbox. No answer may be a server error, every error must be a problem document, and every answer must conform to
 the document (schemathesis' status code, content type, header and schema checks).
 
@@ -26,8 +27,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services import clock
+from services.partner.apps import ensure_sandbox_partners
 from services.platform.signatures import sign
 from tests.factories import sign_in, sign_in_staff
+from tests.partner.factories import sandbox_token
 
 EXAMPLES = {GenerationMode.POSITIVE: 3, GenerationMode.NEGATIVE: 4}
 SECRET = "sandbox-events-secret"
@@ -141,14 +144,19 @@ def fuzz(client, schema, who: str, headers: dict[str, str]) -> tuple[int, list[s
         operation = result.ok()
         if who == "platform" and operation.path != "/v1/platform/events":
             continue
+        if who == "partner" and not operation.path.startswith("/v1/partner/"):
+            continue
         for mode, count in EXAMPLES.items():
             fuzz_operation(client, operation, mode, count, headers, who=who, sent=sent, failures=failures)
     return len(sent), failures
 
 
 @pytest.mark.slow
-def test_fuzzing_the_openapi_document_finds_no_server_error(sandbox_app, sandbox_url):
+def test_fuzzing_the_openapi_document_finds_no_server_error(sandbox_app, sandbox_url, sandbox_hub):
     client = sandbox_app.test_client()
+    with sandbox_hub.session() as session:
+        ensure_sandbox_partners(session, sandbox_hub.field_cipher, sandbox_url)
+        session.commit()
     schema = schemathesis.openapi.from_wsgi("/openapi.json", sandbox_app)
     maria = sign_in(client, sandbox_url, "maria")
     sophie = sign_in_staff(client, sandbox_url, "sophie")
@@ -157,6 +165,7 @@ def test_fuzzing_the_openapi_document_finds_no_server_error(sandbox_app, sandbox
         "resident": maria.headers,
         "staff": {**sophie.headers, "X-Access-Reason": "Caller asked about her benefits today"},
         "platform": {},
+        "partner": sandbox_token(client, sandbox_url),  # sandbox-partner-dhs, every scope
     }
     total, failures = 0, []
     for who, headers in callers.items():
