@@ -215,6 +215,7 @@ def limited(name: str) -> Callable[[Callable], Callable]:
             current_app.extensions[CHECKS_EXTENSION][name]()
             return view(*args, **kwargs)
 
+        wrapper.openapi_facts = {**getattr(wrapper, "openapi_facts", {}), "rate_limited": True}  # 429, X-RateLimit-*
         return wrapper
 
     return decorator
