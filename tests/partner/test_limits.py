@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from composition import create_app
 from tests.partner.factories import register_app, token_for
@@ -59,7 +60,29 @@ def test_in_redis_the_limit_holds_across_two_app_processes(hub, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
 
 
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 def test_refusals_carry_the_limit_headers_too_and_count(hub):
+    logged = _Lines()
+    logger = logging.getLogger("hub.rate_limits")
+    logger.addHandler(logged)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        _refusals_carry_the_limit_headers(hub)
+    finally:
+        logger.removeHandler(logged)
+        logger.setLevel(level)
+    assert not [line for line in logged.lines if "fell back" in line]  # expected refusals, not a line per token
+
+
+def _refusals_carry_the_limit_headers(hub):
     client = limited_client(hub, rate_limit_partner="3/minute")
     client_id, key, _ = register_app(hub)
     read_only = token_for(client, client_id, key, scope="notifications:read")
