@@ -66,7 +66,6 @@ class Settings:
     )
     oidc_verified_acr: tuple[str, ...] = ("http://idmanagement.gov/ns/assurance/ial/2",)
     staff_oidc_issuer: str = "http://127.0.0.1:8100/staff-idp"
-    staff_client_id: str = "support-console"
     jwks_cache_seconds: int = 300
 
     # The hub's own tokens.
@@ -127,6 +126,13 @@ class Settings:
     fcm_project_id: str = ""
     fcm_url: str = ""
     fcm_max_in_flight: int = 32  # pushes in flight at once per process: the most a killed worker can send twice
+
+    # Observing the hub: the bearer token Prometheus scrapes /metrics with (required in staging and production;
+    # without it /metrics is open in development), and OpenTelemetry tracing (off unless set; the exporter reads
+    # the standard OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER… itself).
+    metrics_token: str = ""
+    worker_metrics_bind: str = ""  # host:port where a Celery worker serves its own /metrics (empty: it does not)
+    otel_enabled: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -191,6 +197,8 @@ class Settings:
             problems.append("SIGNING_KEYS_PATH points at the development key file")
         if self.is_sqlite:
             problems.append("DATABASE_URL must be PostgreSQL")
+        if not self.metrics_token:
+            problems.append("METRICS_TOKEN must be set (Prometheus scrapes /metrics with it)")
         if problems:
             raise SettingsError(f"refusing to start in {self.hub_env}: " + "; ".join(problems))
 

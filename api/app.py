@@ -12,6 +12,7 @@ from api import current_hub, database, problems, request_context, request_guards
 from api.extension import create_api
 from api.json_bodies import HubJSONProvider, HubRequest
 from api.operations.docs.routes import bp as docs_bp
+from api.operations.metrics import routes as metrics
 from config import INSTANCE_DIR, Settings
 from services.hub import Hub
 
@@ -84,6 +85,7 @@ def create_app(hub: Hub) -> Flask:
     current_hub.install(app, hub)
 
     _trust_proxies(app, settings)
+    metrics.register(app)  # first: every request is timed, even one an earlier hook refuses
     request_context.register(app)
     request_guards.register(app)
     response_headers.register(app)

@@ -40,6 +40,7 @@ from services.background import job
 from services.benefits.reminders import write_due_reminders
 from services.db import new_id
 from services.hub import Hub
+from services.metrics import instruments
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 from services.models.outbox import OutboxEvent
@@ -82,14 +83,25 @@ def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int 
                 events = _claim_events(session, batch_size)
                 if not events:
                     break
+                before = dataclasses.replace(report)
                 dispatch_events(session, events, report)
                 session.commit()
+            _count_batch(before, report)
             batches += 1
     finally:
         _in_process.release()
     if report.events:
         log.info("outbox dispatched", extra=dataclasses.asdict(report))
     return report
+
+
+def _count_batch(before: DispatchReport, after: DispatchReport) -> None:
+    """A committed batch's share of the report, told to Prometheus (``hub_outbox_*``, ``hub_notification_*``,
+    ``hub_push_deliveries_queued``); a batch that rolled back is not counted."""
+    instruments.outbox_dispatched.inc(after.events - before.events)
+    instruments.outbox_dispatch_failures.inc(after.failed_events - before.failed_events)
+    instruments.notification_messages.inc(after.messages - before.messages)
+    instruments.push_deliveries_queued.inc(after.deliveries - before.deliveries)
 
 
 @job("notifications.dispatch", every_seconds=DISPATCH_EVERY_SECONDS)
