@@ -23,11 +23,9 @@ UPLOAD_BODY = {
     },
 }
 FILE_RESPONSE = {
-    "description": "The file as stored (photos without their metadata)",
-    "content": {
-        kind: {"schema": {"type": "string", "format": "binary"}}
-        for kind in ("application/pdf", "image/jpeg", "image/png")
-    },
+    "description": "The file as stored (photos without their metadata), in its own type: Content-Type says "
+    "application/pdf, image/jpeg or image/png",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
 }
 
 
