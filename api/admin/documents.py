@@ -48,4 +48,4 @@ def resident_document_file(resident_id: str, document_id: str, access: StaffAcce
     upload = uploads.own_upload(db(), resident_id, document_id)
     access.fields = ["document_file", f"document:{upload.id}"]
     content = current_hub().document_store.get(upload.storage_key)
-    return Response(content, mimetype=upload.content_type, headers={"Content-Disposition": "attachment"})
+    return Response(content, mimetype="application/octet-stream", headers={"Content-Disposition": "attachment"})

@@ -138,7 +138,7 @@ def download_document(document_id: str):
     content = current_hub().document_store.get(upload.storage_key)
     return Response(
         content,
-        mimetype=upload.content_type,
+        mimetype="application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{_ascii(upload.filename)}"'},
     )
 

@@ -23,8 +23,8 @@ UPLOAD_BODY = {
     },
 }
 FILE_RESPONSE = {
-    "description": "The file as stored (photos without their metadata), in its own type: Content-Type says "
-    "application/pdf, image/jpeg or image/png",
+    "description": "The file as stored (photos without their metadata), as bytes: its type (application/pdf, "
+    "image/jpeg or image/png) is the document's content_type, and Content-Disposition names it",
     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
 }
 
