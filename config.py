@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = ROOT / "instance"
 
+HUB_ENVS = ("development", "test", "staging", "production")
+STRICT_ENVS = ("staging", "production")
+
 DEV_PLATFORM_KEY = "sandbox-platform-key"
 DEV_EVENTS_SECRET = "sandbox-events-secret"
 DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ="
@@ -39,7 +42,7 @@ def _list(value: str) -> tuple[str, ...]:
 class Settings:
     """Every setting the hub reads. Field name = environment variable in upper case."""
 
-    hub_env: str = "development"  # development | test | production
+    hub_env: str = "development"  # development | test | staging | production
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
@@ -137,12 +140,17 @@ class Settings:
         return self.hub_env == "production"
 
     @property
+    def is_strict(self) -> bool:
+        """Production's rules: production itself, and staging (the same rules, except that the sandbox is allowed)."""
+        return self.hub_env in STRICT_ENVS
+
+    @property
     def hosts_served(self) -> tuple[str, ...]:
         """``trusted_hosts`` as given, or the host of ``public_url`` (plus loopback names outside production)."""
         if self.trusted_hosts:
             return self.trusted_hosts
         own = urlsplit(self.public_url).hostname or "localhost"
-        return (own,) if self.is_production else tuple(dict.fromkeys((own, "localhost", "127.0.0.1")))
+        return (own,) if self.is_strict else tuple(dict.fromkeys((own, "localhost", "127.0.0.1")))
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,16 +158,16 @@ class Settings:
 
     def check(self) -> None:
         """Refuse combinations that must never run, above all sandbox features or dev secrets in production."""
-        if self.hub_env not in {"development", "test", "production"}:
-            raise SettingsError(f"HUB_ENV must be development, test or production, not {self.hub_env!r}")
+        if self.hub_env not in HUB_ENVS:
+            raise SettingsError(f"HUB_ENV must be development, test, staging or production, not {self.hub_env!r}")
         if self.worker_mode not in {"inprocess", "celery"}:
             raise SettingsError("WORKER_MODE must be inprocess or celery")
         if not 0 <= self.trusted_proxies <= 5:
             raise SettingsError("TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
-        if not self.is_production:
+        if not self.is_strict:
             return
         problems = []
-        if self.sandbox_enabled:
+        if self.sandbox_enabled and self.is_production:
             problems.append("SANDBOX_ENABLED must be false")
         if self.platform_key == DEV_PLATFORM_KEY:
             problems.append("PLATFORM_KEY is the development key")
@@ -174,7 +182,7 @@ class Settings:
         if self.is_sqlite:
             problems.append("DATABASE_URL must be PostgreSQL")
         if problems:
-            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+            raise SettingsError(f"refusing to start in {self.hub_env}: " + "; ".join(problems))
 
 
 def _coerce(kind: object, raw: str) -> object:

@@ -135,9 +135,9 @@ class Hub:
 
     @built_once
     def signing_keys(self) -> SigningKeys:
-        """Generated on first use in development; production must be given its key file."""
+        """Generated on first use in development and test; staging and production must be given their key file."""
         settings = self.settings
-        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_production)
+        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_strict)
 
     @built_once
     def field_cipher(self) -> FieldCipher:

@@ -60,3 +60,21 @@ def test_trusted_proxies_is_a_small_count_and_off_by_default():
 def test_rate_limits_are_settings():
     settings = Settings.from_env({"RATE_LIMIT_LINKS": "3/hour", "RATE_LIMIT_REFRESH": "5/minute"})
     assert (settings.rate_limit_links, settings.rate_limit_refresh) == ("3/hour", "5/minute")
+
+
+PRODUCTION_LIKE = {
+    "DATABASE_URL": "postgresql://hub@db/hub",
+    "PLATFORM_KEY": "k",
+    "PLATFORM_EVENTS_SECRET": "s",
+    "FIELD_ENCRYPTION_KEYS": "a2V5",
+    "LOOKUP_HASH_KEY": "l",
+    "SIGNING_KEYS_PATH": "/run/secrets/hub-signing-keys.json",
+}
+
+
+def test_staging_is_production_rules_with_the_sandbox_allowed():
+    staging = Settings.from_env({"HUB_ENV": "staging", "SANDBOX_ENABLED": "true", **PRODUCTION_LIKE})
+    assert staging.is_strict and not staging.is_production and staging.sandbox_enabled
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"HUB_ENV": "staging"})
+    assert "SANDBOX_ENABLED" not in str(error.value) and "DATABASE_URL" in str(error.value)
