@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
-from config import Settings
+from config import Settings, load_or_exit
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
@@ -91,8 +91,12 @@ def build_hub(
 
 
 def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> Flask:
-    """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given)."""
-    return create_api_app(hub if hub is not None else build_hub(settings))
+    """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given). Called with
+    nothing by ``flask --app composition:create_app …``: settings the hub refuses are then listed on stderr and the
+    command exits 2, without a traceback."""
+    if hub is None:
+        hub = build_hub(settings if settings is not None else load_or_exit())
+    return create_api_app(hub)
 
 
 def create_celery(settings: Settings | None = None, *, hub: Hub | None = None, jobs: JobRegistry = JOBS) -> Celery:

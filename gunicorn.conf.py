@@ -6,18 +6,40 @@ headers (431), as problem+json. gunicorn's own limits sit above those (its defau
 request line among them, answered with an HTML page first). Whatever gunicorn still refuses by itself (a
 request line over 8,190 bytes, its maximum, or a malformed request) is answered as problem+json too, and no
 response carries a ``Server: gunicorn`` banner.
+
+Before any worker starts, the hub's settings are read and checked here (``config.load_or_exit``): settings the hub
+refuses are listed on stderr, without a traceback, and gunicorn exits 2; so does a staging or production start
+without its signing key file (``flask keys init`` makes the first one). gunicorn's own error and access logs are
+the hub's JSON lines (``api/gunicorn_logging.py``).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import uuid
+from pathlib import Path
 
 import gunicorn.http.wsgi
 import gunicorn.util
 
+from api.gunicorn_logging import HubGunicornLogger
 from api.problems import PROBLEM_MIMETYPE, problem_document
 from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES
+from config import load_or_exit
+
+_settings = load_or_exit()
+if _settings.is_strict and not Path(_settings.signing_keys_path).is_file():
+    print(
+        f"Benefits Hub refuses to start (HUB_ENV={_settings.hub_env}): SIGNING_KEYS_PATH: no key file at "
+        f"{_settings.signing_keys_path}; create the first key with `flask keys init`",
+        file=sys.stderr,
+    )
+    raise SystemExit(2)
+
+logger_class = HubGunicornLogger
+HubGunicornLogger.access_log_on = _settings.access_log
+HubGunicornLogger.hub_log_level = _settings.log_level
 
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES
