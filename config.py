@@ -438,6 +438,8 @@ def read_sources(environ: Mapping[str, str] | None = None, files: list[Path] | N
                 if value is not None:
                     sources[name] = Source(value, str(file))
     for name, value in environ.items():
+        if name in sources and sources[name].value == value:
+            continue  # the file's value, copied into the environment (the flask CLI loads ./.env itself)
         sources[name] = Source(value, "environment")
     return sources
 

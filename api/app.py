@@ -51,12 +51,16 @@ def _api_blueprints() -> list:
 
 def _cli_groups() -> list:
     """Every ``flask <group>`` command group; each lives beside the domain it serves."""
+    from api.commands.apps import apps
     from api.commands.audit import audit
     from api.commands.identity import identity
+    from api.commands.keys import keys
+    from api.commands.outbox import outbox
     from api.commands.sandbox import sandbox
+    from api.commands.settings import settings_group
     from api.commands.sync import sync
 
-    return [sandbox, audit, identity, sync]
+    return [sandbox, audit, identity, keys, apps, outbox, settings_group, sync]
 
 
 class HubMap(Map):

@@ -35,6 +35,7 @@ class RevokeReason(StrEnum):
     LOGOUT = "logout"  # the session's own app logged out
     SUPPORT = "support"  # support signed the resident out everywhere
     REFRESH_TOKEN_REUSE = "refresh_token_reuse"  # noqa: S105  (a used refresh token came back: two hold it)
+    APP_SUSPENDED = "app_suspended"  # an operator suspended the session's app (``flask apps suspend``)
 
 
 @dataclasses.dataclass(frozen=True)
