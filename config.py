@@ -3,9 +3,10 @@
 With no variables set the hub runs the embedded default: SQLite in ``instance/``, the in-process worker,
 the logging push transport and the sandbox platform and identity provider on 127.0.0.1:8100.
 
-Where a value comes from, strongest first: the process environment, the repo's ``.env`` (the operator's file;
-``HUB_ENV_FILE`` names another), ``instance/.env`` (written by ``make run`` with the addresses of the sandbox it
-started, so a ``flask …`` command in another terminal reaches the same sandbox and database), the default here.
+Where a value comes from, strongest first: the process environment, the repo's ``.env`` (the operator's file),
+``instance/.env`` (written by ``make run`` with the addresses of the sandbox it started, so a ``flask …`` command in
+another terminal reaches the same sandbox and database), the default here. ``HUB_ENV_FILE`` names the one file to
+read instead of both.
 A process whose environment says ``HUB_ENV=test`` reads no file (the suite's settings are its own).
 
 Every value is parsed by its field's type, and every refusal names its variable: ``PORT=abc`` is "PORT='abc':
@@ -40,7 +41,7 @@ DEV_LOOKUP_KEY = "development-only-lookup-hmac-key"
 
 
 DEV_SIGNING_KEYS_PATH = INSTANCE_DIR / "signing-keys.json"
-ENV_FILE = ROOT / ".env"  # the operator's file (HUB_ENV_FILE names another)
+ENV_FILE = ROOT / ".env"  # the operator's file (HUB_ENV_FILE names the one file to read instead)
 RUN_ENV_FILE = INSTANCE_DIR / ".env"  # written by ``make run``
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 WORKER_MODES = ("inprocess", "celery")
@@ -414,10 +415,11 @@ class Source:
 
 
 def env_files(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The ``.env`` files read, weakest first: ``instance/.env`` (``make run``'s), then ``.env`` or HUB_ENV_FILE."""
+    """The ``.env`` files read, weakest first: ``instance/.env`` (``make run``'s), then ``.env``; or only the file
+    HUB_ENV_FILE names (a deployment says exactly which file it runs with)."""
     environ = os.environ if environ is None else environ
     if environ.get("HUB_ENV_FILE"):
-        return [RUN_ENV_FILE, Path(environ["HUB_ENV_FILE"])]
+        return [Path(environ["HUB_ENV_FILE"])]
     if environ.get("HUB_ENV", "").strip() == "test":
         return []
     return [RUN_ENV_FILE, ENV_FILE]
