@@ -4,8 +4,7 @@
 booting, timeouts, crashes) and ``gunicorn.access`` into the one JSON handler of ``services/log_policy.py`` (ISO-8601
 UTC timestamps, identifiers stripped), instead of gunicorn's plain-text handlers.
 
-The access line: gunicorn writes it, once per request, even for requests it refuses before the hub sees them
-(a malformed request line). It holds what the hub chose to show and nothing else: the method, the route *template*
+The access line: gunicorn writes it, once per request. It holds what the hub chose to show and nothing else: the method, the route *template*
 (``/v1/admin/residents/<resident_id>``, left by the hub in the WSGI environ; never the path, whose segments are ids,
 nor the query string), the status, the duration, the bytes sent and the request id. No client address: addresses
 identify people. Under this logger the hub does not write its own ``hub.access`` line (one line per request, not
