@@ -50,8 +50,8 @@ class HubGunicornLogger(glogging.Logger):
         for log in (self.error_log, self.access_log):
             log.handlers[:] = []
             log.propagate = True  # to the root's one JSON handler
-        self.error_log.setLevel(self.loglevel)
-        self.access_log.setLevel(logging.INFO)
+        self.error_log.setLevel(self.loglevel)  # gunicorn's --log-level, as gunicorn has it
+        self.access_log.setLevel(self.hub_log_level.upper())  # the hub's LOG_LEVEL, as its own access line had
         _server_writes_access_log = True
 
     def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:

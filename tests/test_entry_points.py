@@ -57,6 +57,9 @@ def test_gunicorn_refuses_production_without_its_signing_key_file(tmp_path):
     done = run(COMMANDS["gunicorn"], tmp_path, **{**PRODUCTION, "SIGNING_KEYS_PATH": str(missing)})
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"SIGNING_KEYS_PATH: no key file at {missing}; create the first key with `flask keys init`" in done.stderr
+    bare = run(COMMANDS["gunicorn without its conf"], tmp_path, **{**PRODUCTION, "SIGNING_KEYS_PATH": str(missing)})
+    assert bare.returncode != 0 and "Traceback" not in bare.stderr
+    assert f"SIGNING_KEYS_PATH: no signing keys at {missing}" in bare.stderr and "flask keys init" in bare.stderr
 
 
 def test_flask_commands_read_the_env_file_and_the_environment_wins(tmp_path):

@@ -27,7 +27,7 @@ ALGORITHM = "ES256"
 
 
 class SigningKeysMissing(RuntimeError):
-    """Production was started without a signing key file."""
+    """Staging or production was started without a signing key file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +95,9 @@ def load_signing_keys(path: str, *, generate_if_missing: bool) -> SigningKeys:
     if file.exists():
         return SigningKeys.from_json(json.loads(file.read_text()))
     if not generate_if_missing:
-        raise SigningKeysMissing(f"no signing keys at {path}; production must be given its keys")
+        raise SigningKeysMissing(
+            f"SIGNING_KEYS_PATH: no signing keys at {path} (staging and production never make one)"
+        )
     write_signing_keys(path, SigningKeys([new_signing_key()]), exclusive=True)
     return SigningKeys.from_json(json.loads(file.read_text()))
 
