@@ -215,6 +215,8 @@ class Settings:
                 continue
             try:
                 values[field.name] = _coerce(field.type, raw)
+                if field.name == "log_level":
+                    values[field.name] = raw.strip().upper()  # logging wants DEBUG, not debug
             except ValueError as error:
                 shown = "…" if field.name in SECRET_FIELDS else repr(raw)
                 problems.append(Problem(name, f"{name}={shown}: {error}"))

@@ -22,6 +22,7 @@ def test_environment_variables_are_typed():
     )
     assert settings.port == 9000 and settings.sandbox_enabled is False
     assert settings.read_budget_seconds == 1.5 and settings.oidc_accepted_acr == ("a", "b")
+    assert Settings.from_env({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
     assert Settings.from_env({"TRUSTED_HOSTS": '["a.example", "b.example"]'}).trusted_hosts == (
         "a.example",
         "b.example",

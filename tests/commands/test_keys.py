@@ -61,3 +61,33 @@ def test_list_and_rotate_need_the_file_then_show_kids_only(fresh_keys_app):
     kids = [key["kid"] for key in json.loads(path.read_text())["keys"]]
     listed = run(app, "keys", "list").output.splitlines()
     assert [line.split()[:2] for line in listed] == [[kids[0], "signs"], [kids[1], "verifies"]]
+
+
+def test_a_new_production_deployment_starts_with_keys_init(tmp_path):
+    """Production refuses to start without its key file, and ``flask keys init`` (itself run with production's
+    settings, which it must not refuse for the missing file) writes it; gunicorn's check then passes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_settings import PRODUCTION
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "hub-signing-keys.json"
+    (tmp_path / "hub.env").touch()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "HUB_ENV_FILE": str(tmp_path / "hub.env"),
+        **PRODUCTION,
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/never-connected",
+        "SIGNING_KEYS_PATH": str(path),
+    }
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "composition:create_app", "keys"]
+    done = subprocess.run([*flask, "init"], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    (key,) = json.loads(path.read_text())["keys"]
+    assert done.stdout.startswith(f"signing key {key['kid']} written to {path}") and "Traceback" not in done.stderr
+    again = subprocess.run([*flask, "init"], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "is never overwritten" in again.stderr
