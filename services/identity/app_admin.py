@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from services import clock, devices
 from services.audit import Actor, record_access
 from services.identity.sessions import RevokeReason
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.identity import HubSession
 
 OPERATOR_KINDS = ("resident", "staff")  # partner apps: ``flask apps add-partner`` (the partner API)

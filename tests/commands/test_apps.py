@@ -8,7 +8,7 @@ import json
 from sqlalchemy import func, select
 
 from services.audit import verify_chain
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.audit import AuditEvent
 from services.models.identity import HubSession
 from services.models.notifications import Device

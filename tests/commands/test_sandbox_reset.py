@@ -13,7 +13,7 @@ from sqlalchemy import func, inspect, select
 
 from composition import create_app
 from services.db import Base
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.audit import AuditEvent
 from services.models.identity import Resident
 from tests.factories import sign_in
