@@ -299,7 +299,8 @@ class Settings:
 
     def _strict_problems(self) -> list[Problem]:
         """Production's rules; staging's are the same except that the sandbox may run (and the identity
-        providers and platform may then be the sandbox's addresses)."""
+        providers and platform may then be the sandbox's addresses), and that a stack wholly on this machine
+        (``make stack``: PUBLIC_URL at a loopback address) may serve plain http, as the sandbox does."""
         env = self.hub_env
         problems = []
         if self.sandbox_enabled and self.is_production:
@@ -329,7 +330,15 @@ class Settings:
             if _is_loopback(url) and not self._is_the_sandbox(url):
                 problems.append(Problem(variable, f"{variable}={url!r} is a loopback address, not {what}"))
         if urlsplit(self.public_url).scheme != "https":
-            problems.append(Problem("PUBLIC_URL", f"PUBLIC_URL={self.public_url!r}: must be https in {env}"))
+            if self.is_production:
+                problems.append(Problem("PUBLIC_URL", f"PUBLIC_URL={self.public_url!r}: must be https in production"))
+            elif not _is_loopback(self.public_url):  # staging on one machine (make stack): nothing crosses a network
+                problems.append(
+                    Problem(
+                        "PUBLIC_URL",
+                        f"PUBLIC_URL={self.public_url!r}: must be https in staging (plain http only at a loopback address)",
+                    )
+                )
         if self.fcm_url and self.is_production and _is_loopback(self.fcm_url):
             problems.append(Problem("FCM_URL", f"FCM_URL={self.fcm_url!r} is a loopback address (a fake FCM)"))
         if self.push_transport == "" and not self.fcm_credentials_path:

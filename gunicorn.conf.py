@@ -16,6 +16,7 @@ the hub's JSON lines (``api/gunicorn_logging.py``).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -40,6 +41,22 @@ if _settings.is_strict and not Path(_settings.signing_keys_path).is_file():
 logger_class = HubGunicornLogger
 HubGunicornLogger.access_log_on = _settings.access_log
 HubGunicornLogger.hub_log_level = _settings.log_level
+
+# Processes: WEB_CONCURRENCY workers (gunicorn's own variable, made explicit) × WEB_THREADS threads each; with
+# threads the worker class is gthread. Command-line options win (``make run`` serves one worker × 8 threads).
+
+
+def _count(variable: str) -> int:
+    """A process count from the environment, refused by name (not a bare ValueError) when it is not one."""
+    raw = os.environ.get(variable, "1")
+    if not raw.strip().isdigit() or int(raw) < 1:
+        print(f"Benefits Hub refuses to start: {variable}={raw!r}: not a whole number of 1 or more", file=sys.stderr)
+        raise SystemExit(2)
+    return int(raw)
+
+
+workers = _count("WEB_CONCURRENCY")
+threads = _count("WEB_THREADS")
 
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES

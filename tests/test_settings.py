@@ -201,10 +201,12 @@ def test_production_refuses_development_secrets():
     ]
 
 
-SANDBOX_STAGING = {
+SANDBOX_STAGING = {  # make stack's shape: everything on this machine
     **PRODUCTION,
     "HUB_ENV": "staging",
     "SANDBOX_ENABLED": "true",
+    "PUBLIC_URL": "http://127.0.0.1:8000",
+    "FCM_URL": "http://127.0.0.1:8200",
     "SANDBOX_URL": "http://127.0.0.1:8100",
     "OIDC_ISSUER": "http://127.0.0.1:8100/idp",
     "STAFF_OIDC_ISSUER": "http://127.0.0.1:8100/staff-idp",
@@ -219,7 +221,17 @@ def test_staging_is_production_rules_with_the_sandbox_allowed():
         Settings.from_env({"HUB_ENV": "staging"})
     refused_in_staging = {problem.variable for problem in error.value.problems}
     assert "SANDBOX_ENABLED" not in refused_in_staging
-    assert {"DATABASE_URL", "WORKER_MODE", "RATE_LIMIT_STORAGE_URL", "PUBLIC_URL", "PLATFORM_KEY"} <= refused_in_staging
+    assert {"DATABASE_URL", "WORKER_MODE", "RATE_LIMIT_STORAGE_URL", "PLATFORM_KEY"} <= refused_in_staging
+
+
+def test_staging_allows_plain_http_only_on_this_machine():
+    for public_url in ("http://hub.staging.example.gov", "http://10.0.0.5:8000"):
+        with pytest.raises(SettingsError) as error:
+            Settings.from_env({**SANDBOX_STAGING, "PUBLIC_URL": public_url})
+        assert [str(problem) for problem in error.value.problems] == [
+            f"PUBLIC_URL={public_url!r}: must be https in staging (plain http only at a loopback address)"
+        ]
+    assert Settings.from_env({**SANDBOX_STAGING, "PUBLIC_URL": "https://hub.staging.example.gov"}).is_strict
 
 
 def test_staging_allows_loopback_only_for_the_sandbox_it_runs():
@@ -239,6 +251,8 @@ def test_staging_allows_loopback_only_for_the_sandbox_it_runs():
         "OIDC_ISSUER",
         "STAFF_OIDC_ISSUER",
         "PLATFORM_URL",
+        "PUBLIC_URL",
+        "FCM_URL",
     }
 
 
@@ -293,3 +307,14 @@ def test_a_test_process_reads_no_env_file():
 
     assert env_files({"HUB_ENV": "test"}) == []
     assert len(env_files({})) == 2
+
+
+def test_make_stacks_environment_passes_stagings_rules(tmp_path):
+    """``make stack`` (ops/stack.py) runs every process with HUB_ENV=staging: its environment must pass."""
+    from ops.stack import StackOptions, ensure_secrets, stack_environment
+
+    options = StackOptions(state_dir=tmp_path)
+    environment = stack_environment(options, ensure_secrets(tmp_path, database_is_new=True))
+    (tmp_path / "fcm-service-account.json").write_text("{}")  # ops/stack.py writes the real one
+    settings = Settings.from_env(environment)
+    assert settings.hub_env == "staging" and settings.sandbox_enabled and not settings.pushes_only_logged
