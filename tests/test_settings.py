@@ -307,14 +307,3 @@ def test_a_test_process_reads_no_env_file():
 
     assert env_files({"HUB_ENV": "test"}) == []
     assert len(env_files({})) == 2
-
-
-def test_make_stacks_environment_passes_stagings_rules(tmp_path):
-    """``make stack`` (ops/stack.py) runs every process with HUB_ENV=staging: its environment must pass."""
-    from ops.stack import StackOptions, ensure_secrets, stack_environment
-
-    options = StackOptions(state_dir=tmp_path)
-    environment = stack_environment(options, ensure_secrets(tmp_path, database_is_new=True))
-    (tmp_path / "fcm-service-account.json").write_text("{}")  # ops/stack.py writes the real one
-    settings = Settings.from_env(environment)
-    assert settings.hub_env == "staging" and settings.sandbox_enabled and not settings.pushes_only_logged
