@@ -79,8 +79,9 @@ lint: install
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 
+## make bench: every benchmark once (bench/run_all.py; QUICK=1 for a short run of each); never part of make test
 bench: install
-	@$(PY) bench/run_all.py
+	@$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
 ## make sandbox-reset: the hub's sandbox data dropped and reseeded, the sandbox back at day 0 (keeps .venv)
 sandbox-reset: install

@@ -47,7 +47,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 WORKER_MODES = ("inprocess", "celery")
 PUSH_TRANSPORTS = ("", "fcm", "log")
 # Secrets: never shown by ``flask settings show`` and never quoted in a refusal.
-SECRET_FIELDS = frozenset({"platform_key", "platform_events_secret", "field_encryption_keys", "lookup_hash_key"})
+SECRET_FIELDS = frozenset(
+    {"platform_key", "platform_events_secret", "field_encryption_keys", "lookup_hash_key", "metrics_token"}
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,7 +149,6 @@ class Settings:
     )
     oidc_verified_acr: tuple[str, ...] = ("http://idmanagement.gov/ns/assurance/ial/2",)
     staff_oidc_issuer: str = "http://127.0.0.1:8100/staff-idp"
-    staff_client_id: str = "support-console"
     jwks_cache_seconds: int = 300
 
     # The hub's own tokens.
@@ -189,6 +190,16 @@ class Settings:
     # Registering a phone for push: per session and per address.
     rate_limit_devices: str = "30/hour"
     rate_limit_devices_per_address: str = "600/hour"
+    # Partner apps: every partner request counts per app; notifications sent also count in a daily quota per app.
+    rate_limit_partner: str = "3000/minute"
+    partner_daily_quota: str = "250000/day"
+    # Partner access tokens (client credentials) live at most 5 minutes; so may their assertions.
+    partner_token_ttl_seconds: int = 300
+    # A partner event may say it happened at most this far in the future (clocks drift; a later one is refused).
+    partner_event_future_seconds: int = 300
+    # Signed callbacks to partners: per-attempt timeout, and how many attempts before giving up.
+    partner_callback_timeout_seconds: float = 5.0
+    partner_callback_attempts: int = 8
     # Proxies in front of the hub whose X-Forwarded-For/-Proto are trusted (0: none, the socket's peer is the
     # client). Behind one load balancer: 1. Set it to exactly the number of hops you run, never more.
     trusted_proxies: int = 0
@@ -200,6 +211,13 @@ class Settings:
     fcm_project_id: str = ""
     fcm_url: str = ""
     fcm_max_in_flight: int = 32  # pushes in flight at once per process: the most a killed worker can send twice
+
+    # Observing the hub: the bearer token Prometheus scrapes /metrics with (required in staging and production;
+    # without it /metrics is open in development), and OpenTelemetry tracing (off unless set; the exporter reads
+    # the standard OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER… itself).
+    metrics_token: str = ""
+    worker_metrics_bind: str = ""  # host:port where a Celery worker serves its own /metrics (empty: it does not)
+    otel_enabled: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -278,6 +296,14 @@ class Settings:
         one_of("WORKER_MODE", self.worker_mode, WORKER_MODES)
         one_of("PUSH_TRANSPORT", self.push_transport, PUSH_TRANSPORTS)
         one_of("LOG_LEVEL", self.log_level.upper(), LOG_LEVELS)
+        if not 1 <= self.partner_token_ttl_seconds <= 300:
+            problems.append(
+                Problem(
+                    "PARTNER_TOKEN_TTL_SECONDS",
+                    f"PARTNER_TOKEN_TTL_SECONDS={self.partner_token_ttl_seconds}: must be from 1 to 300 "
+                    "(partner tokens live at most 5 min)",
+                )
+            )
         if not 0 <= self.trusted_proxies <= 5:
             problems.append(
                 Problem("TRUSTED_PROXIES", "TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
@@ -291,7 +317,8 @@ class Settings:
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 problems.append(Problem(variable, f"{variable}={url!r}: not an http(s) address"))
         for field in dataclasses.fields(self):
-            if field.name.startswith("rate_limit_") and field.name != "rate_limit_storage_url":
+            is_limit = field.name.startswith("rate_limit_") and field.name != "rate_limit_storage_url"
+            if is_limit or field.name == "partner_daily_quota":
                 problems += _rate_limit_problem(field.name.upper(), getattr(self, field.name))
         if self.push_transport == "fcm" and not self.fcm_credentials_path:
             problems.append(Problem("PUSH_TRANSPORT", "PUSH_TRANSPORT=fcm needs FCM_CREDENTIALS_PATH"))
@@ -372,6 +399,8 @@ class Settings:
                     "RATE_LIMIT_STORAGE_URL=memory:// keeps limits per process: use redis://… so they hold across them",
                 )
             )
+        if not self.metrics_token:
+            problems.append(Problem("METRICS_TOKEN", "METRICS_TOKEN must be set (Prometheus scrapes /metrics with it)"))
         return problems
 
     def _is_the_sandbox(self, url: str) -> bool:

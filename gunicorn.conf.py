@@ -11,23 +11,40 @@ Before any worker starts, the hub's settings are read and checked here (``config
 refuses are listed on stderr, without a traceback, and gunicorn exits 2; so does a staging or production start
 without its signing key file (``flask keys init`` makes the first one). gunicorn's own error and access logs are
 the hub's JSON lines (``api/gunicorn_logging.py``).
+
+Metrics: prometheus-client's multiprocess mode. Every worker writes its counters to files in
+``PROMETHEUS_MULTIPROC_DIR`` and ``GET /metrics``, whichever worker answers, adds up all of them. The directory
+is the operator's when set (share it with the Celery workers of the same host, and empty it before the group
+starts: ``make stack`` does); otherwise a fresh one is made for this server and removed when it stops. It must be
+set before any worker imports prometheus-client, hence here, first. A worker that exits has its live gauges
+removed (``child_exit``); its counters stay, so totals never go backwards when gunicorn replaces a worker.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import sys
-import uuid
-from pathlib import Path
+import tempfile
 
-import gunicorn.http.wsgi
-import gunicorn.util
+_values = sys.modules.get("prometheus_client.values")
+if _values is not None and _values.ValueClass is _values.MutexValue:  # imported before the directory was chosen
+    raise RuntimeError("gunicorn.conf.py must set PROMETHEUS_MULTIPROC_DIR before anything imports prometheus_client")
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hub-metrics-")
 
-from api.gunicorn_logging import HubGunicornLogger
-from api.problems import PROBLEM_MIMETYPE, problem_document
-from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES
-from config import load_or_exit
+import json  # noqa: E402  (after the metrics directory is chosen)
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gunicorn.http.wsgi  # noqa: E402
+import gunicorn.util  # noqa: E402
+
+from api.gunicorn_logging import HubGunicornLogger  # noqa: E402
+from api.problems import PROBLEM_MIMETYPE, problem_document  # noqa: E402
+from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES  # noqa: E402
+from config import load_or_exit  # noqa: E402
 
 _settings = load_or_exit()
 if _settings.is_strict and not Path(_settings.signing_keys_path).is_file():
@@ -89,3 +106,16 @@ def _headers_without_banner(self) -> list[str]:
 
 gunicorn.util.write_error = write_problem
 gunicorn.http.wsgi.Response.default_headers = _headers_without_banner
+
+
+def child_exit(_server, worker) -> None:
+    """A worker is gone: its live gauges (``hub_platform_breaker_open``) must not count any more."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server) -> None:
+    """The metrics directory this server made for itself goes with it."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -26,6 +26,7 @@ from services.identity.field_crypto import FieldCipher, LookupHasher
 from services.identity.id_tokens import IdentityProvider
 from services.identity.person_index import PersonIndex
 from services.identity.signing_keys import SigningKeys, load_signing_keys
+from services.partner.keys import PartnerKeySets
 from services.platform.client import PlatformClient
 from services.readiness import Readiness
 
@@ -150,6 +151,11 @@ class Hub:
     @built_once
     def app_registry(self) -> AppRegistry:
         return AppRegistry()
+
+    @built_once
+    def partner_keys(self) -> PartnerKeySets:
+        """Partner apps' JWKS fetched from their URLs, cached per process."""
+        return PartnerKeySets(cache_seconds=self.settings.jwks_cache_seconds)
 
     @built_once
     def push(self) -> PushTransport:

@@ -37,7 +37,7 @@ def test_refused_settings_are_listed_without_a_traceback_and_exit_non_zero(entry
     assert done.returncode != 0, done.stdout + done.stderr
     output = done.stdout + done.stderr
     assert "Traceback" not in output
-    assert "Benefits Hub refuses these settings (HUB_ENV=production), 16 problems:" in output
+    assert "Benefits Hub refuses these settings (HUB_ENV=production), 17 problems:" in output
     for says in (
         "PORT='abc': not a whole number",
         "READ_BUDGET_SECONDS='soon': not a number",
@@ -47,6 +47,7 @@ def test_refused_settings_are_listed_without_a_traceback_and_exit_non_zero(entry
         "RATE_LIMIT_STORAGE_URL=memory://",
         "OIDC_ISSUER='http://127.0.0.1:8100/idp' is a loopback address",
         "FCM_CREDENTIALS_PATH is empty, so pushes would only be logged",
+        "METRICS_TOKEN must be set",
     ):
         assert says in output
     assert output.count("refuses these settings") == 1

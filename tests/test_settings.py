@@ -41,6 +41,8 @@ def test_environment_variables_are_typed():
         ("PUSH_TRANSPORT", "apns", "PUSH_TRANSPORT='apns': must be one of (empty), fcm, log"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD': must be one of DEBUG"),
         ("RATE_LIMIT_LINKS", "lots", "RATE_LIMIT_LINKS='lots': not a rate limit"),
+        ("PARTNER_DAILY_QUOTA", "lots", "PARTNER_DAILY_QUOTA='lots': not a rate limit"),
+        ("PARTNER_TOKEN_TTL_SECONDS", "600", "PARTNER_TOKEN_TTL_SECONDS=600: must be from 1 to 300"),
         ("PUBLIC_URL", "hub.example.gov", "PUBLIC_URL='hub.example.gov': not an http(s) address"),
         ("HUB_ENV", "staging-ish", "HUB_ENV='staging-ish': must be one of development, test, staging, production"),
     ],
@@ -83,6 +85,7 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://redis:6379/0",
     "RATE_LIMIT_STORAGE_URL": "redis://redis:6379/1",
     "PUSH_TRANSPORT": "log",
+    "METRICS_TOKEN": "m",
 }
 
 
@@ -110,8 +113,9 @@ def test_production_with_nothing_set_lists_every_problem_at_once():
         "FCM_CREDENTIALS_PATH",
         "WORKER_MODE",
         "RATE_LIMIT_STORAGE_URL",
+        "METRICS_TOKEN",
     }
-    assert "(HUB_ENV=production), 14 problems" in str(error.value)
+    assert "(HUB_ENV=production), 15 problems" in str(error.value)
 
 
 def refused(**changes: str) -> list[str]:
@@ -187,6 +191,10 @@ def test_production_refuses_the_sandbox():
     assert refused(SANDBOX_ENABLED="true") == ["SANDBOX_ENABLED must be false in production"]
 
 
+def test_production_refuses_metrics_without_a_token():
+    assert refused(METRICS_TOKEN="") == ["METRICS_TOKEN must be set (Prometheus scrapes /metrics with it)"]
+
+
 def test_production_refuses_development_secrets():
     from config import DEV_EVENTS_SECRET, DEV_FIELD_KEY, DEV_LOOKUP_KEY, DEV_PLATFORM_KEY
 
@@ -221,7 +229,15 @@ def test_staging_is_production_rules_with_the_sandbox_allowed():
         Settings.from_env({"HUB_ENV": "staging"})
     refused_in_staging = {problem.variable for problem in error.value.problems}
     assert "SANDBOX_ENABLED" not in refused_in_staging
-    assert {"DATABASE_URL", "WORKER_MODE", "RATE_LIMIT_STORAGE_URL", "PLATFORM_KEY"} <= refused_in_staging
+    assert {
+        "DATABASE_URL",
+        "WORKER_MODE",
+        "RATE_LIMIT_STORAGE_URL",
+        "PLATFORM_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "SIGNING_KEYS_PATH",
+        "METRICS_TOKEN",
+    } <= refused_in_staging
 
 
 def test_staging_allows_plain_http_only_on_this_machine():

@@ -23,7 +23,10 @@ from services.identity.app_admin import (
     suspend_app,
 )
 
-apps = AppGroup("apps", help="App registrations: which client ids may sign residents or staff in.")
+apps = AppGroup(
+    "apps",
+    help="App registrations: resident apps and staff consoles (which client ids may sign people in), partner apps.",
+)
 
 
 def _operator() -> str:

@@ -41,6 +41,8 @@ class AppRegistry:
         return loaded[1].get(client_id)
 
     def forget(self) -> None:
+        """Drop this process's cached list, so an app an operator just added, suspended or resumed
+        (``flask apps …``) counts at once here; other processes see it within ``ttl_seconds``."""
         with self._lock:
             self._loaded = None
 

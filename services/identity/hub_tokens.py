@@ -1,7 +1,7 @@
 """The hub's own tokens: short-lived access JWTs (ES256, ``kid``, audience = the app) and opaque refresh tokens.
 
 An access token says who (``sub``: resident id or staff subject), for which app (``aud``), which session
-(``sid``) and which kind of principal (``kind``: ``resident`` or ``staff``). Refresh tokens are random strings;
+(``sid``) and which kind of principal (``kind``: ``resident``, ``staff`` or ``partner``, whose tokens carry ``scope``). Refresh tokens are random strings;
 only their SHA-256 is stored.
 """
 
@@ -31,6 +31,7 @@ class AccessClaims:
     session_id: str
     client_id: str
     roles: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
 
 
 def issue_access_token(
@@ -43,6 +44,7 @@ def issue_access_token(
     client_id: str,
     ttl_seconds: int,
     roles: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> str:
     now = int(clock.now().timestamp())
     claims: dict[str, Any] = {
@@ -58,6 +60,7 @@ def issue_access_token(
     }
     if roles:
         claims["roles"] = list(roles)
+    claims.update(extra or {})
     key = keys.signing
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
 
@@ -90,6 +93,7 @@ def decode_access_token(keys: SigningKeys, token: str, *, issuer: str) -> Access
         session_id=str(claims["sid"]),
         client_id=str(claims["aud"]),
         roles=tuple(claims.get("roles") or ()),
+        scopes=tuple(str(claims.get("scope") or "").split()),
     )
 
 

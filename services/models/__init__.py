@@ -22,6 +22,7 @@ from services.models.notifications import (
     PushSendClaim,
 )
 from services.models.outbox import OutboxEvent
+from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
 
 __all__ = [
     "AppClient",
@@ -39,6 +40,10 @@ __all__ = [
     "NotificationMessage",
     "NotificationPreference",
     "OutboxEvent",
+    "PartnerApp",
+    "PartnerCallback",
+    "PartnerNotification",
+    "PartnerRecipient",
     "PlatformEvent",
     "PushDelivery",
     "PushSendClaim",

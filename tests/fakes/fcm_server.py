@@ -12,6 +12,7 @@ accepted, as the network does: the window in which FCM has a push and its sender
 In another process (the benchmarks, ``make stack``): ``python -m tests.fakes.fcm_server --port N``;
 ``GET /_fake/stats`` answers counts (with ``duplicates``: accepted pushes beyond the first per token),
 ``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``),
+``GET /_fake/timings`` the wall-clock moments of the first and the last accepted push (what a benchmark times),
 ``POST /_fake/slow`` ``{"seconds": s}`` holds every answer that long (as ``slow_down``), and ``POST /_fake/reset``
 clears the counts.
 
@@ -20,6 +21,8 @@ file: given ``service_account`` (the file's JSON, ``--service-account FILE``), `
 JWT-bearer grant google-auth sends (an RS256 assertion signed with the account's private key, ``iss`` its
 ``client_email``, ``aud`` Google's token URL), answers a fresh access token, and the send endpoint then accepts
 only tokens it issued (401 ``UNAUTHENTICATED`` otherwise). Point the file's ``token_uri`` at this server.
+``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
+any caller like Google's token endpoint without checking (the partner campaign bench's Celery workers).
 """
 
 from __future__ import annotations
@@ -127,9 +130,12 @@ class FakeFCMServer:
         self._attempts: collections.Counter[str] = collections.Counter()
         self._accepted: collections.Counter[str] = collections.Counter()
         self._counts: collections.Counter[str] = collections.Counter()
+        self._first_seen: dict[str, float] = {}
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
+        self._first_accepted_at: float | None = None
+        self._last_accepted_at: float | None = None
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
@@ -193,7 +199,9 @@ class FakeFCMServer:
             self._attempts.clear()
             self._accepted.clear()
             self._counts.clear()
+            self._first_seen.clear()
             self.max_in_progress = 0
+            self._first_accepted_at = self._last_accepted_at = None
 
     # -- what happened ---------------------------------------------------------------------------------------
     @property
@@ -226,6 +234,16 @@ class FakeFCMServer:
                 "tokens_issued": self.tokens_issued,
             }
 
+    def first_seen(self) -> dict[str, float]:
+        """When each token's first send request arrived (unix seconds), recorded or not."""
+        with self._lock:
+            return dict(self._first_seen)
+
+    def timings(self) -> dict[str, float | None]:
+        """Wall-clock (``time.time()``) of the first and the last accepted push since the last reset."""
+        with self._lock:
+            return {"first_accepted_at": self._first_accepted_at, "last_accepted_at": self._last_accepted_at}
+
     def started(self) -> None:
         with self._lock:
             self._in_progress += 1
@@ -255,12 +273,15 @@ class FakeFCMServer:
             self._counts["calls"] += 1
             if token is not None:
                 self._attempts[token] += 1
+                self._first_seen.setdefault(token, time.time())
             code, retry_after = self._failure_for(token)
             message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
             status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
             if status == 200:
                 self._counts["accepted"] += 1
                 self._accepted[token] += 1
+                self._last_accepted_at = time.time()
+                self._first_accepted_at = self._first_accepted_at or self._last_accepted_at
             if self.record:
                 self._calls.append(
                     RecordedPush(
@@ -378,6 +399,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake.slow_down(float(json.loads(raw or b"{}").get("seconds", 0)))
             self._reply(200, {})
             return
+        if self.path == "/_fake/oauth2/token":  # a service account's token_uri, for processes with real credentials
+            self._reply(200, {"access_token": "fake-oauth-access-token", "expires_in": 3600, "token_type": "Bearer"})
+            return
         match = SEND_PATH.match(self.path)
         if not match:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
@@ -404,9 +428,13 @@ class _Handler(BaseHTTPRequestHandler):
         target = urlsplit(self.path)
         if target.path == "/_fake/stats":
             self._reply(200, self.server.fake.stats())
+        elif target.path == "/_fake/timings":
+            self._reply(200, self.server.fake.timings())
         elif target.path == "/_fake/pushes":
             token = parse_qs(target.query).get("token", [None])[0]
             self._reply(200, {"pushes": self.server.fake.pushes(token)})
+        elif target.path == "/_fake/first-seen":
+            self._reply(200, self.server.fake.first_seen())
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
