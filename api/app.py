@@ -93,9 +93,10 @@ def create_app(hub: Hub) -> Flask:
     request_guards.register(app)
     response_headers.register(app)
     database.register(app)
-    api = create_api(app)
+    api = create_api(app, settings)
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint)
+    api.finish()
     app.register_blueprint(docs_bp)
     _limit_sign_in(app, settings)
     problems.register(app)

@@ -15,7 +15,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-PUBLIC_ENDPOINTS = {"static", "api-docs.openapi_json", "docs.docs_page", "docs.docs_init", "docs.docs_asset"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "api-docs.openapi_json",
+    "docs.docs_page",
+    "docs.docs_init",
+    "docs.docs_redirect",
+    "docs.docs_asset",
+}
 DECLARED = "hub_auth"  # the attribute a declaration leaves on the view until its route applies it
 
 
@@ -27,6 +34,7 @@ class AuthRule:
     enforce: Callable[[Callable], Callable]  # wraps a view with the check (and marks it with ``name``)
     security: tuple[str, ...] = ()  # the OpenAPI security schemes, any one of which is accepted
     responses: tuple[tuple[int, str], ...] = ()  # the statuses the check itself can answer, in words
+    parameters: tuple[dict[str, Any], ...] = ()  # the headers the check reads (added by api/openapi/operations.py)
 
     def doc(self) -> dict[str, Any]:
         """The rule's part of the OpenAPI operation."""
@@ -34,13 +42,15 @@ class AuthRule:
         if self.security:
             doc["security"] = [{scheme: []} for scheme in self.security]
         if self.responses:
-            doc["responses"] = {str(status): response_doc(words) for status, words in self.responses}
+            doc["responses"] = {str(status): response_doc(status, words) for status, words in self.responses}
         return doc
 
 
-def response_doc(description: str) -> dict[str, Any]:
-    """How an error the auth rules answer is documented: the one place a problem schema would be added."""
-    return {"description": description}
+def response_doc(status: int, description: str) -> dict[str, Any]:
+    """How an error the auth rules answer is documented: a problem document (``api/openapi/operations.py``)."""
+    from api.openapi.operations import problem_response  # the document's module imports the route machinery
+
+    return problem_response(status, description)
 
 
 def mark(view: Callable, rule: str) -> Callable:

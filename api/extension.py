@@ -18,42 +18,41 @@ from api.auth.rate_limits import limited
 from api.auth_rules import PUBLIC, declare, declared_rule
 from api.body_rules import body_rules
 from api.json_bodies import HubParser
+from api.openapi.description import SANDBOX_SIGN_IN, document_info, security_schemes, servers
+from api.openapi.operations import OperationsPlugin
+from api.openapi.problem_schema import ProblemSchema
+from api.openapi.schemas import close_nullable_objects, closed_keys2properties
+from api.openapi.tags import document_tags
 from api.pages import PageArgs, PageMeta
-
-SECURITY_SCHEMES = {
-    "resident": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "The hub's access token for a resident (from POST /v1/auth/token).",
-    },
-    "staff": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "The hub's access token for support staff (client_id=support-console).",
-    },
-    "partner": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "A partner app's access token (POST /v1/auth/token, grant_type=client_credentials with a "
-        "private_key_jwt client_assertion).",
-    },
-    "platformSignature": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Platform-Signature",
-        "description": "HMAC-SHA256 over '<X-Platform-Timestamp>.<raw body>' with the shared events secret.",
-    },
-}
+from config import Settings
 
 
 class Api(flask_smorest.Api):
-    """Registers the hub's problem handlers instead of flask-smorest's JSON error bodies."""
+    """Registers the hub's problem handlers instead of flask-smorest's JSON error bodies, and documents errors as
+    they are sent: the ``Problem`` schema as ``application/problem+json`` for every status each operation can
+    answer (``api/openapi/operations.py``), never flask-smorest's ``Error`` schema nor a ``default`` response."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         problems.register(self._app)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's lazy per-status responses (its ``Error`` schema, as application/json) are not used."""
+
+    def finish(self) -> None:
+        """Once every blueprint is registered: the document's tags, in audience order (``api/openapi/tags.py``).
+        apispec keeps them in ``spec._tags`` (pinned apispec); flask-smorest adds one per blueprint."""
+        used = {
+            tag
+            for path in self.spec._paths.values()
+            for operation in path.values()
+            if isinstance(operation, dict)
+            for tag in operation.get("tags", ())
+        }
+        self.spec._tags[:] = document_tags(used)
+        close_nullable_objects(self.spec.components.schemas)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -74,6 +73,7 @@ class Blueprint(flask_smorest.Blueprint):
                     "@blp.signed_in(), @blp.platform_signed() or @blp.public()"
                 )
             view = self.doc(**declared.doc())(declared.enforce(_rate_limited(func)))
+            document_parameters(view, declared.parameters)
             endpoint = options.pop("endpoint", None)
             self.add_url_rule(rule, endpoint, view, parameters=parameters, tags=tags, **options)
             return view
@@ -115,7 +115,14 @@ class Blueprint(flask_smorest.Blueprint):
     def arguments(self, schema, *, location="json", required=True, **kwargs):
         parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
         checks = body_rules(location, required=required)
-        return lambda view: checks(parse_arguments(view))
+        facts = {"form_body": location == "json_or_form", "validation_status": kwargs.get("error_status_code", 422)}
+
+        def decorator(view):
+            checked = checks(parse_arguments(view))
+            checked.openapi_facts = {**getattr(checked, "openapi_facts", {}), **facts}  # api/openapi/operations.py
+            return checked
+
+        return decorator
 
     def paginated(self, item_schema, *, meta=PageMeta, args=PageArgs):
         """A list route: parse ``args`` from the query (``args["after"]`` is the cursor's keyset; ``args=None``
@@ -130,14 +137,38 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def reads_headers(self, *parameters: dict):
+        """Document header parameters the view reads itself (``api/openapi/headers.py``: Accept-Language, …)."""
+        return lambda view: document_parameters(view, parameters)
+
+    def limited_by_blueprint(self):
+        """Document that a rate limit on the whole blueprint counts this view (429, ``X-RateLimit-*``): the
+        token endpoint, limited by ``api/auth/rate_limits.register``."""
+
+        def decorator(view):
+            view.openapi_facts = {**getattr(view, "openapi_facts", {}), "rate_limited": True}
+            return view
+
+        return decorator
+
     def idempotent(self):
         """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. It runs inside
         the auth rule wherever it is placed: a key belongs to the caller."""
 
         def decorator(func):
-            return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+            view = self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
+            return document_parameters(view, (idempotency.PARAMETER,))
 
         return decorator
+
+
+def document_parameters(view, parameters):
+    """Header parameters a decorator reads, for ``api/openapi/operations.py`` to add to the operation (a manual
+    ``@blp.doc(parameters=...)`` would replace the parameters flask-smorest derives from ``@blp.arguments``)."""
+    if parameters:
+        facts = getattr(view, "openapi_facts", {})
+        view.openapi_facts = {**facts, "parameters": (*facts.get("parameters", ()), *parameters)}
+    return view
 
 
 def _rate_limited(view):
@@ -146,14 +177,22 @@ def _rate_limited(view):
     return view
 
 
-def create_api(app: Flask) -> Api:
+def create_api(app: Flask, settings: Settings) -> Api:
+    """The flask-smorest Api over ``app``; call ``finish()`` once the blueprints are registered."""
     app.config.setdefault("API_TITLE", "Benefits Hub")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"info": {"description": "One sign-in and one screen for every public benefit."}})
-    for name, scheme in SECURITY_SCHEMES.items():
+    spec_kwargs = {
+        "info": document_info(settings),
+        "servers": servers(settings),
+        "extra_plugins": [OperationsPlugin(app, sandbox_sign_in=SANDBOX_SIGN_IN if settings.sandbox_enabled else None)],
+    }
+    api = Api(app, spec_kwargs=spec_kwargs)
+    api.ma_plugin.converter.add_attribute_function(closed_keys2properties)
+    app.extensions["hub_api"] = api
+    for name, scheme in security_schemes(settings).items():
         api.spec.components.security_scheme(name, scheme)
     return api
 

@@ -25,19 +25,16 @@ from services.errors import InvalidInput
 HEADER = "Idempotency-Key"
 KEY_FORMAT = re.compile(r"^[A-Za-z0-9._:-]{8,255}$")
 KEPT_HEADERS = ("Content-Type", "Location", "ETag", "Content-Language", "Vary")
-DOC = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": HEADER,
-            "required": False,
-            "schema": {"type": "string", "pattern": KEY_FORMAT.pattern, "minLength": 8, "maxLength": 255},
-            "description": "Send the same key when retrying this request: the first answer is given again and "
-            "nothing is done twice (24 hours). The same key with a different request is a 409.",
-        }
-    ],
-    "responses": {"409": {"description": "The key was used for another request, or its request is in progress"}},
+PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "pattern": KEY_FORMAT.pattern, "minLength": 8, "maxLength": 255},
+    "description": "Send the same key when retrying this request: the first answer is given again and nothing is "
+    "done twice (24 hours). The same key with a different request is a 409.",
+    "example": "maria-phone-0001-7f3c",
 }
+DOC = {"responses": {"409": {"description": "The key was used for another request, or its request is in progress"}}}
 
 
 def _key() -> str | None:

@@ -155,7 +155,7 @@ class Hub:
     @built_once
     def partner_keys(self) -> PartnerKeySets:
         """Partner apps' JWKS fetched from their URLs, cached per process."""
-        return PartnerKeySets(cache_seconds=self.settings.jwks_cache_seconds)
+        return PartnerKeySets(cache_seconds=self.settings.jwks_cache_seconds, public_only=self.settings.is_production)
 
     @built_once
     def push(self) -> PushTransport:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from simulator import partner_sandbox
+from simulator import description, partner_sandbox
 from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
@@ -38,6 +38,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         change_routes,
         control_routes,
         partner_sandbox,
+        description,
     )
     for module in modules:
         app.register_blueprint(module.blueprint)
@@ -56,6 +57,8 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         return {
             "sandbox": "Benefits Hub sandbox platform and identity providers",
             "state": "/platform/sim/state",
+            "docs": f"{settings.public_url}/docs",
+            "openapi": f"{settings.public_url}/openapi.json",
             "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
             "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration",
             "partner_test_assertion": f"{settings.public_url}/partner/test-assertion",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.app import HubFlask
 from composition import build_hub, create_app
 from config import Settings
 from services import clock
@@ -13,6 +14,7 @@ from services.hub import Hub
 from services.readiness import Readiness, database_check
 from tests.celery_harness import celery_worker_runner, redis_url  # noqa: F401  (fixtures)
 from tests.database import TestDatabase
+from tests.openapi_validation import ValidatingClient
 from tests.sandbox import (  # noqa: F401  (fixtures)
     sandbox_app,
     sandbox_client,
@@ -21,6 +23,9 @@ from tests.sandbox import (  # noqa: F401  (fixtures)
     sandbox_settings,
     sandbox_url,
 )
+
+# Every response a test client receives is validated against the app's own /openapi.json.
+HubFlask.test_client_class = ValidatingClient
 
 
 @pytest.fixture(scope="session")

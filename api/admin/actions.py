@@ -9,6 +9,7 @@ from api.auth.permissions import RESEND_NOTIFICATIONS, RESYNC_RESIDENTS, REVOKE_
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
+from api.openapi.headers import REQUEST_START
 from api.request_context import arrived_at
 from notifications.delivery import queue_resend
 from services import support
@@ -19,6 +20,7 @@ blp = AdminBlueprint("admin-actions", __name__, url_prefix="/v1/admin", descript
 
 @blp.route("/residents/<resident_id>/resync", methods=["POST"])
 @blp.staff_access(RESYNC_RESIDENTS, "resident.resync", fields=("benefits",))
+@blp.reads_headers(REQUEST_START)
 @blp.response(200, ResyncSchema)
 def resync(resident_id: str, access: StaffAccess):
     """Refresh every agency the resident shares from the platform now (within the read budget; the rest

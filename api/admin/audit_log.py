@@ -20,8 +20,10 @@ FILTERS = ("actor_id", "resident_id", "action", "outcome", "since", "until", "fl
 @blp.staff_access(READ_OWN_AUDIT, "audit.read", reason=False)
 @blp.paginated(AuditEventSchema, args=AuditEventArgs)
 def audit_events(args, access: StaffAccess):
-    """Newest first. Filter by actor, resident, action, outcome, time (``since`` inclusive, ``until``
-    exclusive, ISO 8601 with a zone) or ``flagged_for_review``."""
+    """The audit log, newest first, narrowed to what the caller's role may read (support: their own actions;
+    supervisors: every event about a resident; admins: everything). Filter by actor, resident, action, outcome,
+    time (``since`` inclusive, ``until`` exclusive, ISO 8601 with a zone) or ``flagged_for_review``. Reading
+    the log is itself audited."""
     principal = current_principal()
     scope = "all" if principal.can(READ_AUDIT_LOG) else "residents" if principal.can(READ_RESIDENT_AUDIT) else "own"
     asked = AuditFilter(**{name: args.get(name) for name in FILTERS})

@@ -16,6 +16,7 @@ from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import READ_RESIDENTS
 from api.current_hub import current_hub
 from api.database import db
+from api.openapi.headers import ACCEPT_LANGUAGE, REQUEST_START
 from api.pages import ListPage, PageArgs, decode_cursor
 from api.request_context import arrived_at
 from api.resident.benefits import presenters
@@ -79,6 +80,7 @@ def resident_detail(resident_id: str, access: StaffAccess):
 
 @blp.route("/residents/<resident_id>/benefits")
 @blp.staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
+@blp.reads_headers(ACCEPT_LANGUAGE, REQUEST_START)
 @blp.arguments(StaffBenefitArgs, location="query")
 @blp.response(200, StaffBenefitListSchema)
 def resident_benefit_list(args, resident_id: str, access: StaffAccess):

@@ -24,6 +24,7 @@ from api.auth.principal import Principal, current_principal
 from api.auth_rules import AuthRule, declare
 from api.database import db
 from api.extension import Blueprint
+from api.openapi import headers
 from services.audit import Actor, record_access
 from services.errors import Forbidden, Unauthenticated
 
@@ -63,7 +64,8 @@ class AdminBlueprint(Blueprint):
         supports it, break-glass; one audit event ``action`` per resident concerned."""
         enforce = _audited(permission, action, fields=fields, reason=reason, break_glass=break_glass)
         responses = (TOKEN_REFUSED, ROLE_REFUSED, *((REASON_REFUSED,) if reason else ()))
-        return declare(AuthRule("staff", enforce, security=("staff",), responses=responses))
+        parameters = (*((headers.ACCESS_REASON,) if reason else ()), *((headers.BREAK_GLASS,) if break_glass else ()))
+        return declare(AuthRule("staff", enforce, security=("staff",), responses=responses, parameters=parameters))
 
     def staff(self, permission: str):
         raise TypeError("every admin route is audited: declare it with @blp.staff_access(permission, action)")
@@ -101,6 +103,7 @@ def _audited(
             _record(access, "allowed")
             return response
 
+        audited.openapi_facts = {**getattr(audited, "openapi_facts", {}), "access_reason": reason}
         return audited
 
     return enforce

@@ -27,6 +27,7 @@ from api.auth.principal import Principal
 from api.auth_rules import AuthRule, mark
 from api.current_hub import current_hub
 from api.database import db
+from api.openapi import headers
 from services import clock
 from services.errors import Forbidden, Unauthenticated
 from services.identity.hub_tokens import AccessTokenInvalid, decode_access_token
@@ -156,6 +157,7 @@ PLATFORM_SIGNED = AuthRule(
     platform_signature_required,
     security=("platformSignature",),
     responses=((401, "Missing, wrong or expired signature"),),
+    parameters=(headers.PLATFORM_TIMESTAMP, headers.PLATFORM_EVENT_ID),
 )
 
 

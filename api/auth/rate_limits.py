@@ -27,7 +27,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from limits import parse as parse_limit
 
@@ -153,19 +153,28 @@ def refresh_limits(settings: Settings) -> list[RateLimit]:
     ]
 
 
+def _partner_app() -> str:
+    """The calling partner app's client id; a call refused before its app is known (no token, a forged one) is
+    ``UnreadableCaller``: counted by address without a log line each (they are what a token-guessing flood is)."""
+    principal = g.get("principal")
+    if principal is None:
+        raise UnreadableCaller("no partner app known yet")
+    return principal.client_id
+
+
 def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
     """Limits checked inside authenticated views (``@blp.rate_limited(name)``), where the principal is known."""
     per_partner = RateLimit(
         "partner",
         settings.rate_limit_partner,
-        lambda: current_principal().client_id,
+        _partner_app,
         "requests from this partner app",
         shared=True,
     )
     partner_quota = RateLimit(
         "partner-daily",
         settings.partner_daily_quota,
-        lambda: current_principal().client_id,
+        _partner_app,
         "notifications from this partner app today (its daily quota)",
         shared=True,
     )
@@ -215,6 +224,7 @@ def limited(name: str) -> Callable[[Callable], Callable]:
             current_app.extensions[CHECKS_EXTENSION][name]()
             return view(*args, **kwargs)
 
+        wrapper.openapi_facts = {**getattr(wrapper, "openapi_facts", {}), "rate_limited": True}  # 429, X-RateLimit-*
         return wrapper
 
     return decorator

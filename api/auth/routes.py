@@ -85,6 +85,7 @@ def _token_response(issued: IssuedTokens) -> tuple[dict, int, dict]:
 @sign_in_blp.alt_response(401, description="OAuth error `invalid_client`: not a registered app")
 @sign_in_blp.alt_response(429, description="Too many sign-in attempts; see Retry-After")
 @sign_in_blp.public()
+@sign_in_blp.limited_by_blueprint()
 def token(body: dict):
     """Exchange an ID token, an authorization code (PKCE) or another app's hub token for hub tokens; or refresh.
 

@@ -7,6 +7,10 @@ effect on the next request, whatever the token's remaining minutes); the token m
 inside the rule, before the body is read, so a bad body counts too). Every call is audited with the app as actor:
 refused ones (403, 404, 409, 413, 422, 429 …) as ``denied`` with the problem's status, successful ones as
 ``allowed`` (a send writes one event per resident itself, which is what their access log shows).
+
+A call the rule refuses (401, 403) still counts against the ``partner`` limit, of the app when it is known, else of
+the caller's address: so every partner response, a refusal too, carries ``X-RateLimit-*`` as the contract says,
+and guessing or replaying tokens is throttled like any other call (over the limit the answer is the 429).
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import g, request
+from flask import current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from api.auth.principal import Principal
+from api.auth.rate_limits import CHECKS_EXTENSION
 from api.auth_rules import AuthRule, declare, mark
 from api.current_hub import current_hub
 from api.database import db
@@ -47,7 +52,20 @@ def audited_by_view() -> None:
     g.partner_audited = True
 
 
+def _count_refusal() -> None:
+    """Count a refused call in the ``partner`` limit (the app's, or without a known app the address's bucket)."""
+    current_app.extensions[CHECKS_EXTENSION]["partner"]()
+
+
 def _authenticate(scope: str) -> PartnerApp:
+    try:
+        return _authenticate_or_refuse(scope)
+    except (Unauthenticated, InsufficientScope):
+        _count_refusal()
+        raise
+
+
+def _authenticate_or_refuse(scope: str) -> PartnerApp:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(

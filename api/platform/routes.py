@@ -27,6 +27,14 @@ blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", descript
 @blp.alt_response(202, schema=EventAckSchema, description="Accepted, not applied (no linked resident, or unreadable)")
 @blp.alt_response(503, description="The pull this event needs could not be queued; not remembered, deliver again")
 def receive_event(event):
+    """A change at an agency, signed by the platform; applied once per `event_id` (a redelivery is harmless).
+
+    200: the change is stored (`applied`, or `unchanged`), was already (`duplicate`), or the hub holds a newer view
+    (`stale`).
+    202: accepted but not applied (no resident is linked to the record, the document could not be read, or a
+    pull was queued instead). 503: the pull it needs could not be queued; nothing is remembered, so deliver it
+    again. The signature (`X-Platform-Signature` over `<X-Platform-Timestamp>.<raw body>`) is checked before the
+    body is read."""
     header_id = request.headers.get("X-Platform-Event-Id")
     if header_id is not None and header_id != event["event_id"]:
         raise InvalidInput(

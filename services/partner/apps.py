@@ -23,6 +23,7 @@ from services.identity.field_crypto import FieldCipher
 from services.models.app_clients import AppClient
 from services.models.partners import PartnerApp
 from services.partner.keys import JwksInvalid, check_jwks
+from services.partner.outbound import PrivateAddress, ensure_public
 from services.vocabulary import AGENCIES
 
 SEND = "notifications:send"
@@ -51,13 +52,21 @@ def _scopes(scopes: Iterable[str]) -> list[str]:
 
 
 def check_url(url: str, field: str, *, allow_http: bool) -> str:
-    """An absolute https URL (http too outside production, for local receivers and the sandbox)."""
+    """An absolute https URL (http too outside production, for local receivers and the sandbox); in production
+    (``allow_http=False``) its host must be a public address too (``services.partner.outbound``)."""
     parts = urlsplit(url.strip())
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.hostname or parts.username or parts.password:
         raise InvalidInput(
             f"The {field} must be an absolute {' or '.join(schemes)} URL.", errors={field: ["Not usable."]}
         )
+    if not allow_http:
+        try:
+            ensure_public(url.strip(), unresolvable_ok=True)
+        except PrivateAddress as error:
+            raise InvalidInput(
+                f"The {field} must be on a public address: {error}", errors={field: ["Not a public address."]}
+            ) from None
     return url.strip()
 
 

@@ -7,7 +7,9 @@ a 429 (its ``Retry-After`` respected when longer) or a timeout or connection fai
 ``BACKOFF`` (10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h …) until ``PARTNER_CALLBACK_ATTEMPTS``; any other
 answer (a 4xx, a redirect) is a receiver's refusal and is never retried. Due callbacks are claimed with
 ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) and a lease, so two workers never post the same one at once and none is
-lost with a worker; the job runs every few seconds and right after the dispatcher queued some.
+lost with a worker; the job runs every few seconds and right after the dispatcher queued some. In production a
+callback URL that now resolves to a non-public address is not posted (``services.partner.outbound``): the
+callback fails at once, unretried, so a partner cannot point the hub at its own network.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from services.background import job
 from services.hub import Hub
 from services.models.partners import PartnerApp, PartnerCallback
 from services.partner.apps import callback_secret
+from services.partner.outbound import PrivateAddress, ensure_public
 
 log = logging.getLogger("hub.partner.callbacks")
 
@@ -81,7 +84,7 @@ def deliver_due_callbacks(
         while True:
             claimed = _claim(hub, batch_size)
             for item in claimed:
-                _record(hub, item, _post(client, item), report)
+                _record(hub, item, _post(client, item, public_only=settings.is_production), report)
             if len(claimed) < batch_size:
                 break
     finally:
@@ -127,9 +130,14 @@ class _Answer:
     retry_after: str | None = None
 
 
-def _post(client: httpx.Client, item: _Claimed) -> _Answer:
+def _post(client: httpx.Client, item: _Claimed, *, public_only: bool) -> _Answer:
     if not item.url:
         return _Answer(None, False, "no callback URL registered any more")
+    if public_only:
+        try:
+            ensure_public(item.url)
+        except PrivateAddress as error:
+            return _Answer(None, False, f"not posted: {error}"[:200])
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "BenefitsHub-Callbacks/1",

@@ -5,10 +5,16 @@ hub must never hold a partner's private key), and only RS256 and ES256 verify as
 fetched on first use and cached for ``jwks_cache_seconds`` per process; a ``kid`` the cached set does not
 know refetches it, at most once per ``REFETCH_INTERVAL_SECONDS`` per app, so a partner's key rotation is seen
 at once while made-up ``kid`` values cannot make the hub hammer their server.
+
+A fetch is bounded whatever the partner's server does: at most ``MAX_JWKS_BYTES`` are read (a bigger answer is
+unusable, not buffered whole), the whole fetch must finish within ``FETCH_DEADLINE_SECONDS`` (a server that
+trickles a byte a second is cut off, not waited on per read), and in production the URL must resolve to a
+public address (``services.partner.outbound``). A failed fetch is never cached.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -16,11 +22,15 @@ from typing import Any
 import httpx
 import jwt
 
+from services.partner.outbound import ensure_public
+
 ALGORITHMS = {"RSA": "RS256", "EC": "ES256"}
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
 MAX_KEYS = 10
 REFETCH_INTERVAL_SECONDS = 10.0
 HTTP_TIMEOUT_SECONDS = 5.0
+FETCH_DEADLINE_SECONDS = 5.0
+MAX_JWKS_BYTES = 64 * 1024
 
 
 class JwksInvalid(ValueError):
@@ -71,8 +81,11 @@ def find_key(jwks: dict[str, Any], kid: str | None, alg: str) -> jwt.PyJWK | Non
 class PartnerKeySets:
     """Per process: JWKS documents fetched from partners' URLs, cached by URL."""
 
-    def __init__(self, *, cache_seconds: int = 300, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self, *, cache_seconds: int = 300, http: httpx.Client | None = None, public_only: bool = False
+    ) -> None:
         self._cache_seconds = cache_seconds
+        self._public_only = public_only
         self._http = http or httpx.Client(timeout=HTTP_TIMEOUT_SECONDS, follow_redirects=False)
         self._lock = threading.Lock()
         self._cached: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -94,14 +107,30 @@ class PartnerKeySets:
 
     def _fetch(self, url: str) -> dict[str, Any]:
         try:
-            response = self._http.get(url, headers={"Accept": "application/json"})
-            response.raise_for_status()
-            document = check_jwks(response.json())
-        except (httpx.HTTPError, ValueError) as error:
+            if self._public_only:
+                ensure_public(url)
+            document = check_jwks(json.loads(self._read(url)))
+        except (httpx.HTTPError, ValueError) as error:  # PrivateAddress and JwksInvalid are ValueErrors
             raise JwksUnavailable(type(error).__name__) from None
         with self._lock:
             self._cached[url] = (time.monotonic(), document)
         return document
+
+    def _read(self, url: str) -> bytes:
+        """The body of a 2xx answer, at most ``MAX_JWKS_BYTES`` and within ``FETCH_DEADLINE_SECONDS``."""
+        deadline = time.monotonic() + FETCH_DEADLINE_SECONDS
+        with self._http.stream("GET", url, headers={"Accept": "application/json"}) as response:
+            response.raise_for_status()
+            if int(response.headers.get("Content-Length") or 0) > MAX_JWKS_BYTES:
+                raise ValueError("JWKS too large")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_JWKS_BYTES:
+                    raise ValueError("JWKS too large")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("JWKS fetch took too long")
+        return bytes(body)
 
     def forget(self, url: str | None = None) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.db import new_id
 from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
 from services.partner.notifications import ACCEPTED, DELIVERED, FAILED, NO_RECIPIENT, WITHHELD, push_counts
 
@@ -74,11 +75,14 @@ def record_outcomes(session: Session, outcomes: list[Outcome]) -> int:
     return queued
 
 
-def callback_body(session: Session, notification: PartnerNotification) -> dict:
-    """What a callback says: the notification's status as ``GET /v1/partner/notifications/{id}`` tells it."""
+def callback_body(session: Session, notification: PartnerNotification, callback_id: str) -> dict:
+    """What a callback says: the notification's status as ``GET /v1/partner/notifications/{id}`` tells it, and the
+    callback's own id. The id is in the body, not only in ``X-Hub-Callback-Id``, because only the body is signed: a
+    receiver that drops ids it has handled is then safe from a captured callback replayed with fresh headers."""
     counts = push_counts(session, [notification.id]).get(notification.id)
     return {
         "type": "notification.status",
+        "callback_id": callback_id,
         "notification_id": notification.id,
         "reference": notification.reference,
         "status": notification.status,
@@ -92,6 +96,7 @@ def queue_callback(session: Session, notification: PartnerNotification) -> int:
     app = session.get(PartnerApp, notification.client_id)
     if app is None or not app.callback_url:
         return 0
-    body = json.dumps(callback_body(session, notification), separators=(",", ":"), sort_keys=True)
-    session.add(PartnerCallback(client_id=app.client_id, notification_id=notification.id, body=body))
+    callback_id = new_id()
+    body = json.dumps(callback_body(session, notification, callback_id), separators=(",", ":"), sort_keys=True)
+    session.add(PartnerCallback(id=callback_id, client_id=app.client_id, notification_id=notification.id, body=body))
     return 1

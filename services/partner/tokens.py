@@ -76,7 +76,7 @@ def verify_assertion(
         raise _refuse("The client_assertion's iss and sub must both be the client id.")
     if client_id is not None and client_id != issuer:
         raise _refuse("client_id and the client_assertion's iss differ.")
-    app = session.get(PartnerApp, issuer[:64])
+    app = session.get(PartnerApp, issuer) if len(issuer) <= 64 else None  # never a prefix of a longer claim
     if app is None:
         raise _refuse("The client id is not a registered partner app.")
     if app.suspended:
@@ -97,6 +97,8 @@ def verify_assertion(
         raise _refuse(f"The client_assertion's aud must be the token URL, {token_url}.") from None
     except jwt.MissingRequiredClaimError as error:
         raise _refuse(f"The client_assertion has no {error.claim} claim.") from None
+    except jwt.ImmatureSignatureError:
+        raise _refuse("The client_assertion's nbf or iat is in the future; check your system's clock.") from None
     except jwt.InvalidSignatureError:
         raise _refuse("The client_assertion's signature does not verify with the app's registered key.") from None
     except jwt.InvalidTokenError:

@@ -210,6 +210,6 @@ def test_a_retried_link_links_once(sandbox_client, sandbox_url, db_session):
 )
 def test_the_header_is_documented(client, path, method):
     operation = client.get("/openapi.json").get_json()["paths"][path][method]
-    [parameter] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    [parameter] = [p for p in operation["parameters"] if p.get("name") == "Idempotency-Key"]
     assert parameter["in"] == "header" and parameter["required"] is False
     assert "409" in operation["responses"]

@@ -49,6 +49,6 @@ def test_no_route_builds_the_page_shape_by_hand():
     by_hand = [
         str(path.relative_to(api.parent))
         for path in api.rglob("*.py")
-        if path.name != "pages.py" and '"next_cursor": ' in path.read_text()
+        if path.name != "pages.py" and path != api / "openapi" / "examples.py" and '"next_cursor": ' in path.read_text()
     ]
     assert by_hand == []

@@ -52,6 +52,24 @@ def test_a_status_change_is_posted_signed_with_the_apps_secret(partner_client, p
     assert callbacks(partner_hub)[0].state == "delivered"
 
 
+def test_the_callback_id_is_signed_so_a_replay_with_fresh_headers_is_recognised(
+    partner_client, partner_hub, sandbox_url
+):
+    with callback_receiver([503]) as receiver:
+        _, secret = _send_one(partner_client, partner_hub, sandbox_url, receiver.url)
+        deliver_due_callbacks(partner_hub)
+        later(60)
+        deliver_due_callbacks(partner_hub)
+    first, retry = receiver.received
+    event = json.loads(first.body)
+    assert event["callback_id"] == first.headers["x-hub-callback-id"] == callbacks(partner_hub)[0].id
+    assert retry.body == first.body  # a retry is the same signed id: the receiver drops it if it had handled it
+    # a replayer may change every header, but not the signed body: its id is still the one already seen
+    tampered = first.body.replace(event["callback_id"].encode(), b"f" * 32)
+    assert verify_signature(secret, first.body, first.headers["x-hub-signature"])
+    assert not verify_signature(secret, tampered, first.headers["x-hub-signature"])
+
+
 @pytest.mark.parametrize("answer", [503, 429, "slow"])
 def test_5xx_429_and_timeouts_are_retried_with_the_same_bytes(partner_client, partner_hub, sandbox_url, answer):
     hub = dataclasses.replace(partner_hub.settings, partner_callback_timeout_seconds=0.5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from composition import create_app
 from tests.partner.factories import register_app, token_for
@@ -57,3 +58,40 @@ def test_in_redis_the_limit_holds_across_two_app_processes(hub, redis_url):
     assert second.get("/v1/partner/notifications", headers=headers).status_code == 200
     assert_problem(first.get("/v1/partner/notifications", headers=headers), 429)
     redis.Redis.from_url(redis_url).flushdb()
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_refusals_carry_the_limit_headers_too_and_count(hub):
+    logged = _Lines()
+    logger = logging.getLogger("hub.rate_limits")
+    logger.addHandler(logged)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        _refusals_carry_the_limit_headers(hub)
+    finally:
+        logger.removeHandler(logged)
+        logger.setLevel(level)
+    assert not [line for line in logged.lines if "fell back" in line]  # expected refusals, not a line per token
+
+
+def _refusals_carry_the_limit_headers(hub):
+    client = limited_client(hub, rate_limit_partner="3/minute")
+    client_id, key, _ = register_app(hub)
+    read_only = token_for(client, client_id, key, scope="notifications:read")
+    no_scope = client.post("/v1/partner/notifications", json={}, headers=read_only)
+    assert_problem(no_scope, 403)
+    assert no_scope.headers["X-RateLimit-Limit"] == "3" and no_scope.headers["X-RateLimit-Remaining"] == "2"
+    assert client.get("/v1/partner/notifications", headers=read_only).headers["X-RateLimit-Remaining"] == "1"
+    # no token, or a bad one: counted in the caller's address bucket, headers all the same
+    answers = [client.get("/v1/partner/notifications", headers={"Authorization": "Bearer forged"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 401]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+    assert_problem(client.get("/v1/partner/notifications"), 429)  # guessing tokens is throttled

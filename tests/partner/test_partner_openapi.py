@@ -9,7 +9,7 @@ def test_partner_operations_are_documented(client):
     send = document["paths"]["/v1/partner/notifications"]["post"]
     assert send["security"] == [{"partner": []}]
     assert {"202", "401", "403", "404", "409", "429"} <= set(send["responses"])
-    assert "Idempotency-Key" in [parameter["name"] for parameter in send["parameters"]]
+    assert "Idempotency-Key" in [parameter.get("name") for parameter in send["parameters"]]
     for path, method in [
         ("/v1/partner/notifications", "get"),
         ("/v1/partner/notifications/{notification_id}", "get"),

@@ -148,3 +148,18 @@ def test_partner_tokens_never_reach_resident_or_admin_routes_nor_the_reverse(par
     for who in (maria.headers, ada.headers, {}):
         assert_problem(partner_client.get("/v1/partner/notifications", headers=who), 401)
         assert_problem(partner_client.post("/v1/partner/notifications", json={}, headers=who), 401)
+
+
+@pytest.mark.parametrize("claim", ["nbf", "iat"])
+def test_an_assertion_from_the_future_says_so(partner_client, partner_hub, claim):
+    client_id, key, _ = register_app(partner_hub)
+    response = token_request(partner_client, key.assertion(client_id, **{claim: int(time.time()) + 3600}))
+    body = assert_problem(response, 401)
+    assert body["error"] == "invalid_client" and "in the future" in body["detail"]
+
+
+def test_an_issuer_longer_than_a_client_id_is_not_read_as_its_prefix(partner_client, partner_hub):
+    client_id, key, _ = register_app(partner_hub, client_id="dhs-" + "a" * 60)
+    longer = client_id + "-impostor"
+    body = assert_problem(token_request(partner_client, key.assertion(client_id, iss=longer, sub=longer)), 401)
+    assert body["error"] == "invalid_client" and "not a registered partner app" in body["detail"]

@@ -1,1 +1,1 @@
-"""The interactive API docs, served entirely from this service (Swagger UI from the swagger-ui-bundle package)."""
+"""The interactive API docs, served entirely from this service (Swagger UI from the flask-swagger-ui package)."""

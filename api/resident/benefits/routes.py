@@ -16,6 +16,7 @@ from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint
+from api.openapi.headers import ACCEPT_LANGUAGE, REQUEST_START
 from api.pages import PageArgs, decode_cursor
 from api.request_context import arrived_at
 from api.resident.benefits import presenters
@@ -32,6 +33,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 @blp.route("/benefits")
 @cache_policy(PRIVATE_REVALIDATE)
 @blp.resident()
+@blp.reads_headers(ACCEPT_LANGUAGE, REQUEST_START)
 @blp.arguments(BenefitListArgs, location="query")
 @blp.response(200, BenefitListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
@@ -59,6 +61,7 @@ def list_benefits(args):
 @blp.route("/benefits/<benefit_id>")
 @cache_policy(PRIVATE_REVALIDATE)
 @blp.resident()
+@blp.reads_headers(ACCEPT_LANGUAGE)
 @blp.response(200, BenefitOneSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 @blp.alt_response(404, description="No benefit with this id for this resident")
@@ -79,6 +82,7 @@ def get_benefit(benefit_id: str):
 @blp.route("/actions")
 @cache_policy(PRIVATE_REVALIDATE)
 @blp.resident()
+@blp.reads_headers(ACCEPT_LANGUAGE)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ActionListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")

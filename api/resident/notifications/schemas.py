@@ -5,6 +5,7 @@ import marshmallow as ma
 from api.extension import JsonBoolean
 from api.fields import Text
 from api.pages import PageMeta
+from notifications.rules import CATEGORIES
 
 
 class NotificationSchema(ma.Schema):
@@ -28,9 +29,12 @@ class CategoryPreferenceSchema(ma.Schema):
     enabled = JsonBoolean(required=True)
 
 
+HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class QuietHoursSchema(ma.Schema):
-    start = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "21:00"})
-    end = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "07:00"})
+    start = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "21:00", "pattern": HH_MM})
+    end = ma.fields.Time(required=True, format="%H:%M", metadata={"example": "07:00", "pattern": HH_MM})
     time_zone = Text(dump_only=True, metadata={"description": "The resident's IANA time zone."})
 
 
@@ -40,7 +44,12 @@ class PreferencesSchema(ma.Schema):
     categories = ma.fields.Dict(
         keys=Text(),
         values=ma.fields.Nested(CategoryPreferenceSchema),
-        metadata={"description": "Per category: whether it pushes. A disabled category still reaches the inbox."},
+        metadata={
+            "description": "Per category: whether it pushes. A disabled category still reaches the inbox. Only the "
+            "hub's categories; another name is a 422 naming it.",
+            "closed_keys": CATEGORIES,  # documented as validated (notifications.preferences refuses others)
+            "example": {"payments": {"enabled": False}},
+        },
     )
     quiet_hours = ma.fields.Nested(QuietHoursSchema, allow_none=True)
     detailed_previews = JsonBoolean(metadata={"description": "Show program names and amounts on the lock screen."})
