@@ -21,11 +21,13 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
+from api.benefits.stored import render as render_resident_view
 from config import Settings
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
 from services.background import InProcessRunner, JobRegistry, Runner
+from services.benefits import documents
 from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
@@ -36,6 +38,9 @@ from services.identity.linking import link_records_job
 from services.identity.used_id_tokens import prune_used_id_tokens_job
 from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
+
+# What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
+documents.use_renderer(render_resident_view)
 
 JOBS = JobRegistry(
     [

@@ -23,8 +23,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
-TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
-ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a grant type, not a secret)
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 
 # wrk script: round-robin over the tokens in BENCH_TOKENS (one a line), one JSON summary line at the end.
 WRK_SCRIPT = """
@@ -190,8 +190,9 @@ class Stack:
         self.processes.clear()
 
 
-def wrk(url: str, tokens: list[str], *, seconds: int, connections: int, rate: int | None = None,
-        header: str = "") -> dict:
+def wrk(
+    url: str, tokens: list[str], *, seconds: int, connections: int, rate: int | None = None, header: str = ""
+) -> dict:
     """One wrk run against ``url``; tokens used round-robin. ``rate``: a fixed request rate (wrk2's ``-R`` is
     not in Debian's wrk, so a fixed rate is approximated by the python driver ``paced``)."""
     if not shutil.which("wrk"):
@@ -243,7 +244,9 @@ print(json.dumps({"requests": len(latencies), "rps": len(latencies) / elapsed, "
 def paced(url: str, tokens: list[str], *, rate: float, seconds: float) -> dict:
     """Requests at a fixed rate from a separate process; latency counted from when each was due."""
     output = subprocess.run(
-        [sys.executable, "-c", PACED, url, str(rate), str(seconds), *tokens], capture_output=True, text=True,
+        [sys.executable, "-c", PACED, url, str(rate), str(seconds), *tokens],
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout
     return json.loads(output.splitlines()[-1])

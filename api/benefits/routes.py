@@ -14,7 +14,7 @@ from flask import Response, request
 
 from api.auth.decorators import resident_required
 from api.auth.principal import current_principal
-from api.benefits import presenters
+from api.benefits import presenters, stored
 from api.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.current_hub import current_hub
 from api.database import db
@@ -33,6 +33,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 @cache_policy(PRIVATE_REVALIDATE)
 @resident_required
 @blp.requires("resident")
+@stored.served_from_document("benefits")
 @blp.arguments(BenefitListArgs, location="query")
 @blp.response(200, BenefitListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
@@ -82,6 +83,7 @@ def get_benefit(benefit_id: str):
 @cache_policy(PRIVATE_REVALIDATE)
 @resident_required
 @blp.requires("resident")
+@stored.served_from_document("actions")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ActionListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")

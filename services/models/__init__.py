@@ -3,7 +3,14 @@
 from services.db import Base
 from services.models.apps import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
-from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
+from services.models.benefits import (
+    Benefit,
+    BenefitAction,
+    BenefitSource,
+    PlatformEvent,
+    ResidentView,
+    SyncCheckpoint,
+)
 from services.models.idempotency import IdempotencyKey
 from services.models.identity import (
     Consent,
@@ -40,6 +47,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxEvent",
     "PlatformEvent",
+    "ResidentView",
     "PushDelivery",
     "PushSendClaim",
     "RefreshToken",

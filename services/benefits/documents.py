@@ -1,0 +1,296 @@
+"""Stored reads: what a resident sees, rendered when it changes and served as it is stored.
+
+What a benefits or actions read shows changes only when a snapshot, a source's state, a consent or a link
+changes. Every session notes the residents whose such rows it flushed (``Benefit``, ``BenefitAction``,
+``Consent``, ``ResidentLink``, and a ``BenefitSource`` whose ``as_of``, ``attempted_at`` or ``error_at`` moved),
+and just before it commits renders their documents, one per language of the text catalogue, into
+``resident_views`` in the same transaction (so the snapshot, its outbox rows and what the resident will see
+commit together or not at all). A process that has no renderer (one that never built the API) deletes the
+documents instead, and the next read renders them.
+
+A document holds each item exactly as the documented schemas dump it, in the order the read pages them, and
+each source's raw ``as_of``/``error_at``/``attempted_at``: freshness is computed at read time with
+``services.benefits.freshness``, the same rule the full read uses. A read is served from the document only when
+the full read would do nothing more than show storage: no ``?refresh=true``, no cursor (later pages are the
+full read's), a verified resident, no source that the full read would wait for (never fetched), and a
+document of this code and catalogue version. Anything else takes the full read (``services.benefits.reads``),
+which stays the definition of what a read answers; ``tests/benefits/test_stored_reads.py`` holds the two to
+the same bytes.
+
+Writes that bypass the ORM must call ``note_changed`` themselves (none do today: the Core statements on these
+tables touch ``refresh_requested_at`` only, or delete actions beside their ORM-deleted benefit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import itertools
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, delete, event, inspect, select
+from sqlalchemy.orm import Session
+
+from services import clock
+from services.benefits.freshness import NOT_LINKED, source_status, wants_refresh
+from services.db import dialect_insert
+from services.models.benefits import Benefit, BenefitAction, BenefitSource, ResidentView
+from services.models.identity import Consent, Resident, ResidentLink
+from services.platform.records import OPEN_ACTION_STATES
+from services.texts.catalogue import Catalogue, texts
+from services.visibility import Visibility, visibility_of
+
+CODE_VERSION = "1"  # raise when what a document holds, or how an item is rendered, changes
+INLINE_RETRY_SECONDS = 60  # as services.benefits.reads: a never-fetched source that just failed is not waited for
+_PENDING = "resident_views.pending"
+_SOURCE_FIELDS = ("as_of", "attempted_at", "error_at")
+_TRACKED = (Benefit, BenefitAction, Consent, ResidentLink)
+
+
+@dataclasses.dataclass
+class Gathered:
+    """Everything one resident's documents are rendered from, read in five statements."""
+
+    resident_id: str
+    visibility: Visibility
+    sources: dict[str, BenefitSource]
+    benefits: list[Benefit]  # of the shown agencies, in the order a benefits read pages them
+    actions: dict[str, list[BenefitAction]]  # each benefit's actions, soonest due first
+    open_actions: list[BenefitAction]  # open, of the shown agencies, in the order an actions read pages them
+
+    def as_of(self, agency: str) -> dt.datetime | None:
+        source = self.sources.get(agency)
+        return source.as_of if source else None
+
+
+# (gathered, locale) → {"benefits": [dumped BenefitSchema item…], "actions": [dumped OpenActionSchema item…],
+#                       "as_of": {agency: dumped SourceSchema as_of}}: set by the API (the schemas live there).
+Renderer = Callable[[Gathered, str], dict[str, Any]]
+_renderer: Renderer | None = None
+
+
+def use_renderer(renderer: Renderer | None) -> None:
+    """Set how documents are rendered (the composition root passes the API's); ``None``: documents are deleted
+    on change and rendered by the next read."""
+    global _renderer
+    _renderer = renderer
+
+
+def note_changed(session: Session, resident_ids: Iterable[str]) -> None:
+    """Mark residents whose documents must be rendered again when ``session`` commits."""
+    session.info.setdefault(_PENDING, set()).update(resident_ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _context) -> None:
+    changed = set()
+    for row in itertools.chain(session.new, session.dirty, session.deleted):
+        tracked = isinstance(row, _TRACKED) or (isinstance(row, BenefitSource) and _source_moved(row))
+        if tracked and row.resident_id:
+            changed.add(row.resident_id)
+    if changed:
+        note_changed(session, changed)
+
+
+def _source_moved(row: BenefitSource) -> bool:
+    state = inspect(row)
+    if state.pending or state.deleted or not state.persistent:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in _SOURCE_FIELDS)
+
+
+@event.listens_for(Session, "before_commit")
+def _render_pending(session: Session) -> None:
+    if not session.info.get(_PENDING):
+        return
+    session.flush()
+    while pending := session.info.pop(_PENDING, None):
+        for resident_id in sorted(pending):
+            store(session, resident_id)
+        session.flush()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending(session: Session, _previous) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def gather(session: Session, resident_id: str) -> Gathered:
+    visibility = visibility_of(session, resident_id)
+    shown = visibility.shown or [""]
+    sources = {
+        row.agency: row
+        for row in session.scalars(
+            select(BenefitSource).where(
+                BenefitSource.resident_id == resident_id, BenefitSource.agency.in_(visibility.shared or [""])
+            )
+        )
+    }
+    benefits = list(
+        session.scalars(
+            select(Benefit)
+            .where(Benefit.resident_id == resident_id, Benefit.agency.in_(shown))
+            .order_by(Benefit.agency.asc(), Benefit.program_code.asc(), Benefit.id.asc())
+        )
+    )
+    actions: dict[str, list[BenefitAction]] = {}
+    open_actions = []
+    stmt = (
+        select(BenefitAction)
+        .where(BenefitAction.resident_id == resident_id, BenefitAction.agency.in_(shown))
+        .order_by(BenefitAction.sort_on.asc(), BenefitAction.id.asc())
+    )
+    for action in session.scalars(stmt):
+        actions.setdefault(action.benefit_id, []).append(action)
+        if action.state in OPEN_ACTION_STATES:
+            open_actions.append(action)
+    return Gathered(resident_id, visibility, sources, benefits, actions, open_actions)
+
+
+def store(session: Session, resident_id: str, locales: Iterable[str] | None = None) -> None:
+    """Render ``resident_id``'s documents in every language (or ``locales``) into this transaction; without a
+    renderer, or for a resident who is gone, delete them."""
+    exists = session.scalar(select(Resident.id).where(Resident.id == resident_id))
+    if _renderer is None or exists is None:
+        session.execute(delete(ResidentView).where(ResidentView.resident_id == resident_id))
+        return
+    catalogue = texts()
+    gathered = gather(session, resident_id)
+    now, version = clock.now(), version_of(catalogue)
+    rows = [
+        {
+            "resident_id": resident_id,
+            "locale": locale,
+            "version": version,
+            "document": _document(gathered, _renderer(gathered, locale)).decode(),
+            "rendered_at": now,
+        }
+        for locale in (locales or catalogue.locales())
+    ]
+    insert = dialect_insert(session)(ResidentView).values(rows)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["resident_id", "locale"],
+            set_={"version": insert.excluded.version, "document": insert.excluded.document, "rendered_at": now},
+        )
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _document(gathered: Gathered, rendered: dict[str, Any]) -> bytes:
+    visibility = gathered.visibility
+    sources = {
+        agency: [_iso(row.as_of), _iso(row.error_at), _iso(row.attempted_at), rendered["as_of"].get(agency)]
+        for agency, row in gathered.sources.items()
+    }
+    benefits = [
+        [{"agency": b.agency, "program_code": b.program_code, "id": b.id}, item]
+        for b, item in zip(gathered.benefits, rendered["benefits"], strict=True)
+    ]
+    actions = [
+        [{"sort_on": a.sort_on.isoformat(), "id": a.id}, item]
+        for a, item in zip(gathered.open_actions, rendered["actions"], strict=True)
+    ]
+    return orjson.dumps(
+        {
+            "shared": visibility.shared,
+            "linked": sorted(visibility.linked),
+            "shown": visibility.shown,
+            "sources": sources,
+            "benefits": benefits,
+            "actions": actions,
+        }
+    )
+
+
+_versions: weakref.WeakKeyDictionary[Catalogue, str] = weakref.WeakKeyDictionary()
+
+
+def version_of(catalogue: Catalogue) -> str:
+    """This code's and this catalogue's texts' version: a document rendered under other texts is not served."""
+    version = _versions.get(catalogue)
+    if version is None:
+        digest = hashlib.sha256(CODE_VERSION.encode())
+        for path in sorted(catalogue.root.glob("*/*.json")):
+            digest.update(path.relative_to(catalogue.root).as_posix().encode() + b"\0" + path.read_bytes())
+        version = _versions[catalogue] = f"{CODE_VERSION}-{digest.hexdigest()[:40]}"
+    return version
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredPage:
+    """One page as a read answers it: items as dumped, the sources' meta entries, the next page's keyset values,
+    and the agencies whose copy wants a background refresh."""
+
+    items: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    next_after: dict[str, Any] | None
+    wants_refresh: list[str]
+
+
+# Built once, run on the session's connection: a read compiles nothing and builds no ORM state.
+_RESIDENT = select(Resident.locale, Resident.identity_verified).where(Resident.id == bindparam("resident_id"))
+_DOCUMENT = select(ResidentView.version, ResidentView.document).where(
+    ResidentView.resident_id == bindparam("resident_id"), ResidentView.locale == bindparam("locale")
+)
+
+
+def resident_of(session: Session, resident_id: str) -> tuple[str | None, bool] | None:
+    """The resident's language and whether their identity is verified: one primary-key lookup, no ORM."""
+    row = session.connection().execute(_RESIDENT, {"resident_id": resident_id}).first()
+    return (row[0], bool(row[1])) if row is not None else None
+
+
+def stored(session: Session, resident_id: str, locale: str) -> dict[str, Any] | None:
+    """The stored document for this resident and language, if it is of this code and catalogue version."""
+    row = session.connection().execute(_DOCUMENT, {"resident_id": resident_id, "locale": locale}).first()
+    if row is None or row[0] != version_of(texts()):
+        return None
+    return orjson.loads(row[1])
+
+
+def page(
+    document: dict[str, Any], kind: str, *, limit: int, now: dt.datetime, fresh_seconds: float, inline: bool
+) -> StoredPage | None:
+    """The first page of ``kind`` (``benefits`` or ``actions``), or ``None`` when the full read must answer
+    (``inline``: the full read would wait on a never-fetched source)."""
+    linked, rows = set(document["linked"]), document["sources"]
+    if inline:
+        for agency in document["shown"]:
+            if _never_fetched(rows.get(agency), now):
+                return None
+    sources, wanted = [], []
+    for agency in document["shared"]:
+        if agency not in linked:
+            sources.append({"agency": agency, "status": NOT_LINKED, "as_of": None})
+            continue
+        as_of, error_at, _attempted, as_of_out = rows.get(agency) or (None, None, None, None)
+        status = source_status(_parse(as_of), _parse(error_at), now, fresh_seconds)
+        sources.append({"agency": agency, "status": status, "as_of": as_of_out})
+        if wants_refresh(status):
+            wanted.append(agency)
+    entries = document[kind]
+    next_after = entries[limit - 1][0] if len(entries) > limit else None
+    return StoredPage([item for _, item in entries[:limit]], sources, next_after, wanted)
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value is not None else None
+
+
+def _never_fetched(row: list | None, now: dt.datetime) -> bool:
+    """``services.benefits.reads._never_fetched`` on a document's copy of the source row."""
+    if row is None or row[2] is None:
+        return True
+    recently = (now - _parse(row[2])).total_seconds() < INLINE_RETRY_SECONDS
+    return row[0] is None and not recently
