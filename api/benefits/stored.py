@@ -89,12 +89,11 @@ def first_page_limit(args: MultiDict) -> int | None:
 
 
 def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
-    session = db()
-    resident = documents.resident_of(session, resident_id)
-    if resident is None or not resident[1]:
+    resident = documents.stored_resident(db(), resident_id)
+    if resident is None or not resident.verified:
         return None
-    locale = presenters.read_locale(resident[0])
-    document = documents.stored(session, resident_id, locale)
+    locale = presenters.read_locale(resident.locale)
+    document = resident.document(locale)
     if document is None:
         document = _render_now(resident_id, locale)
         if document is None:
@@ -128,7 +127,8 @@ def _render_now(resident_id: str, locale: str) -> dict[str, Any] | None:
     with write_session(hub.session_factory) as session:
         documents.store(session, resident_id, locales)
         session.commit()
-    return documents.stored(db(), resident_id, locale)
+    resident = documents.stored_resident(db(), resident_id)
+    return resident.document(locale) if resident is not None else None
 
 
 def conditional(raw: bytes, locale: str) -> Response:

@@ -238,25 +238,40 @@ class StoredPage:
     wants_refresh: list[str]
 
 
-# Built once, run on the session's connection: a read compiles nothing and builds no ORM state.
-_RESIDENT = select(Resident.locale, Resident.identity_verified).where(Resident.id == bindparam("resident_id"))
-_DOCUMENT = select(ResidentView.version, ResidentView.document).where(
-    ResidentView.resident_id == bindparam("resident_id"), ResidentView.locale == bindparam("locale")
+# Built once, run on the session's connection: a read compiles nothing and builds no ORM state. The resident and
+# their documents in every language come in one statement (a few kilobytes each; only the one asked for is parsed).
+_RESIDENT_AND_VIEWS = (
+    select(
+        Resident.locale, Resident.identity_verified, ResidentView.locale, ResidentView.version, ResidentView.document
+    )
+    .outerjoin(ResidentView, ResidentView.resident_id == Resident.id)
+    .where(Resident.id == bindparam("resident_id"))
 )
 
 
-def resident_of(session: Session, resident_id: str) -> tuple[str | None, bool] | None:
-    """The resident's language and whether their identity is verified: one primary-key lookup, no ORM."""
-    row = session.connection().execute(_RESIDENT, {"resident_id": resident_id}).first()
-    return (row[0], bool(row[1])) if row is not None else None
+@dataclasses.dataclass(frozen=True)
+class StoredResident:
+    """A resident's language, whether their identity is verified, and their stored documents by language."""
+
+    locale: str | None
+    verified: bool
+    views: dict[str, tuple[str, str]]  # locale → (version, document JSON)
+
+    def document(self, locale: str) -> dict[str, Any] | None:
+        """The document in ``locale`` if it is of this code and catalogue version."""
+        found = self.views.get(locale)
+        if found is None or found[0] != version_of(texts()):
+            return None
+        return orjson.loads(found[1])
 
 
-def stored(session: Session, resident_id: str, locale: str) -> dict[str, Any] | None:
-    """The stored document for this resident and language, if it is of this code and catalogue version."""
-    row = session.connection().execute(_DOCUMENT, {"resident_id": resident_id, "locale": locale}).first()
-    if row is None or row[0] != version_of(texts()):
+def stored_resident(session: Session, resident_id: str) -> StoredResident | None:
+    """One statement: the resident's row and their documents (``None``: no such resident)."""
+    rows = session.connection().execute(_RESIDENT_AND_VIEWS, {"resident_id": resident_id}).all()
+    if not rows:
         return None
-    return orjson.loads(row[1])
+    views = {row[2]: (row[3], row[4]) for row in rows if row[2] is not None}
+    return StoredResident(rows[0][0], bool(rows[0][1]), views)
 
 
 def page(
