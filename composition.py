@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
+from api.benefits.stored import as_of as resident_view_as_of
 from api.benefits.stored import render as render_resident_view
 from config import Settings
 from notifications.delivery import send_deliveries_job
@@ -40,7 +41,7 @@ from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
 
 # What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
-documents.use_renderer(render_resident_view)
+documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
 
 JOBS = JobRegistry(
     [

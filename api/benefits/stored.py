@@ -46,8 +46,12 @@ def render(gathered: documents.Gathered, locale: str) -> dict[str, Any]:
             for b in gathered.benefits
         ],
         "actions": [OPEN_ACTION.dump(presenters.open_action(a, locale)) for a in gathered.open_actions],
-        "as_of": {agency: SOURCE_AS_OF.dump({"as_of": row.as_of})["as_of"] for agency, row in gathered.sources.items()},
     }
+
+
+def as_of(value) -> str:
+    """A source's ``as_of`` as the documented schema writes it."""
+    return SOURCE_AS_OF.dump({"as_of": value})["as_of"]
 
 
 def served_from_document(kind: str) -> Callable[[Callable], Callable]:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, event, inspect, select
+from sqlalchemy import bindparam, delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from services import clock
@@ -47,6 +47,7 @@ from services.visibility import Visibility, visibility_of
 CODE_VERSION = "1"  # raise when what a document holds, or how an item is rendered, changes
 INLINE_RETRY_SECONDS = 60  # as services.benefits.reads: a never-fetched source that just failed is not waited for
 _PENDING = "resident_views.pending"
+_SOURCES_PENDING = "resident_views.sources_pending"  # only a source's as_of/attempted_at/error_at moved
 _SOURCE_FIELDS = ("as_of", "attempted_at", "error_at")
 _TRACKED = (Benefit, BenefitAction, Consent, ResidentLink)
 
@@ -67,17 +68,20 @@ class Gathered:
         return source.as_of if source else None
 
 
-# (gathered, locale) → {"benefits": [dumped BenefitSchema item…], "actions": [dumped OpenActionSchema item…],
-#                       "as_of": {agency: dumped SourceSchema as_of}}: set by the API (the schemas live there).
+# (gathered, locale) → {"benefits": [dumped BenefitSchema item…], "actions": [dumped OpenActionSchema item…]}, and
+# a source's as_of → its dumped form: set by the API (the schemas live there).
 Renderer = Callable[[Gathered, str], dict[str, Any]]
 _renderer: Renderer | None = None
+_as_of_format: Callable[[dt.datetime], str] = dt.datetime.isoformat
 
 
-def use_renderer(renderer: Renderer | None) -> None:
-    """Set how documents are rendered (the composition root passes the API's); ``None``: documents are deleted
-    on change and rendered by the next read."""
-    global _renderer
+def use_renderer(renderer: Renderer | None, as_of: Callable[[dt.datetime], str] | None = None) -> None:
+    """Set how documents are rendered (the composition root passes the API's) and how a source's ``as_of`` is
+    written; ``None``: documents are deleted on change and rendered by the next read."""
+    global _renderer, _as_of_format
     _renderer = renderer
+    if as_of is not None:
+        _as_of_format = as_of
 
 
 def note_changed(session: Session, resident_ids: Iterable[str]) -> None:
@@ -87,13 +91,16 @@ def note_changed(session: Session, resident_ids: Iterable[str]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, _context) -> None:
-    changed = set()
+    changed, sources = set(), set()
     for row in itertools.chain(session.new, session.dirty, session.deleted):
-        tracked = isinstance(row, _TRACKED) or (isinstance(row, BenefitSource) and _source_moved(row))
-        if tracked and row.resident_id:
+        if isinstance(row, _TRACKED) and row.resident_id:
             changed.add(row.resident_id)
+        elif isinstance(row, BenefitSource) and row.resident_id and _source_moved(row):
+            (changed if row in session.deleted else sources).add(row.resident_id)
     if changed:
         note_changed(session, changed)
+    if sources:
+        session.info.setdefault(_SOURCES_PENDING, set()).update(sources)
 
 
 def _source_moved(row: BenefitSource) -> bool:
@@ -105,18 +112,23 @@ def _source_moved(row: BenefitSource) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _render_pending(session: Session) -> None:
-    if not session.info.get(_PENDING):
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # before_commit runs before the commit's own flush: note what it would write first
+    if not session.info.get(_PENDING) and not session.info.get(_SOURCES_PENDING):
         return
-    session.flush()
-    while pending := session.info.pop(_PENDING, None):
+    while session.info.get(_PENDING) or session.info.get(_SOURCES_PENDING):
+        pending = session.info.pop(_PENDING, set())
         for resident_id in sorted(pending):
             store(session, resident_id)
+        for resident_id in sorted(session.info.pop(_SOURCES_PENDING, set()) - pending):
+            restamp(session, resident_id)
         session.flush()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, _previous) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_SOURCES_PENDING, None)
 
 
 def gather(session: Session, resident_id: str) -> Gathered:
@@ -180,16 +192,54 @@ def store(session: Session, resident_id: str, locales: Iterable[str] | None = No
     )
 
 
+def restamp(session: Session, resident_id: str) -> None:
+    """Only sources' stamps moved (a pull or an event that found the same picture, a failed fetch): rewrite each
+    document's copy of its sources and its benefits' ``as_of``, without gathering or rendering the items
+    again. A document that is missing or of another version is rendered whole."""
+    if _renderer is None:
+        store(session, resident_id)
+        return
+    version = version_of(texts())
+    views = session.execute(
+        select(ResidentView.locale, ResidentView.version, ResidentView.document).where(
+            ResidentView.resident_id == resident_id
+        )
+    ).all()
+    if not views or any(row.version != version for row in views):
+        store(session, resident_id)
+        return
+    rows = {
+        row.agency: row
+        for row in session.scalars(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
+    }
+    changes = []
+    for view in views:
+        document = orjson.loads(view.document)
+        shared = set(document["shared"])
+        stamps = {agency: _source_entry(row) for agency, row in rows.items() if agency in shared}
+        document["sources"] = stamps
+        for _, item in document["benefits"]:
+            item["as_of"] = stamps[item["agency"]][3] if item["agency"] in stamps else None
+        changes.append({"b_locale": view.locale, "b_document": orjson.dumps(document).decode()})
+    session.connection().execute(_RESTAMP, [{"b_resident_id": resident_id, **change} for change in changes])
+
+
+def _source_entry(row: BenefitSource) -> list:
+    return [_iso(row.as_of), _iso(row.error_at), _iso(row.attempted_at), _renderer_as_of(row.as_of)]
+
+
+def _renderer_as_of(value: dt.datetime | None) -> str | None:
+    """A source's ``as_of`` as the documented schema dumps it (the renderer's ``as_of`` for one value)."""
+    return _as_of_format(value) if value is not None else None
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
 def _document(gathered: Gathered, rendered: dict[str, Any]) -> bytes:
     visibility = gathered.visibility
-    sources = {
-        agency: [_iso(row.as_of), _iso(row.error_at), _iso(row.attempted_at), rendered["as_of"].get(agency)]
-        for agency, row in gathered.sources.items()
-    }
+    sources = {agency: _source_entry(row) for agency, row in gathered.sources.items()}
     benefits = [
         [{"agency": b.agency, "program_code": b.program_code, "id": b.id}, item]
         for b, item in zip(gathered.benefits, rendered["benefits"], strict=True)
@@ -210,6 +260,11 @@ def _document(gathered: Gathered, rendered: dict[str, Any]) -> bytes:
     )
 
 
+_RESTAMP = (
+    update(ResidentView)
+    .where(ResidentView.resident_id == bindparam("b_resident_id"), ResidentView.locale == bindparam("b_locale"))
+    .values(document=bindparam("b_document"))
+)
 _versions: weakref.WeakKeyDictionary[Catalogue, str] = weakref.WeakKeyDictionary()
 
 

@@ -15,9 +15,10 @@ from api.benefits.schemas import ActionListSchema, BenefitListSchema
 from api.benefits.stored import render
 from services import clock
 from services.benefits import documents
-from services.benefits.store import apply_snapshot
+from services.benefits.store import apply_snapshot, record_source_error
 from services.models.benefits import ResidentView
 from services.platform import adapters
+from services.platform.records import SourceError, SourceErrorKind
 from services.platform.views import pulled
 from tests.benefits.residents import make_resident, store_fixture
 from tests.platform.payloads import pages
@@ -129,6 +130,29 @@ def test_a_read_is_at_most_three_statements_whatever_the_number_of_programs(clie
             seen = _statements(test_database.engine, lambda who=who, path=path: client.get(path, headers=who.headers))
             counts.append(len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]))
         assert counts[0] == counts[1] <= 3, (path, counts)
+
+
+@pytest.mark.parametrize("change", ["same picture again", "a failed fetch"])
+def test_a_moved_source_stamp_is_restamped_and_still_the_full_reads_answer(client, hub, resident, full_read, change):
+    """A pull that finds the same picture moves only the source's ``as_of`` and a failed fetch only its
+    ``error_at``: the documents are restamped, not rendered again, and still answer what the full read does."""
+    client.get("/v1/me/benefits", headers=resident.headers)
+    clock.set_now(clock.now() + dt.timedelta(minutes=5))
+    if change == "same picture again":
+        assert store_fixture(hub, resident.id, "DHS", "dhs_maria_day7.json") == "unchanged"
+    else:
+        with hub.session() as session:
+            record_source_error(session, resident.id, "HFS", SourceError("HFS", SourceErrorKind.TIMEOUT, "timed out"))
+            session.commit()
+    stored = client.get("/v1/me/benefits", headers=resident.headers)
+    with full_read:
+        with hub.session() as session:
+            documents.store(session, resident.id)
+            session.commit()
+        full = client.get("/v1/me/benefits", headers=resident.headers)
+    assert stored.get_data() == full.get_data()
+    statuses = {s["agency"]: s["status"] for s in orjson.loads(stored.get_data())["meta"]["sources"]}
+    assert statuses["HFS"] == ("stale" if change == "a failed fetch" else "fresh")
 
 
 def test_the_document_commits_with_the_snapshot_and_not_without_it(hub, resident):
