@@ -55,8 +55,9 @@ def _cli_groups() -> list:
     from api.commands.identity import identity
     from api.commands.sandbox import sandbox
     from api.commands.sync import sync
+    from api.commands.views import views
 
-    return [sandbox, audit, identity, sync]
+    return [sandbox, audit, identity, sync, views]
 
 
 class HubMap(Map):

@@ -258,6 +258,13 @@ def main() -> None:
         tokens_file = folder / "tokens.txt"
         tokens_file.write_text("\n".join(tokens) + "\n")
         touch_sources(engine)
+        # seeded around the ORM: render what each resident sees, as a release's deploy step would
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "flask"), "--app", "composition:create_app", "resident-views", "render"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url, "HUB_ENV": "test", "SIGNING_KEYS_PATH": str(keys_path)},
+            check=True,
+        )
 
         env = {
             **os.environ,

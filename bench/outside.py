@@ -81,6 +81,17 @@ def wait_http(url: str, process: subprocess.Popen, log: Path, seconds: float = 6
     raise SystemExit(f"{url} did not answer: " + log.read_text()[-3000:])
 
 
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """Create (again) database ``name`` on the PostgreSQL server at ``server_url``; its URL."""
+    for command in (["dropdb", "--if-exists", "--force", name], ["createdb", name]):
+        subprocess.run([*command, "--maintenance-db", server_url], check=True, capture_output=True)
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(server_url: str, name: str) -> None:
+    subprocess.run(["dropdb", "--if-exists", "--force", name, "--maintenance-db", server_url], capture_output=True)
+
+
 class Stack:
     """A hub (gunicorn) and its sandbox, each its own process, in a temporary folder; ``env`` overrides."""
 

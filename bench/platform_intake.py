@@ -25,7 +25,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-from outside import RESULTS, Stack, free_port, load_average, machine, wrk  # noqa: E402
+from outside import (  # noqa: E402
+    RESULTS,
+    Stack,
+    drop_postgres_database,
+    free_port,
+    fresh_postgres_database,
+    load_average,
+    machine,
+    wrk,
+)
 
 SECRET = "bench-platform-events-secret"  # noqa: S105 (the bench's own, given to the hub it starts)
 PLATFORM_KEY = "sandbox-platform-key"
@@ -73,19 +82,25 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--database-url", default="", help="a PostgreSQL server (a fresh database is made on it)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     port = args.port or free_port()
+    env = {"PLATFORM_EVENTS_SECRET": SECRET}
+    if args.database_url:
+        env["DATABASE_URL"] = fresh_postgres_database(args.database_url, "bench_platform_intake")
     with tempfile.TemporaryDirectory() as folder:
         stack = Stack(
             Path(folder),
             hub_port=port,
             sandbox_port=port + 1 if args.port else free_port(),
-            env={"PLATFORM_EVENTS_SECRET": SECRET},
+            env=env,
         )
         try:
             stack.start_sandbox()
             stack.migrate_and_seed()
-            stack.start_hub(workers=1, threads=8)
+            stack.start_hub(workers=args.workers, threads=args.threads)
             for persona in ("maria", "james", "ana"):
                 stack.sign_in(persona)
             documents = []
@@ -128,10 +143,16 @@ def main() -> int:
             load_after = load_average()
         finally:
             stack.stop()
+            if args.database_url:
+                drop_postgres_database(args.database_url, "bench_platform_intake")
+    where = "PostgreSQL" if args.database_url else "make run's embedded default (SQLite"
     text = (
-        f"platform events intake — make run's embedded default (SQLite, in-process worker), gunicorn 1 worker × 8 "
-        f"threads\n{machine()}; load average before {load}, after {load_after}\n"
-        f"command: .venv/bin/python bench/platform_intake.py --events {args.events} --connections {args.connections}\n"
+        f"platform events intake — {where}, in-process worker), gunicorn {args.workers} worker(s) × "
+        f"{args.threads} threads\n{machine()}; load average before {load}, after {load_after}\n"
+        f"command: .venv/bin/python bench/platform_intake.py --events {args.events} --connections {args.connections} "
+        f"--workers {args.workers} --threads {args.threads}"
+        + (" --database-url postgresql://…" if args.database_url else "")
+        + "\n"
         f"driver: python httpx, {args.connections} threads in another process, each event signed as it is sent\n"
         f"GET /healthz (wrk, same server, same run): {health['rps']:.0f} req/s\n"
         f"POST /v1/platform/events: {result['events']} events in {result['seconds']:.1f} s = {result['rps']:.0f} "

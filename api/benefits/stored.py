@@ -32,6 +32,7 @@ from services import clock
 from services.benefits import documents
 from services.benefits.reads import queue_refreshes
 from services.benefits.store import write_session
+from services.db import commits
 from services.texts.catalogue import texts
 
 BENEFIT, OPEN_ACTION, SOURCE_AS_OF = BenefitSchema(), OpenActionSchema(), SourceSchema(only=("as_of",))
@@ -123,8 +124,10 @@ def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Respons
     return conditional(orjson.dumps(body, option=_JSON), locale)
 
 
+@commits
 def _render_now(resident_id: str, locale: str) -> dict[str, Any] | None:
-    """Render a missing (or outdated) document in its own transaction, then read it back."""
+    """Render a missing (or outdated) document in its own transaction, then read it back. Commits the request's
+    session first (it has only read): a read transaction left open would keep SQLite's writer waiting on it."""
     hub = current_hub()
     db().commit()  # end the request's read transaction first, so the write does not wait on it (SQLite)
     locales = sorted({*texts().locales(), locale})

@@ -33,10 +33,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, delete, event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
 from services.benefits.freshness import NOT_LINKED, source_status, wants_refresh
+from services.benefits.store import write_session
 from services.db import dialect_insert
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, ResidentView
 from services.models.identity import Consent, Resident, ResidentLink
@@ -364,3 +365,25 @@ def _never_fetched(row: list | None, now: dt.datetime) -> bool:
         return True
     recently = (now - _parse(row[2])).total_seconds() < INLINE_RETRY_SECONDS
     return row[0] is None and not recently
+
+
+def render_all(
+    session_factory: sessionmaker[Session], *, batch_size: int = 500, progress: Callable[[int], None] | None = None
+) -> int:
+    """Render every resident's documents again, a batch of residents per transaction, in id order (after a release
+    that changed texts or ``CODE_VERSION``, or data written around the ORM): otherwise each resident's next read
+    renders them. Returns how many residents were rendered."""
+    done, after = 0, ""
+    while True:
+        with write_session(session_factory) as session:
+            ids = list(
+                session.scalars(select(Resident.id).where(Resident.id > after).order_by(Resident.id).limit(batch_size))
+            )
+            if not ids:
+                return done
+            for resident_id in ids:
+                store(session, resident_id)
+            session.commit()
+        done, after = done + len(ids), ids[-1]
+        if progress:
+            progress(len(ids))

@@ -191,3 +191,15 @@ def test_a_consent_change_is_seen_on_the_next_read(client, resident):
     assert "DHS" not in {b["agency"] for b in after["data"]}
     assert "DHS" not in {s["agency"] for s in after["meta"]["sources"]}
     assert "DHS" not in {a["agency"] for a in client.get("/v1/me/actions", headers=resident.headers).get_json()["data"]}
+
+
+def test_flask_resident_views_render_renders_every_resident(app, hub, resident):
+    """Rows written around the ORM (a bulk load) have no documents until ``flask resident-views render``."""
+    with hub.session() as session:
+        session.execute(ResidentView.__table__.delete())
+        session.commit()
+    assert not _views(hub, resident.id)
+    result = app.test_cli_runner().invoke(args=["resident-views", "render", "--batch-size", "1"])
+    assert result.exit_code == 0, result.output
+    assert "rendered the stored reads of 1 residents" in result.output
+    assert set(_views(hub, resident.id)) == {"en", "es"}
