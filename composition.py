@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
-from api.benefits.stored import as_of as resident_view_as_of
-from api.benefits.stored import render as render_resident_view
+from api.resident.benefits.stored import as_of as resident_view_as_of
+from api.resident.benefits.stored import render as render_resident_view
 from config import Settings
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
@@ -46,6 +46,7 @@ documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
 JOBS = JobRegistry(
     [
         refresh_source_job,  # benefits.refresh_source: queued by reads, pushed events and support's resync
+        documents.render_views_job,  # benefits.render_views: queued by a read that found no current document
         prune_platform_events_job,  # benefits.prune_platform_events: daily
         link_records_job,  # identity.link_records: every 5 minutes, and for one resident on demand
         prune_used_id_tokens_job,  # identity.prune_used_id_tokens: hourly

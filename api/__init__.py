@@ -1,1 +1,1 @@
-"""HTTP: blueprints, request/response schemas, auth decorators and error handlers. No business rules."""
+"""HTTP by audience (resident/, admin/, platform/, operations/, auth/), schemas and auth rules; no business rules."""

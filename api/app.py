@@ -9,9 +9,9 @@ from flask import Flask
 from werkzeug.routing import Map
 
 from api import current_hub, database, problems, request_context, request_guards, response_headers
-from api.docs.routes import bp as docs_bp
 from api.extension import create_api
 from api.json_bodies import HubJSONProvider, HubRequest
+from api.operations.docs.routes import bp as docs_bp
 from config import INSTANCE_DIR, Settings
 from services.hub import Hub
 
@@ -25,28 +25,20 @@ def _api_blueprints() -> list:
     from api.admin.residents import blp as admin_residents
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
-    from api.benefits.routes import blp as benefits
-    from api.devices.routes import blp as devices
-    from api.health.routes import blp as health
-    from api.me.access_log import blp as access_log
-    from api.me.routes import blp as me
-    from api.notifications.routes import blp as notifications
-    from api.platform_events.routes import blp as platform_events
+    from api.operations.health.routes import blp as health
+    from api.platform.routes import blp as platform_events
+    from api.resident.access_log.routes import blp as access_log
+    from api.resident.benefits.routes import blp as benefits
+    from api.resident.consents.routes import blp as consents
+    from api.resident.devices.routes import blp as devices
+    from api.resident.links.routes import blp as links
+    from api.resident.notifications.routes import blp as notifications
+    from api.resident.profile.routes import blp as me
+    from api.resident.sessions.routes import blp as sessions
 
+    resident = [me, sessions, consents, links, benefits, access_log, devices, notifications]
     admin = [admin_residents, admin_actions, admin_audit]
-    return [
-        health,
-        benefits,
-        platform_events,
-        sign_in_blp,
-        auth,
-        well_known_blp,
-        me,
-        access_log,
-        devices,
-        notifications,
-        *admin,
-    ]
+    return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, *admin]
 
 
 def _cli_groups() -> list:

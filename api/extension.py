@@ -1,4 +1,4 @@
-"""flask-smorest adapted to the hub: problem+json for every error, security schemes, cursor pages.
+"""flask-smorest adapted to the hub: problem+json for every error, one auth rule per route, cursor pages.
 
 Routes use ``api.extension.Blueprint`` and marshmallow schemas through ``@blp.arguments`` /
 ``@blp.response`` so one schema validates input, shapes output and writes the OpenAPI document.
@@ -6,21 +6,19 @@ Routes use ``api.extension.Blueprint`` and marshmallow schemas through ``@blp.ar
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import json
-from typing import Any
 
 import flask_smorest
 import marshmallow as ma
 from flask import Flask
 
-from api import idempotency, problems
+from api import idempotency, pages, problems
+from api.auth import guards
+from api.auth.rate_limits import limited
+from api.auth_rules import PUBLIC, declare, declared_rule
 from api.body_rules import body_rules
-from api.fields import Text
-from api.json_bodies import HubParser, JsonBodyError
-from api.json_bodies import parse as parse_json
+from api.json_bodies import HubParser
+from api.pages import PageArgs, PageMeta
 
 SECURITY_SCHEMES = {
     "resident": {
@@ -52,36 +50,93 @@ class Api(flask_smorest.Api):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A flask-smorest blueprint that parses bodies with the hub's JSON parse, checks a body's content type
-    and presence where it is parsed (after the route's auth decorator, see ``api/body_rules.py``), and can
-    document which token a route needs."""
+    """A flask-smorest blueprint whose routes each declare who may call them (one decorator, see
+    ``api/auth_rules.py``), that parses bodies with the hub's JSON parse and checks a body's content type and
+    presence where it is parsed (``api/body_rules.py``)."""
 
     ARGUMENTS_PARSER = HubParser()
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        """Register the view with its auth rule applied outermost (then its rate limit), and documented."""
+
+        def decorator(func):
+            declared = declared_rule(func)
+            if declared is None:
+                raise TypeError(
+                    f"{func.__name__} declares no auth rule: add @blp.resident(), @blp.staff(permission), "
+                    "@blp.signed_in(), @blp.platform_signed() or @blp.public()"
+                )
+            view = self.doc(**declared.doc())(declared.enforce(_rate_limited(func)))
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, view, parameters=parameters, tags=tags, **options)
+            return view
+
+        return decorator
+
+    # Who may call: exactly one of these per route, anywhere under ``@blp.route``.
+
+    def resident(self):
+        """A resident app's access token (``current_principal().resident_id`` is who may be read)."""
+        return declare(guards.RESIDENT)
+
+    def staff(self, permission: str):
+        """A support staff token whose roles grant ``permission`` (``api/auth/permissions.py``)."""
+        return declare(guards.staff(permission))
+
+    def signed_in(self):
+        """Any live hub session, resident or staff."""
+        return declare(guards.SIGNED_IN)
+
+    def platform_signed(self):
+        """The platform's signature over the raw body (its change events)."""
+        return declare(guards.PLATFORM_SIGNED)
+
+    def public(self):
+        """No token needed."""
+        return declare(PUBLIC)
+
+    def rate_limited(self, name: str):
+        """Count the request against the limits called ``name`` (``api/auth/rate_limits.py``), right after its
+        auth rule (so the caller is known) and before its body is parsed (so bad bodies count too)."""
+
+        def decorator(view):
+            view.hub_rate_limits = (*getattr(view, "hub_rate_limits", ()), name)
+            return view
+
+        return decorator
 
     def arguments(self, schema, *, location="json", required=True, **kwargs):
         parse_arguments = super().arguments(schema, location=location, required=required, **kwargs)
         checks = body_rules(location, required=required)
         return lambda view: checks(parse_arguments(view))
 
+    def paginated(self, item_schema, *, meta=PageMeta, args=PageArgs):
+        """A list route: parse ``args`` from the query (``args["after"]`` is the cursor's keyset; ``args=None``
+        for a list that is one page), document a ``data`` + ``meta`` page of ``item_schema`` and answer what the
+        view returns (a ``Page`` or ``ListPage``) in that shape (``api/pages.py``)."""
+
+        def decorator(view):
+            documented = self.response(200, pages.page_schema(item_schema, meta))(pages.shaped(view))
+            if args is None:
+                return documented
+            return self.arguments(args, location="query")(pages.with_keyset(documented))
+
+        return decorator
+
     def idempotent(self):
-        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. Put it under
-        the auth decorator: a key belongs to the caller."""
+        """Take ``Idempotency-Key`` on this write (``api/idempotency.py``), documented in OpenAPI. It runs inside
+        the auth rule wherever it is placed: a key belongs to the caller."""
 
         def decorator(func):
             return self.doc(**copy.deepcopy(idempotency.DOC))(idempotency.idempotent(func))
 
         return decorator
 
-    def requires(self, scheme: str):
-        """Document that the decorated view needs ``scheme`` (``resident``, ``staff``, …) and may 401/403."""
 
-        def decorator(func):
-            doc = {"security": [{scheme: []}], "responses": {"401": {"description": "Missing or invalid token"}}}
-            if scheme == "staff":
-                doc["responses"]["403"] = {"description": "The staff role may not do this"}
-            return self.doc(**doc)(func)
-
-        return decorator
+def _rate_limited(view):
+    for name in reversed(getattr(view, "hub_rate_limits", ())):
+        view = limited(name)(view)
+    return view
 
 
 def create_api(app: Flask) -> Api:
@@ -105,41 +160,3 @@ class JsonBoolean(ma.fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-# Cursor pagination ---------------------------------------------------------------------------------
-
-
-MAX_CURSOR_CHARS = 512
-
-
-class PageArgs(ma.Schema):
-    """``?limit=&cursor=`` on every list route."""
-
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    cursor = Text(load_default=None, validate=ma.validate.Length(max=MAX_CURSOR_CHARS))
-
-
-class PageMeta(ma.Schema):
-    next_cursor = ma.fields.String(allow_none=True)
-
-
-def encode_cursor(values: dict[str, Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """The values a cursor carries, or a 400 problem naming ``cursor`` when it was not ours."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = parse_json(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, JsonBodyError):
-        values = None
-    if not isinstance(values, dict):
-        from services.errors import InvalidInput
-
-        raise InvalidInput("The cursor is not one this API issued.", errors={"cursor": ["Not a valid cursor."]})
-    return values

@@ -25,7 +25,7 @@ import services.models  # noqa: E402, F401
 from services import clock  # noqa: E402
 from services.db import make_engine, new_id  # noqa: E402
 from services.identity.app_registry import SANDBOX_APPS  # noqa: E402
-from services.models.apps import AppClient  # noqa: E402
+from services.models.app_clients import AppClient  # noqa: E402
 from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource  # noqa: E402
 from services.models.identity import HubSession, Resident, ResidentLink  # noqa: E402
 from services.platform import adapters  # noqa: E402

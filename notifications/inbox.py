@@ -54,7 +54,7 @@ def messages_with_deliveries(
 ) -> tuple[list[MessageWithDeliveries], dict | None]:
     """For the admin API: a page of the resident's messages, newest first, each with every delivery row
     (device id, round, kind, state, attempts, provider message id, error code). Returns ``(items, next_after)``
-    where ``next_after`` feeds ``api.extension.encode_cursor``."""
+    where ``next_after`` feeds ``api.pages``."""
     page = inbox_page(session, resident_id, limit=limit, after=after)
     ids = [message.id for message in page.items]
     by_message: dict[str, list[PushDelivery]] = {message_id: [] for message_id in ids}

@@ -3,59 +3,55 @@ and notifications with every delivery attempt. Every call needs ``X-Access-Reaso
 
 from __future__ import annotations
 
-from api.admin.audited import current_access, staff_access
 from api.admin.schemas import (
     ResidentDetailSchema,
     ResidentLookupArgs,
-    ResidentLookupSchema,
+    ResidentSummarySchema,
     StaffBenefitArgs,
     StaffBenefitListSchema,
-    StaffNotificationPageSchema,
+    StaffNotificationSchema,
+    StaffNotificationsMeta,
 )
+from api.admin.staff_access import AdminBlueprint, StaffAccess
 from api.auth.permissions import READ_RESIDENTS
-from api.benefits import presenters
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint, PageArgs, decode_cursor, encode_cursor
+from api.pages import ListPage, PageArgs, decode_cursor
 from api.request_context import arrived_at
+from api.resident.benefits import presenters
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
 from services.visibility import visibility_of
 
-blp = Blueprint(
+blp = AdminBlueprint(
     "admin-residents", __name__, url_prefix="/v1/admin", description="Support staff: residents (reasons required)"
 )
 
 
-def _cursor(after: dict | None) -> str | None:
-    return encode_cursor(after) if after else None
-
-
 @blp.route("/residents")
-@staff_access(READ_RESIDENTS, "resident.lookup")
-@blp.requires("staff")
+@blp.staff_access(READ_RESIDENTS, "resident.lookup")
 @blp.arguments(ResidentLookupArgs, location="query")
-@blp.response(200, ResidentLookupSchema)
-def lookup(args):
+@blp.paginated(ResidentSummarySchema, args=None)
+def lookup(args, access: StaffAccess):
     """Find a resident by exactly one of email, phone or case number, matched exactly; no browsing."""
     (matched_by,) = [name for name in ("email", "phone", "case_number") if args.get(name)]
     residents = support.find_residents(db(), current_hub().lookup_hasher, **{matched_by: args[matched_by]})
-    access = current_access()
     access.fields = [f"lookup:{matched_by}", "name"]
     access.about(*[resident.id for resident in residents])
     data = [
         {"id": r.id, "name": r.name, "identity_verified": r.identity_verified, "matched_by": matched_by}
         for r in residents
     ]
-    return {"data": data, "meta": {"next_cursor": None}}
+    return ListPage(data)
 
 
 @blp.route("/residents/<resident_id>")
-@staff_access(READ_RESIDENTS, "resident.read", fields=("profile", "links", "consents", "devices", "sessions", "sync"))
-@blp.requires("staff")
+@blp.staff_access(
+    READ_RESIDENTS, "resident.read", fields=("profile", "links", "consents", "devices", "sessions", "sync")
+)
 @blp.response(200, ResidentDetailSchema)
-def resident_detail(resident_id: str):
+def resident_detail(resident_id: str, access: StaffAccess):
     """The resident with links, consents, devices, recent sessions and sync state per linked agency."""
     overview = support.resident_overview(current_hub().settings, db(), resident_id)
     resident = overview.resident
@@ -81,11 +77,10 @@ def resident_detail(resident_id: str):
 
 
 @blp.route("/residents/<resident_id>/benefits")
-@staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
-@blp.requires("staff")
+@blp.staff_access(READ_RESIDENTS, "resident.benefits.read", fields=("benefits",), break_glass=True)
 @blp.arguments(StaffBenefitArgs, location="query")
 @blp.response(200, StaffBenefitListSchema)
-def resident_benefit_list(args, resident_id: str):
+def resident_benefit_list(args, resident_id: str, access: StaffAccess):
     """What the resident sees (same service as ``GET /v1/me/benefits``). Agencies the resident stopped sharing
     stay hidden; a supervisor sending ``X-Break-Glass: true`` sees their stored copy too, flagged for review."""
     session = db()
@@ -101,7 +96,7 @@ def resident_benefit_list(args, resident_id: str):
     )
     locale = presenters.read_locale(view.resident.locale)
     withheld = visibility_of(session, resident_id).withheld_linked
-    meta = presenters.meta(view.sources, locale, verified=view.verified, next_cursor=_cursor(view.next_after))
+    meta = presenters.meta(view.sources, locale, verified=view.verified, next_after=view.next_after)
     body = {
         "data": [
             presenters.benefit(b, view.actions.get(b.id, []), view.as_of(b.agency), locale) for b in view.benefits
@@ -109,7 +104,6 @@ def resident_benefit_list(args, resident_id: str):
         "meta": {**meta, "withheld_agencies": withheld},
         "break_glass": None,
     }
-    access = current_access()
     if access.break_glass and withheld and args["cursor"] is None:
         body["break_glass"] = _break_glass_benefits(resident_id, locale)
         access.fields = ["benefits", *(f"break_glass:{agency}" for agency in withheld)]
@@ -129,25 +123,26 @@ def _break_glass_benefits(resident_id: str, locale: str) -> dict:
 
 
 @blp.route("/residents/<resident_id>/notifications")
-@staff_access(READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True)
-@blp.requires("staff")
+@blp.staff_access(
+    READ_RESIDENTS, "resident.notifications.read", fields=("notifications", "deliveries"), break_glass=True
+)
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, StaffNotificationPageSchema)
-def resident_notifications(args, resident_id: str):
+@blp.paginated(StaffNotificationSchema, meta=StaffNotificationsMeta, args=None)
+def resident_notifications(args, resident_id: str, access: StaffAccess):
     """The resident's messages, newest first, each with every delivery attempt (round, device, state, error).
     Messages from agencies the resident stopped sharing are withheld unless a supervisor breaks glass."""
     session = db()
-    support.resident_or_404(session, resident_id)
+    support.resident_or_404(session, resident_id)  # before the cursor: an unknown resident is a 404 whatever it says
     items, next_after = messages_with_deliveries(
         session, resident_id, limit=args["limit"], after=decode_cursor(args["cursor"])
     )
-    visibility, access = visibility_of(session, resident_id), current_access()
+    visibility = visibility_of(session, resident_id)
     shown = [item for item in items if visibility.shares(item.message.agency) or access.break_glass]
     revealed = sorted({item.message.agency for item in shown if not visibility.shares(item.message.agency)})
     if revealed:
         access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
     data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]
-    return {"data": data, "meta": {"next_cursor": _cursor(next_after), "withheld": len(items) - len(shown)}}
+    return ListPage(data, next_after, {"withheld": len(items) - len(shown)})
 
 
 def _columns(row, *names: str) -> dict:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
-from api.devices.schemas import DeviceSchema
-from api.extension import PageArgs, PageMeta
 from api.fields import Text
-from api.me.schemas import ConsentSchema, LinkSchema
-from api.notifications.schemas import NotificationSchema
+from api.pages import PageArgs, PageMeta
+from api.resident.benefits.schemas import BenefitListArgs, BenefitSchema, ReadMetaSchema, SourceSchema
+from api.resident.consents.schemas import ConsentSchema
+from api.resident.devices.schemas import DeviceSchema
+from api.resident.links.schemas import LinkSchema
+from api.resident.notifications.schemas import NotificationSchema
 from services.identity.field_crypto import normalise_email, normalise_phone
 from services.models.audit import ACTOR_KINDS, OUTCOMES
 
@@ -61,11 +62,6 @@ class ResidentSummarySchema(ma.Schema):
     name = ma.fields.String(allow_none=True)
     identity_verified = ma.fields.Boolean()
     matched_by = ma.fields.String()
-
-
-class ResidentLookupSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(ResidentSummarySchema))
-    meta = ma.fields.Nested(PageMeta)
 
 
 class StaffSessionSchema(ma.Schema):
@@ -161,11 +157,6 @@ class StaffNotificationsMeta(PageMeta):
     withheld = ma.fields.Integer(metadata={"description": "Messages on this page from agencies no longer shared"})
 
 
-class StaffNotificationPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(StaffNotificationSchema))
-    meta = ma.fields.Nested(StaffNotificationsMeta)
-
-
 class ResyncSchema(ma.Schema):
     outcomes = ma.fields.Dict(
         keys=ma.fields.String(),
@@ -216,8 +207,3 @@ class AuditEventSchema(ma.Schema):
     flagged_for_review = ma.fields.Boolean()
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
-
-
-class AuditEventPageSchema(ma.Schema):
-    data = ma.fields.List(ma.fields.Nested(AuditEventSchema))
-    meta = ma.fields.Nested(PageMeta)

@@ -1,1 +1,1 @@
-"""Sign-in and authentication: the token endpoint, logout, the hub's JWKS, and the auth decorators."""
+"""Sign-in and tokens: the token endpoint, logout, the hub's JWKS, and the checks behind every auth rule."""

@@ -1,4 +1,4 @@
-"""Who is calling: the principal an auth decorator puts on ``g`` for the rest of the request."""
+"""Who is calling: the principal a token check puts on ``g`` for the rest of the request."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Principal:
 
 
 def current_principal() -> Principal:
-    """The authenticated caller; only valid inside a view guarded by an ``api.auth.decorators`` decorator."""
+    """The authenticated caller; only valid inside a view whose auth rule checks a token (``api/auth/guards.py``)."""
     principal = g.get("principal")
     if principal is None:
         raise RuntimeError("current_principal() outside an authenticated view")

@@ -153,7 +153,7 @@ def refresh_limits(settings: Settings) -> list[RateLimit]:
 
 
 def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
-    """Limits checked inside authenticated views (``@limited(name)``), where the principal is known."""
+    """Limits checked inside authenticated views (``@blp.rate_limited(name)``), where the principal is known."""
     return {
         "links": [
             RateLimit(
@@ -187,8 +187,9 @@ def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
 
 
 def limited(name: str) -> Callable[[Callable], Callable]:
-    """Count the request against the limits called ``name`` (see ``route_limits``); put it directly under the
-    auth decorator, so the principal is known and the body is not parsed yet (bad bodies count too)."""
+    """Count the request against the limits called ``name`` (see ``route_limits``). Routes declare it with
+    ``@blp.rate_limited(name)``; ``api.extension.Blueprint.route`` applies it just inside the auth rule, so the
+    principal is known and the body is not parsed yet (bad bodies count too)."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)

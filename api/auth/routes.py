@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
-from api.auth.decorators import signed_in_required
 from api.auth.principal import current_principal
 from api.auth.schemas import (
     ACCESS_TOKEN_TYPE,
@@ -16,7 +15,6 @@ from api.auth.schemas import (
     TokenRequestSchema,
     TokenResponseSchema,
 )
-from api.auth_rules import public
 from api.current_hub import current_hub, hub_of
 from api.database import db
 from api.extension import Blueprint
@@ -24,7 +22,7 @@ from api.problems import problem_response, validation_errors
 from api.request_context import header_text
 from api.response_headers import cache_policy
 from services.identity import sign_in
-from services.identity.errors import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
+from services.identity.refusals import INVALID_REQUEST, UNSUPPORTED_GRANT_TYPE, OAuthError
 from services.identity.sessions import IssuedTokens, RevokeReason, revoke_session
 from services.models.identity import HubSession
 
@@ -92,7 +90,7 @@ def _token_response(issued: IssuedTokens) -> tuple[dict, int, dict]:
 @sign_in_blp.alt_response(400, description="OAuth error (`error`: invalid_request, invalid_grant, …)")
 @sign_in_blp.alt_response(401, description="OAuth error `invalid_client`: not a registered app")
 @sign_in_blp.alt_response(429, description="Too many sign-in attempts; see Retry-After")
-@public
+@sign_in_blp.public()
 def token(body: dict):
     """Exchange an ID token, an authorization code (PKCE) or another app's hub token for hub tokens; or refresh.
 
@@ -134,10 +132,8 @@ def token(body: dict):
 
 
 @blp.route("/logout", methods=["POST"])
-@signed_in_required
-@blp.doc(security=[{"resident": []}, {"staff": []}])
+@blp.signed_in()
 @blp.response(204)
-@blp.alt_response(401, description="Missing or invalid token")
 def logout():
     """End the calling session: its access and refresh tokens stop working at once."""
     session = db()
@@ -149,7 +145,7 @@ def logout():
 @well_known_blp.route("/jwks.json")
 @cache_policy("public, max-age=300")
 @well_known_blp.response(200, JwksSchema)
-@public
+@well_known_blp.public()
 def jwks():
     """The hub's public signing keys (`kid`, ES256): every key listed verifies; the first one signs."""
     return current_hub().signing_keys.jwks()

@@ -27,15 +27,18 @@ import dataclasses
 import datetime as dt
 import hashlib
 import itertools
+import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import bindparam, delete, event, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
+from services.background import job
 from services.benefits.freshness import NOT_LINKED, source_status, wants_refresh
 from services.benefits.store import write_session
 from services.db import dialect_insert
@@ -44,6 +47,9 @@ from services.models.identity import Consent, Resident, ResidentLink
 from services.platform.records import OPEN_ACTION_STATES
 from services.texts.catalogue import Catalogue, texts
 from services.visibility import Visibility, visibility_of
+
+if TYPE_CHECKING:
+    from services.hub import Hub
 
 CODE_VERSION = "1"  # raise when what a document holds, or how an item is rendered, changes
 INLINE_RETRY_SECONDS = 60  # as services.benefits.reads: a never-fetched source that just failed is not waited for
@@ -365,6 +371,37 @@ def _never_fetched(row: list | None, now: dt.datetime) -> bool:
         return True
     recently = (now - _parse(row[2])).total_seconds() < INLINE_RETRY_SECONDS
     return row[0] is None and not recently
+
+
+RENDER_REQUEUE_SECONDS = 60  # a render queued to another process (Celery) is asked for again after this
+_queued: dict[str, float] = {}
+_queued_lock = threading.Lock()
+
+
+def queue_render(hub: Hub, resident_id: str) -> None:
+    """Render a missing or outdated document in the background, once per resident a minute in this process
+    however many reads find it missing meanwhile; the read that asks takes the full path and writes nothing."""
+    now = time.monotonic()
+    with _queued_lock:
+        if now - _queued.get(resident_id, -RENDER_REQUEUE_SECONDS) < RENDER_REQUEUE_SECONDS:
+            return
+        if len(_queued) > 10_000:
+            _queued.clear()
+        _queued[resident_id] = now
+    if not hub.runner.submit(render_views_job, resident_id=resident_id):
+        with _queued_lock:
+            _queued.pop(resident_id, None)
+
+
+@job("benefits.render_views")
+def render_views_job(hub: Hub, resident_id: str) -> None:
+    """Render one resident's documents (queued by a read that found none of this version: a resident untouched
+    since the release that changed texts or the documents' shape)."""
+    with _queued_lock:
+        _queued.pop(resident_id, None)
+    with write_session(hub.session_factory) as session:
+        store(session, resident_id)
+        session.commit()
 
 
 def render_all(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.db import commits
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 
 SANDBOX_APPS = (
     ("sandbox-app", "Sandbox resident app", "resident"),

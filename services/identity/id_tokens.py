@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import jwt
 
-from services.identity.errors import INVALID_GRANT, TEMPORARILY_UNAVAILABLE, OAuthError
+from services.identity.refusals import INVALID_GRANT, TEMPORARILY_UNAVAILABLE, OAuthError
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 60

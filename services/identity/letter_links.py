@@ -34,16 +34,16 @@ from services.audit import Actor, record_access
 from services.db import commits
 from services.errors import DomainError, NotFound, SourceUnavailable
 from services.hub import Hub
-from services.identity.errors import (
+from services.identity.link_notices import AuditPlace, tell_other_holders
+from services.identity.link_throttle import LinkAttemptsRefused, check_link_allowed, record_link_failure
+from services.identity.linking import ensure_link, resident_link, verified_attributes
+from services.identity.person_index import CaseMatch, PersonIndex, PersonIndexUnavailable
+from services.identity.refusals import (
     CaseLinkedElsewhere,
     IdentityVerificationRequired,
     LinkNotProven,
     LinkProofRequired,
 )
-from services.identity.link_notices import AuditPlace, tell_other_holders
-from services.identity.link_throttle import LinkAttemptsRefused, check_link_allowed, record_link_failure
-from services.identity.linking import ensure_link, resident_link, verified_attributes
-from services.identity.person_index import CaseMatch, PersonIndex, PersonIndexUnavailable
 from services.models.identity import LinkMethod, LinkProof, Resident, ResidentLink
 
 ACTION = "link.create"

@@ -20,7 +20,7 @@ from services import clock, devices
 from services.db import commits
 from services.errors import NotFound
 from services.identity import hub_tokens
-from services.identity.errors import INVALID_GRANT, OAuthError
+from services.identity.refusals import INVALID_GRANT, OAuthError
 from services.identity.signing_keys import SigningKeys
 from services.models.identity import HubSession, RefreshToken
 from services.pagination import Page, keyset_page

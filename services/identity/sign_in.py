@@ -28,8 +28,8 @@ from services.db import commits
 from services.hub import Hub
 from services.identity import hub_tokens
 from services.identity.app_registry import find_app_client
-from services.identity.errors import INVALID_CLIENT, INVALID_GRANT, OAuthError
 from services.identity.linking import search_records
+from services.identity.refusals import INVALID_CLIENT, INVALID_GRANT, OAuthError
 from services.identity.residents import resident_from_claims
 from services.identity.sessions import (
     IssuedTokens,
@@ -41,7 +41,7 @@ from services.identity.sessions import (
     refresh_session,
 )
 from services.identity.used_id_tokens import spend_id_token
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 
 log = logging.getLogger("hub.identity.sign_in")
 

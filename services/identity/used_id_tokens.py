@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from services import clock
 from services.background import job
 from services.hub import Hub
-from services.identity.errors import INVALID_GRANT, OAuthError
 from services.identity.id_tokens import LEEWAY_SECONDS
+from services.identity.refusals import INVALID_GRANT, OAuthError
 from services.models.identity import UsedIdToken
 
 PRUNE_EVERY_SECONDS = 3600

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per domain; importing this package registers them all on Base.metadata."""
 
 from services.db import Base
-from services.models.apps import AppClient
+from services.models.app_clients import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
 from services.models.benefits import (
     Benefit,

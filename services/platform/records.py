@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
+import types
+import typing
 from enum import StrEnum
 from typing import Any
 
@@ -133,19 +136,38 @@ class BenefitRecord:
 
 
 def record_from_document(document: dict[str, Any]) -> BenefitRecord:
-    """The inverse of ``BenefitRecord.document`` (used to diff a stored snapshot against a new one)."""
-    d = dict(document)
-    d["amount"] = Amount(**d["amount"]) if d.get("amount") else None
-    for name in ("status_since", "next_payment_on", "certification_start", "certification_end", "renewal_due_on"):
-        d[name] = _date(d.get(name))
-    d["actions"] = tuple(
-        Action(**{**a, "due_on": _date(a.get("due_on")), "scheduled_at": _datetime(a.get("scheduled_at"))})
-        for a in d.get("actions", ())
-    )
-    d["notices"] = tuple(Notice(**{**n, "posted_on": _date(n["posted_on"])}) for n in d.get("notices", ()))
-    d["payments"] = tuple(Payment(**{**p, "paid_on": _date(p["paid_on"])}) for p in d.get("payments", ()))
-    d["history"] = tuple(StatusStep(**{**h, "on": _date(h["on"])}) for h in d.get("history", ()))
-    return BenefitRecord(**d)
+    """The inverse of ``BenefitRecord.document``, read field by field from the dataclasses' own annotations, so a
+    new field needs no edit here (used to diff a stored snapshot against a new one, and to present it)."""
+    return _load(BenefitRecord, document)
+
+
+@functools.cache
+def _annotations(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _load(cls: type, values: dict[str, Any]) -> Any:
+    """``cls`` from its JSON ``values``; an unknown member is a ``KeyError``, a missing required one a ``TypeError``."""
+    hints = _annotations(cls)
+    return cls(**{name: _from_json(hints[name], value) for name, value in values.items()})
+
+
+def _from_json(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        (inner,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _from_json(inner, value)
+    if origin is tuple:
+        return tuple(_from_json(typing.get_args(hint)[0], item) for item in value)
+    if dataclasses.is_dataclass(hint):
+        return _load(hint, value)
+    if hint is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if hint is dt.date:
+        return dt.date.fromisoformat(value)
+    return value
 
 
 def content_hash(records: list[BenefitRecord]) -> str:
@@ -168,11 +190,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _datetime(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value else None

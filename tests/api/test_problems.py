@@ -113,7 +113,7 @@ def test_sane_request_id_is_echoed_and_a_silly_one_replaced(client):
 
 
 def test_bad_cursor_is_a_problem_naming_cursor(app):
-    from api.extension import decode_cursor
+    from api.pages import decode_cursor
     from services.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as error:

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from api.auth import permissions
-from api.auth.decorators import staff_required
+from api.auth.guards import staff_required
 from api.auth.principal import current_principal
 from api.auth_rules import rule_of
 from tests.factories import exchange, refresh, sign_in, sign_in_staff, staff_id_token_for

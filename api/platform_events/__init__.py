@@ -1,1 +1,0 @@
-"""The platform's signed change events: ``POST /v1/platform/events``."""

@@ -1,0 +1,1 @@
+"""The resident API: every ``/v1/me/*`` route, one folder per resource with its routes and schemas."""

@@ -1,0 +1,1 @@
+"""``/v1/me/consents``: sharing or hiding each agency's data."""

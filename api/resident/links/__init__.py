@@ -1,0 +1,1 @@
+"""``POST /v1/me/links``: linking an agency record by its letter code."""
