@@ -5,8 +5,11 @@ changes. Every session notes the residents whose such rows it flushed (``Benefit
 ``Consent``, ``ResidentLink``, and a ``BenefitSource`` whose ``as_of``, ``attempted_at`` or ``error_at`` moved),
 and just before it commits renders their documents, one per language of the text catalogue, into
 ``resident_views`` in the same transaction (so the snapshot, its outbox rows and what the resident will see
-commit together or not at all). A process that has no renderer (one that never built the API) deletes the
-documents instead, and the next read renders them.
+commit together or not at all). A change that moves only a source's stamps (a pull or event that found the same
+picture, a failed fetch) restamps the documents' copy of the sources and their benefits' ``as_of`` without
+rendering the items again. A process that has no renderer (one that never built the API) deletes the documents
+instead; a read that finds none of this version is answered by the full read and queues
+``benefits.render_views`` (``flask resident-views render`` renders everyone, after a release that changed texts).
 
 A document holds each item exactly as the documented schemas dump it, in the order the read pages them, and
 each source's raw ``as_of``/``error_at``/``attempted_at``: freshness is computed at read time with

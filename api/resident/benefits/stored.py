@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
-from api.pages import PageArgs, encode_cursor
+from api.pages import PageArgs, page_meta
 from api.resident.benefits import presenters
 from api.resident.benefits.schemas import BenefitSchema, OpenActionSchema, SourceSchema
 from services import clock
@@ -110,13 +110,13 @@ def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Respons
         queue_refreshes(hub, resident_id, sorted(stored.wants_refresh) if kind == "benefits" else stored.wants_refresh)
     body = {
         "data": stored.items,
-        "meta": {
-            "sources": stored.sources,
-            "next_cursor": encode_cursor(stored.next_after) if stored.next_after else None,
-            "locale": locale,
-            "identity_verification_required": False,
-            "message": None,
-        },
+        "meta": page_meta(
+            stored.next_after,
+            sources=stored.sources,
+            locale=locale,
+            identity_verification_required=False,
+            message=None,
+        ),
     }
     return conditional(orjson.dumps(body, option=_JSON), locale)
 
