@@ -176,7 +176,7 @@ def gather(session: Session, resident_id: str) -> Gathered:
 def store(session: Session, resident_id: str, locales: Iterable[str] | None = None) -> None:
     """Render ``resident_id``'s documents in every language (or ``locales``) into this transaction; without a
     renderer, or for a resident who is gone, delete them."""
-    exists = session.scalar(select(Resident.id).where(Resident.id == resident_id))
+    exists = _lock_resident(session, resident_id)
     if _renderer is None or exists is None:
         session.execute(delete(ResidentView).where(ResidentView.resident_id == resident_id))
         return
@@ -202,11 +202,19 @@ def store(session: Session, resident_id: str, locales: Iterable[str] | None = No
     )
 
 
+def _lock_resident(session: Session, resident_id: str) -> str | None:
+    """Take the resident's row lock (``FOR NO KEY UPDATE``: it waits for another transaction rendering the same
+    resident, not for ones that merely insert rows referencing it), so documents are rendered one transaction at
+    a time per resident. Two sources stored at once would otherwise each render from a view missing the other's
+    uncommitted rows, and the last to commit would win; after the wait, READ COMMITTED shows the other's rows."""
+    return session.scalar(select(Resident.id).where(Resident.id == resident_id).with_for_update(key_share=True))
+
+
 def restamp(session: Session, resident_id: str) -> None:
     """Only sources' stamps moved (a pull or an event that found the same picture, a failed fetch): rewrite each
     document's copy of its sources and its benefits' ``as_of``, without gathering or rendering the items
     again. A document that is missing or of another version is rendered whole."""
-    if _renderer is None:
+    if _renderer is None or _lock_resident(session, resident_id) is None:
         store(session, resident_id)
         return
     version = version_of(texts())

@@ -6,6 +6,7 @@ in the same transaction as the change; a read costs at most three statements."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import orjson
 import pytest
@@ -206,3 +207,41 @@ def test_flask_resident_views_render_renders_every_resident(app, hub, resident):
     assert result.exit_code == 0, result.output
     assert "rendered the stored reads of 1 residents" in result.output
     assert set(_views(hub, resident.id)) == {"en", "es"}
+
+
+def test_two_sources_stored_at_once_both_reach_the_document(client, hub, test_database):
+    """Two transactions store two agencies of one resident and commit together: each renders the document at its
+    commit, and the one rendering second must see the other's rows (it waits on the resident's row lock), or the
+    last to commit would leave a document without the other agency. PostgreSQL only: SQLite has one writer."""
+    if not test_database.is_postgres:
+        pytest.skip("SQLite writes one transaction at a time")
+    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    flushed = threading.Barrier(2, timeout=30)
+    errors = []
+
+    def store(agency, fixture):
+        try:
+            payload = pages(fixture)
+            view = pulled(adapters.normalise(agency, payload), clock.now(), adapters.view_stamp(agency, payload))
+            with hub.session() as session:
+                apply_snapshot(session, resident.id, agency, view)
+                session.flush()
+                flushed.wait()  # both have written, neither has committed
+                session.commit()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=store, args=("DHS", "dhs_maria_day0.json")),
+        threading.Thread(target=store, args=("HFS", "hfs_maria_day0.json")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    document = orjson.loads(_views(hub, resident.id)["en"].document)
+    assert {item["agency"] for _, item in document["benefits"]} == {"DHS", "HFS"}
+    assert set(document["sources"]) == {"DHS", "HFS"}
+    body = client.get("/v1/me/actions", headers=resident.headers).get_json()
+    assert "document" in [a["kind"] for a in body["data"]]  # DHS's proof of income, served from the document
