@@ -7,11 +7,12 @@ SANDBOX_PORT ?= 8100
 SANDBOX_RESIDENTS ?= 1000
 PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+REDIS_STACK_TEST_URL ?= redis://127.0.0.1:6379/14
 PYTEST_WORKERS ?= 2
 REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
 
-.PHONY: run test install migrate migration lint bench clean
+.PHONY: run stack stack-reset test install migrate migration lint bench load clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -41,10 +42,23 @@ run: migrate
 	  PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
 		--log-level warning wsgi:app
 
+## make stack: the production topology on this machine (PostgreSQL, Redis, gunicorn × WEB_CONCURRENCY, Celery
+## workers + one beat, the sandbox, firebase-admin → the fake FCM server) with HUB_ENV=staging, under honcho
+## (Procfile); same ports as make run. Knobs: STACK_DATABASE_URL, STACK_REDIS_URL, WEB_CONCURRENCY, WEB_THREADS,
+## CELERY_CONCURRENCY, STACK_FORMATION (e.g. web=2,worker=2), FCM_PORT, STACK_DIR (ops/stack.py).
+stack: export PORT := $(PORT)
+stack: export SANDBOX_PORT := $(SANDBOX_PORT)
+stack: install
+	@$(PY) -m ops.stack up
+
+## make stack-reset: drop the stack's database and .stack/ (its secrets and keys)
+stack-reset: install
+	@$(PY) -m ops.stack reset
+
 ## make test: lint (ruff check + format check), then the whole suite on SQLite; with CI=true also on PostgreSQL and
-## the Redis/Celery path
+## the Redis/Celery path, and make stack booted and driven (tests/ops/test_stack.py, a Redis database of its own)
 test: lint
-	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL); fi; \
+	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL) TEST_STACK_REDIS_URL=$(REDIS_STACK_TEST_URL); fi; \
 	  echo "== SQLite pass =="; \
 	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) && \
 	  if [ "$${CI:-}" = "true" ]; then \

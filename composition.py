@@ -6,16 +6,22 @@ here: which push transport the hub holds (notifications/ builds it), which jobs 
 listed by reference in ``JOBS``), which runner runs them, and how the Flask app (api's factory) and the Celery
 app are built around one hub. Everything else receives what it needs as typed arguments.
 
+Observability is wired here too: OpenTelemetry tracing (``services.tracing``, off unless ``OTEL_ENABLED``) for
+the web app and the Celery worker, and the Prometheus bookkeeping of Celery's worker processes (their metrics
+files, ``services.metrics``).
+
 Entry points: ``wsgi.py`` (``gunicorn wsgi:app``), ``celery_worker.py`` (``celery -A celery_worker worker|beat``),
 ``flask --app composition:create_app …`` (CLI commands), the tests' fixtures and the benchmarks.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 from flask import Flask
 from sqlalchemy.engine import Engine
 
@@ -23,10 +29,11 @@ import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
 from api.resident.benefits.stored import as_of as resident_view_as_of
 from api.resident.benefits.stored import render as render_resident_view
-from config import Settings
+from config import Settings, SettingsError
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
+from services import tracing
 from services.background import InProcessRunner, JobRegistry, Runner
 from services.benefits import documents
 from services.benefits.platform_events import prune_platform_events_job
@@ -37,6 +44,8 @@ from services.idempotency import prune_idempotency_keys_job
 from services.identity.link_throttle import prune_link_failures_job
 from services.identity.linking import link_records_job
 from services.identity.used_id_tokens import prune_used_id_tokens_job
+from services.metrics.exposition import multiprocess_dir, serve_worker_metrics
+from services.partner.callbacks import deliver_callbacks_job
 from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
 
@@ -55,6 +64,7 @@ JOBS = JobRegistry(
         dispatch_job,  # notifications.dispatch: every 2 s, and after the reminder scan wrote some
         send_deliveries_job,  # notifications.send_deliveries: every 10 s, and after dispatch wrote deliveries
         reminders_job,  # notifications.reminders: hourly
+        deliver_callbacks_job,  # partner.deliver_callbacks: every 5 s, and after dispatch queued some
     ]
 )
 
@@ -98,8 +108,19 @@ def build_hub(
 
 
 def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> Flask:
-    """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given)."""
-    return create_api_app(hub if hub is not None else build_hub(settings))
+    """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given), traced when
+    ``OTEL_ENABLED``: a server span per request (not the probes or /metrics), its SQL and its platform calls."""
+    hub = hub if hub is not None else build_hub(settings)
+    app = create_api_app(hub)
+    provider = tracing.install(hub.settings, tracing.WEB_SERVICE)
+    if provider is not None:
+        from opentelemetry.instrumentation.flask import FlaskInstrumentor
+
+        tracing.trace_engine(hub.engine)
+        FlaskInstrumentor.instrument_app(
+            app, tracer_provider=provider, excluded_urls="healthz,readyz,metrics", enable_commenter=False
+        )
+    return app
 
 
 def create_celery(settings: Settings | None = None, *, hub: Hub | None = None, jobs: JobRegistry = JOBS) -> Celery:
@@ -109,11 +130,37 @@ def create_celery(settings: Settings | None = None, *, hub: Hub | None = None, j
     settings = settings or Settings.from_env()
     app = make_celery(settings)
     register_jobs(app, jobs, (lambda: hub) if hub is not None else _once(lambda: _worker_hub(settings, app, jobs)))
+    _observe_worker_processes(settings)
+    if hub is not None and tracing.install(settings, tracing.WORKER_SERVICE) is not None:
+        tracing.trace_engine(hub.engine)
     return app
 
 
 def _worker_hub(settings: Settings, app: Celery, jobs: JobRegistry) -> Hub:
-    return build_hub(settings, runner=lambda _hub, registry: CeleryRunner(app, registry), jobs=jobs)
+    hub = build_hub(settings, runner=lambda _hub, registry: CeleryRunner(app, registry), jobs=jobs)
+    if tracing.install(settings, tracing.WORKER_SERVICE) is not None:  # pools without child processes start it here
+        tracing.trace_engine(hub.engine)
+    return hub
+
+
+def _observe_worker_processes(settings: Settings) -> None:
+    """Each prefork child starts tracing after the fork (its exporter's thread is its own), and one that exits
+    has its live gauges removed from the metrics directory (``hub_platform_breaker_open`` of a dead process
+    must not keep an agency "open"). With ``WORKER_METRICS_BIND`` the worker's main process serves the metrics
+    of its pool (a worker machine without a web node is scraped there)."""
+
+    if settings.otel_enabled:
+        worker_process_init.connect(lambda **_kwargs: tracing.install(settings, tracing.WORKER_SERVICE), weak=False)
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        worker_process_shutdown.connect(lambda **_kwargs: multiprocess.mark_process_dead(os.getpid()), weak=False)
+    if settings.worker_metrics_bind:
+        if not multiprocess_dir():
+            raise SettingsError("WORKER_METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (the pool's processes write there)")
+        worker_init.connect(
+            lambda **_kwargs: serve_worker_metrics(settings.worker_metrics_bind, settings.metrics_token), weak=False
+        )
 
 
 def _once(build: Callable[[], Hub]) -> Callable[[], Hub]:

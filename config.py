@@ -2,7 +2,8 @@
 
 With no variables set the hub runs the embedded default: SQLite in ``instance/``, the in-process worker,
 the logging push transport and the sandbox platform and identity provider on 127.0.0.1:8100.
-``HUB_ENV=production`` refuses to start with sandbox features on or with any development secret.
+``HUB_ENV=production`` refuses to start with sandbox features on or with any development secret;
+``HUB_ENV=staging`` (``make stack``) holds the same rules except that the sandbox is allowed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _list(value: str) -> tuple[str, ...]:
 class Settings:
     """Every setting the hub reads. Field name = environment variable in upper case."""
 
-    hub_env: str = "development"  # development | test | production
+    hub_env: str = "development"  # development | test | staging | production
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'hub.db'}"
@@ -107,6 +108,16 @@ class Settings:
     # Registering a phone for push: per session and per address.
     rate_limit_devices: str = "30/hour"
     rate_limit_devices_per_address: str = "600/hour"
+    # Partner apps: every partner request counts per app; notifications sent also count in a daily quota per app.
+    rate_limit_partner: str = "3000/minute"
+    partner_daily_quota: str = "250000/day"
+    # Partner access tokens (client credentials) live at most 5 minutes; so may their assertions.
+    partner_token_ttl_seconds: int = 300
+    # A partner event may say it happened at most this far in the future (clocks drift; a later one is refused).
+    partner_event_future_seconds: int = 300
+    # Signed callbacks to partners: per-attempt timeout, and how many attempts before giving up.
+    partner_callback_timeout_seconds: float = 5.0
+    partner_callback_attempts: int = 8
     # Proxies in front of the hub whose X-Forwarded-For/-Proto are trusted (0: none, the socket's peer is the
     # client). Behind one load balancer: 1. Set it to exactly the number of hops you run, never more.
     trusted_proxies: int = 0
@@ -116,6 +127,13 @@ class Settings:
     fcm_project_id: str = ""
     fcm_url: str = ""
     fcm_max_in_flight: int = 32  # pushes in flight at once per process: the most a killed worker can send twice
+
+    # Observing the hub: the bearer token Prometheus scrapes /metrics with (required in staging and production;
+    # without it /metrics is open in development), and OpenTelemetry tracing (off unless set; the exporter reads
+    # the standard OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER… itself).
+    metrics_token: str = ""
+    worker_metrics_bind: str = ""  # host:port where a Celery worker serves its own /metrics (empty: it does not)
+    otel_enabled: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -137,12 +155,17 @@ class Settings:
         return self.hub_env == "production"
 
     @property
+    def is_strict(self) -> bool:
+        """Production's rules: production itself, and staging (the same, except that the sandbox is allowed)."""
+        return self.hub_env in {"staging", "production"}
+
+    @property
     def hosts_served(self) -> tuple[str, ...]:
         """``trusted_hosts`` as given, or the host of ``public_url`` (plus loopback names outside production)."""
         if self.trusted_hosts:
             return self.trusted_hosts
         own = urlsplit(self.public_url).hostname or "localhost"
-        return (own,) if self.is_production else tuple(dict.fromkeys((own, "localhost", "127.0.0.1")))
+        return (own,) if self.is_strict else tuple(dict.fromkeys((own, "localhost", "127.0.0.1")))
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,16 +173,18 @@ class Settings:
 
     def check(self) -> None:
         """Refuse combinations that must never run, above all sandbox features or dev secrets in production."""
-        if self.hub_env not in {"development", "test", "production"}:
-            raise SettingsError(f"HUB_ENV must be development, test or production, not {self.hub_env!r}")
+        if self.hub_env not in {"development", "test", "staging", "production"}:
+            raise SettingsError(f"HUB_ENV must be development, test, staging or production, not {self.hub_env!r}")
         if self.worker_mode not in {"inprocess", "celery"}:
             raise SettingsError("WORKER_MODE must be inprocess or celery")
+        if not 1 <= self.partner_token_ttl_seconds <= 300:
+            raise SettingsError("PARTNER_TOKEN_TTL_SECONDS must be from 1 to 300 (partner tokens live at most 5 min)")
         if not 0 <= self.trusted_proxies <= 5:
             raise SettingsError("TRUSTED_PROXIES must be the number of proxies in front of the hub (0 to 5)")
-        if not self.is_production:
+        if not self.is_strict:
             return
         problems = []
-        if self.sandbox_enabled:
+        if self.sandbox_enabled and self.is_production:
             problems.append("SANDBOX_ENABLED must be false")
         if self.platform_key == DEV_PLATFORM_KEY:
             problems.append("PLATFORM_KEY is the development key")
@@ -173,8 +198,10 @@ class Settings:
             problems.append("SIGNING_KEYS_PATH points at the development key file")
         if self.is_sqlite:
             problems.append("DATABASE_URL must be PostgreSQL")
+        if not self.metrics_token:
+            problems.append("METRICS_TOKEN must be set (Prometheus scrapes /metrics with it)")
         if problems:
-            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+            raise SettingsError(f"refusing to start in {self.hub_env}: " + "; ".join(problems))
 
 
 def _coerce(kind: object, raw: str) -> object:

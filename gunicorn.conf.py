@@ -6,18 +6,42 @@ headers (431), as problem+json. gunicorn's own limits sit above those (its defau
 request line among them, answered with an HTML page first). Whatever gunicorn still refuses by itself (a
 request line over 8,190 bytes, its maximum, or a malformed request) is answered as problem+json too, and no
 response carries a ``Server: gunicorn`` banner.
+
+Metrics: prometheus-client's multiprocess mode. Every worker writes its counters to files in
+``PROMETHEUS_MULTIPROC_DIR`` and ``GET /metrics``, whichever worker answers, adds up all of them. The directory
+is the operator's when set (share it with the Celery workers of the same host, and empty it before the group
+starts: ``make stack`` does); otherwise a fresh one is made for this server and removed when it stops. It must be
+set before any worker imports prometheus-client, hence here, first. A worker that exits has its live gauges
+removed (``child_exit``); its counters stay, so totals never go backwards when gunicorn replaces a worker.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
+import os
+import shutil
+import sys
+import tempfile
 
-import gunicorn.http.wsgi
-import gunicorn.util
+_values = sys.modules.get("prometheus_client.values")
+if _values is not None and _values.ValueClass is _values.MutexValue:  # imported before the directory was chosen
+    raise RuntimeError("gunicorn.conf.py must set PROMETHEUS_MULTIPROC_DIR before anything imports prometheus_client")
+_OWN_METRICS_DIR = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hub-metrics-")
 
-from api.problems import PROBLEM_MIMETYPE, problem_document
-from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES
+import json  # noqa: E402  (after the metrics directory is chosen)
+import uuid  # noqa: E402
+
+import gunicorn.http.wsgi  # noqa: E402
+import gunicorn.util  # noqa: E402
+
+from api.problems import PROBLEM_MIMETYPE, problem_document  # noqa: E402
+from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES  # noqa: E402
+
+# Processes: WEB_CONCURRENCY workers (gunicorn's own variable, made explicit) × WEB_THREADS threads each; with
+# threads the worker class is gthread. Command-line options win (``make run`` serves one worker × 8 threads).
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES
@@ -50,3 +74,16 @@ def _headers_without_banner(self) -> list[str]:
 
 gunicorn.util.write_error = write_problem
 gunicorn.http.wsgi.Response.default_headers = _headers_without_banner
+
+
+def child_exit(_server, worker) -> None:
+    """A worker is gone: its live gauges (``hub_platform_breaker_open``) must not count any more."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server) -> None:
+    """The metrics directory this server made for itself goes with it."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -12,6 +12,7 @@ from api import current_hub, database, problems, request_context, request_guards
 from api.extension import create_api
 from api.json_bodies import HubJSONProvider, HubRequest
 from api.operations.docs.routes import bp as docs_bp
+from api.operations.metrics import routes as metrics
 from config import INSTANCE_DIR, Settings
 from services.hub import Hub
 
@@ -22,10 +23,12 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.admin.actions import blp as admin_actions
     from api.admin.audit_log import blp as admin_audit
+    from api.admin.partner_apps import blp as admin_partner_apps
     from api.admin.residents import blp as admin_residents
     from api.auth.routes import blp as auth
     from api.auth.routes import sign_in_blp, well_known_blp
     from api.operations.health.routes import blp as health
+    from api.partner.routes import blp as partner
     from api.platform.routes import blp as platform_events
     from api.resident.access_log.routes import blp as access_log
     from api.resident.benefits.routes import blp as benefits
@@ -37,19 +40,21 @@ def _api_blueprints() -> list:
     from api.resident.sessions.routes import blp as sessions
 
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications]
-    admin = [admin_residents, admin_actions, admin_audit]
-    return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, *admin]
+    admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps]
+    return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, partner, *admin]
 
 
 def _cli_groups() -> list:
     """Every ``flask <group>`` command group; each lives beside the domain it serves."""
+    from api.commands import partner_apps  # noqa: F401  (adds ``apps add-partner``)
+    from api.commands.apps import apps
     from api.commands.audit import audit
     from api.commands.identity import identity
     from api.commands.sandbox import sandbox
     from api.commands.sync import sync
     from api.commands.views import views
 
-    return [sandbox, audit, identity, sync, views]
+    return [sandbox, audit, identity, sync, apps, views]
 
 
 class HubMap(Map):
@@ -81,6 +86,7 @@ def create_app(hub: Hub) -> Flask:
     current_hub.install(app, hub)
 
     _trust_proxies(app, settings)
+    metrics.register(app)  # first: every request is timed, even one an earlier hook refuses
     request_context.register(app)
     request_guards.register(app)
     response_headers.register(app)

@@ -33,6 +33,13 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "The hub's access token for support staff (client_id=support-console).",
     },
+    "partner": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A partner app's access token (POST /v1/auth/token, grant_type=client_credentials with a "
+        "private_key_jwt client_assertion).",
+    },
     "platformSignature": {
         "type": "apiKey",
         "in": "header",

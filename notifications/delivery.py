@@ -54,6 +54,7 @@ from services.background import Runner, job
 from services.db import UTCDateTime, commits
 from services.errors import NotFound
 from services.hub import Hub
+from services.metrics import instruments
 from services.models.notifications import Device, NotificationMessage, PushDelivery, PushSendClaim
 
 log = logging.getLogger("notifications.delivery")
@@ -82,6 +83,7 @@ class SendReport:
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
+        instruments.push_sends.labels(outcome).inc()  # hub_push_sends_total: what /metrics rates are made of
 
 
 @dataclasses.dataclass
@@ -103,6 +105,7 @@ def send_due_deliveries(
     report = SendReport()
     with hub.session() as session:
         report.reclaimed = reclaim_expired_claims(session)
+    instruments.push_reclaimed.inc(report.reclaimed)
     while max_batches is None or report.batches < max_batches:
         with hub.session() as session:
             claim = claim_due_batch(session, batch_size)

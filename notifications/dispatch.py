@@ -11,6 +11,10 @@ For each event the rules say which messages it makes; then, per message:
   push text: consent, category, previews, quiet hours and the device's owner are checked again, and the lock
   screen rendered, when each push is sent (``notifications.send_time``).
 
+A partner app's message (``partner.message``) goes the same way; what became of it for each resident (in the
+inbox, withheld for consent, nobody there, failed) is recorded in the same batch (``services.partner.status``),
+with the signed callback each status change queues.
+
 Events, messages and deliveries of a batch commit together, so a crash mid-batch leaves the whole batch
 unprocessed and the next run does it again (rows lock with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
 """
@@ -36,9 +40,15 @@ from services.background import job
 from services.benefits.reminders import write_due_reminders
 from services.db import new_id
 from services.hub import Hub
+from services.metrics import instruments
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, NotificationPreference, PushDelivery
 from services.models.outbox import OutboxEvent
+from services.models.partners import PartnerNotification
+from services.outbox import PARTNER_MESSAGE
+from services.partner.callbacks import deliver_callbacks_job
+from services.partner.notifications import DELIVERED, FAILED, NO_RECIPIENT, WITHHELD
+from services.partner.status import Outcome, record_outcomes
 from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.dispatch")
@@ -58,6 +68,7 @@ class DispatchReport:
     duplicates: int = 0
     without_consent: int = 0
     failed_events: int = 0
+    partner_callbacks: int = 0
 
 
 def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DispatchReport:
@@ -72,8 +83,10 @@ def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int 
                 events = _claim_events(session, batch_size)
                 if not events:
                     break
+                before = dataclasses.replace(report)
                 dispatch_events(session, events, report)
                 session.commit()
+            _count_batch(before, report)
             batches += 1
     finally:
         _in_process.release()
@@ -82,12 +95,23 @@ def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int 
     return report
 
 
+def _count_batch(before: DispatchReport, after: DispatchReport) -> None:
+    """A committed batch's share of the report, told to Prometheus (``hub_outbox_*``, ``hub_notification_*``,
+    ``hub_push_deliveries_queued``); a batch that rolled back is not counted."""
+    instruments.outbox_dispatched.inc(after.events - before.events)
+    instruments.outbox_dispatch_failures.inc(after.failed_events - before.failed_events)
+    instruments.notification_messages.inc(after.messages - before.messages)
+    instruments.push_deliveries_queued.inc(after.deliveries - before.deliveries)
+
+
 @job("notifications.dispatch", every_seconds=DISPATCH_EVERY_SECONDS)
 def dispatch_job(hub: Hub) -> None:
     """The outbox → messages → deliveries, every few seconds; a send is queued as soon as deliveries were written."""
     report = dispatch_outbox(hub)
     if report.deliveries:
         hub.runner.submit(send_deliveries_job)
+    if report.partner_callbacks:
+        hub.runner.submit(deliver_callbacks_job)
 
 
 @job("notifications.reminders", every_seconds=REMINDERS_EVERY_SECONDS)
@@ -148,23 +172,29 @@ def _dispatch_one_by_one(session: Session, events: list[OutboxEvent], report: Di
     now = clock.now()
     for event in events:
         event.attempts += 1
+        recorded = len(batch.partner_outcomes)
         try:
             with session.begin_nested():
                 _dispatch_event(session, event, batch, now, report)
         except IntegrityError:
+            del batch.partner_outcomes[recorded:]  # the other dispatcher's batch records its outcome
             report.duplicates += 1  # another dispatcher wrote this event's message first: it is done
         except (TemplateError, KeyError, ValueError, TypeError):
+            del batch.partner_outcomes[recorded:]
             report.failed_events += 1
             log.exception("outbox event could not be turned into messages", extra={"outbox_event_id": event.id})
             if event.attempts < MAX_EVENT_ATTEMPTS:
                 continue
+            batch.partner_outcome(event, FAILED)
         event.processed_at = now
         report.events += 1
+    report.partner_callbacks += record_outcomes(session, batch.partner_outcomes)
 
 
 def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now, report: DispatchReport) -> None:
     resident = batch.residents.get(event.resident_id)
     if resident is None:
+        batch.partner_outcome(event, NO_RECIPIENT)
         return
     specs = rules.messages_for(event.type, event.payload, agency=event.agency, benefit_id=event.benefit_id)
     preferences = batch.preferences.get(resident.id, Preferences())
@@ -172,15 +202,17 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
         agency = spec.agency or event.agency
         if agency and agency in batch.withheld.get(resident.id, ()):
             report.without_consent += 1
+            batch.partner_outcome(event, WITHHELD)
             continue
         key = message_dedupe_key(event, spec.dedupe_suffix)
         if key in batch.existing_keys:
             report.duplicates += 1
             continue
         batch.existing_keys.add(key)
+        params = batch.params_of(spec)
         # Rendered in full now only to refuse a message whose templates cannot be filled (retried, then dropped
         # with the event); the lock-screen text itself is rendered again for each push, when it is sent.
-        rendered = render_message(spec.template_key, spec.params, resident.locale, detailed_previews=True)
+        rendered = render_message(spec.template_key, params, resident.locale, detailed_previews=True)
         message = NotificationMessage(
             id=new_id(),
             resident_id=resident.id,
@@ -193,12 +225,13 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
             locale=rendered.locale,
             title=rendered.inbox_title,
             body=rendered.inbox_body,
-            params=dict(spec.params),
+            params=params,
             urgent=spec.urgent,
             created_at=now,
         )
         session.add(message)
         report.messages += 1
+        batch.partner_outcome(event, DELIVERED, message.id)
         if not preferences.pushes(spec.category):
             continue
         not_before = preferences.push_not_before(now, resident.time_zone, urgent=spec.urgent)
@@ -225,6 +258,23 @@ class _BatchData:
     devices: dict[str, list[Device]]
     existing_keys: set[str]
     withheld: dict[str, frozenset[str]]
+    partner_texts: dict[str, dict] = dataclasses.field(default_factory=dict)
+    partner_outcomes: list[Outcome] = dataclasses.field(default_factory=list)
+
+    def params_of(self, spec: rules.MessageSpec) -> dict:
+        """The message's raw parameters; a partner message also carries the partner's own texts (by locale), so
+        its inbox text and, at send time, its lock-screen text are rendered from them like any template's."""
+        params = dict(spec.params)
+        if spec.template_key == rules.PARTNER_TEMPLATE:
+            texts = self.partner_texts[params["partner_notification_id"]]  # KeyError: retried, then failed
+            params.update(title=texts["title"], body=texts["body"])
+        return params
+
+    def partner_outcome(self, event: OutboxEvent, outcome: str, message_id: str | None = None) -> None:
+        """What became of a partner message for this event's resident (``services.partner.status``)."""
+        if event.type == PARTNER_MESSAGE:
+            notification_id = str(event.payload.get("partner_notification_id"))
+            self.partner_outcomes.append(Outcome(notification_id, event.resident_id, outcome, message_id))
 
     @classmethod
     def load(cls, session: Session, events: list[OutboxEvent]) -> _BatchData:
@@ -249,4 +299,13 @@ class _BatchData:
                 )
             )
         )
-        return cls(residents, preferences, devices, existing, withheld_by_resident(session, ids))
+        partner_ids = sorted(
+            {str(event.payload.get("partner_notification_id")) for event in events if event.type == PARTNER_MESSAGE}
+        )
+        partner_texts = {
+            notification_id: texts
+            for notification_id, texts in session.execute(
+                select(PartnerNotification.id, PartnerNotification.texts).where(PartnerNotification.id.in_(partner_ids))
+            )
+        }
+        return cls(residents, preferences, devices, existing, withheld_by_resident(session, ids), partner_texts)

@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from services.texts.catalogue import language_of, normalize_locale, texts
+from services.texts.catalogue import language_of, locale_chain, normalize_locale, texts
 from services.texts.formats import format_date, format_money, format_wall_clock
 from services.texts.words import program_name, status_explanation, status_label
 
@@ -54,7 +54,8 @@ def render_message(
     inbox_title = _fill(template["inbox"]["title"], values, template_key, used)
     inbox_body = _fill(template["inbox"]["body"], values, template_key, used)
     push = _lock_screen(template, values, template_key, used, detailed_previews)
-    return RenderedMessage(used, inbox_title, inbox_body, push.title, push.body)
+    texts_locale = _written_in(params, locale)
+    return RenderedMessage(texts_locale or used, inbox_title, inbox_body, push.title, push.body)
 
 
 def render_push_text(
@@ -106,13 +107,33 @@ def _generic_push(locale: str | None) -> tuple[str, Mapping[str, str]]:
     return found.locale, found.value
 
 
+def localized(texts: Mapping[str, str], locale: str | None) -> tuple[str, str] | None:
+    """The text of ``texts`` (by locale tag, as a partner wrote them) for ``locale``: ``es-MX`` → ``es`` → ``en``."""
+    for candidate in locale_chain(locale):
+        if isinstance(texts.get(candidate), str):
+            return candidate, texts[candidate]
+    return None
+
+
+def _written_in(params: Mapping[str, Any], locale: str | None) -> str | None:
+    """The locale a message's own texts were chosen in (a partner's ``title``), when it carries its texts."""
+    title = params.get("title")
+    chosen = localized(title, locale) if isinstance(title, Mapping) else None
+    return chosen[0] if chosen else None
+
+
 def _values(params: Mapping[str, Any], locale: str) -> dict[str, Any]:
-    """Turn raw parameters (codes, ISO dates, cents) into the words a template shows."""
+    """Turn raw parameters (codes, ISO dates, cents) into the words a template shows; a mapping of texts by locale
+    (a partner's own title and body) becomes the text for ``locale``."""
     values: dict[str, Any] = {}
     for key, value in params.items():
         if value is None:
             continue
-        if key.endswith("_on"):
+        if isinstance(value, Mapping):
+            chosen = localized(value, locale)
+            if chosen is not None:
+                values[key] = chosen[1]
+        elif key.endswith("_on"):
             values[key] = format_date(value, locale)
         elif key.endswith("_at"):
             values[key] = format_wall_clock(value, locale)

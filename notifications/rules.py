@@ -209,6 +209,32 @@ def link_added_elsewhere(event: _Event) -> list[MessageSpec]:
     ]
 
 
+# -- partner apps ------------------------------------------------------------------------------------------------
+PARTNER_TEMPLATE = "partner.message"
+
+
+def partner_message(event: _Event) -> list[MessageSpec]:
+    """A partner app's program message: its texts are the partner's own (the dispatcher adds them to ``params``
+    from the notification row), in the category the partner chose; never urgent (quiet hours hold it)."""
+    payload = event.payload
+    category = payload.get("category")
+    if category not in CATEGORIES or category == "account" or not event.agency:
+        return []  # never the hub's own account channel, and always an agency whose consent decides
+    if not payload.get("partner_notification_id"):
+        return []
+    return [
+        MessageSpec(
+            category=payload["category"],
+            template_key=PARTNER_TEMPLATE,
+            params={"partner_notification_id": payload["partner_notification_id"]},
+            urgent=False,
+            benefit_id=None,
+            dedupe_suffix=PARTNER_TEMPLATE,
+            agency=event.agency,
+        )
+    ]
+
+
 _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     outbox.BENEFIT_STATUS_CHANGED: status_changed,
     outbox.ACTION_REQUESTED: action_requested,
@@ -220,4 +246,5 @@ _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     outbox.REMINDER_DOCUMENT_DUE: document_reminder,
     outbox.REMINDER_INTERVIEW_TOMORROW: interview_tomorrow,
     outbox.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
+    outbox.PARTNER_MESSAGE: partner_message,
 }

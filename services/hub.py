@@ -27,6 +27,7 @@ from services.identity.field_crypto import FieldCipher, LookupHasher
 from services.identity.id_tokens import IdentityProvider
 from services.identity.person_index import PersonIndex
 from services.identity.signing_keys import SigningKeys, load_signing_keys
+from services.partner.keys import PartnerKeySets
 from services.platform.client import PlatformClient
 from services.readiness import Readiness
 
@@ -138,7 +139,7 @@ class Hub:
     def signing_keys(self) -> SigningKeys:
         """Generated on first use in development; production must be given its key file."""
         settings = self.settings
-        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_production)
+        return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_strict)
 
     @built_once
     def field_cipher(self) -> FieldCipher:
@@ -151,6 +152,11 @@ class Hub:
     @built_once
     def app_registry(self) -> AppRegistry:
         return AppRegistry()
+
+    @built_once
+    def partner_keys(self) -> PartnerKeySets:
+        """Partner apps' JWKS fetched from their URLs, cached per process."""
+        return PartnerKeySets(cache_seconds=self.settings.jwks_cache_seconds)
 
     @built_once
     def push(self) -> PushTransport:

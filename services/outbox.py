@@ -7,7 +7,8 @@ messages and push deliveries (``notifications/rules.py`` says which). Its produc
 - sync (``services/benefits/store.py``, from the pure diff in ``services/benefits/snapshot_diff.py``): what a
   change to a resident's benefits means, written with the snapshot it came with;
 - the reminder scan (``services/benefits/reminders.py``): reminders that fall due, one per threshold;
-- linking (``services/identity/link_notices.py``): a case of the resident's linked to another account.
+- linking (``services/identity/link_notices.py``): a case of the resident's linked to another account;
+- partner apps (``services/partner/notifications.py``): a program message from an agency system.
 
 Every event carries a dedupe key built from what happened (never from when the hub noticed), and the key is
 unique in the table, so the same change seen twice (a pull and a pushed event, a redelivered event, two
@@ -36,6 +37,11 @@ Account events are about the resident's account, not one benefit (no ``benefit_i
 
 - ``link.added_elsewhere``: one of the resident's agency cases was just linked to *another* hub account:
   ``link_id``, ``linked_agency``, ``linked_on`` (ISO date), ``method``.
+
+Partner messages carry ids only (the partner's texts stay on its ``partner_notifications`` row, where the
+dispatcher reads them), and their ``agency``, so the resident's consent for that agency decides as for any event:
+
+- ``partner.message``: ``partner_notification_id``, ``client_id``, ``agency``, ``category``.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ REMINDER_RENEWAL_DUE = "reminder.renewal_due"
 REMINDER_DOCUMENT_DUE = "reminder.document_due"
 REMINDER_INTERVIEW_TOMORROW = "reminder.interview_tomorrow"
 LINK_ADDED_ELSEWHERE = "link.added_elsewhere"
+PARTNER_MESSAGE = "partner.message"
 
 ALL_TYPES = frozenset(
     {
@@ -73,6 +80,7 @@ ALL_TYPES = frozenset(
         REMINDER_DOCUMENT_DUE,
         REMINDER_INTERVIEW_TOMORROW,
         LINK_ADDED_ELSEWHERE,
+        PARTNER_MESSAGE,
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from simulator import partner_sandbox
 from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
@@ -29,7 +30,16 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         codes=AuthorizationCodes(),
         access_tokens={},
     )
-    for module in (resident_provider, staff_provider, mpi_routes, feed_routes, change_routes, control_routes):
+    modules = (
+        resident_provider,
+        staff_provider,
+        mpi_routes,
+        feed_routes,
+        change_routes,
+        control_routes,
+        partner_sandbox,
+    )
+    for module in modules:
         app.register_blueprint(module.blueprint)
 
     @app.errorhandler(HTTPException)
@@ -48,6 +58,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
             "state": "/platform/sim/state",
             "resident_idp": f"{settings.public_url}/idp/.well-known/openid-configuration",
             "staff_idp": f"{settings.public_url}/staff-idp/.well-known/openid-configuration",
+            "partner_test_assertion": f"{settings.public_url}/partner/test-assertion",
         }
 
     return app

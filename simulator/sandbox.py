@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from simulator.identity.authorization_codes import AuthorizationCodes
 from simulator.identity.keys import KeyRing
+from simulator.partner_keys import PartnerKeys
 from simulator.scenario.state import Scenario
 from simulator.settings import SimulatorSettings
 
@@ -20,6 +21,7 @@ class Sandbox:
     staff_keys: KeyRing
     codes: AuthorizationCodes
     access_tokens: dict  # opaque access token → (handle, client_id), for userinfo
+    partner_keys: PartnerKeys = field(default_factory=lambda: PartnerKeys())
 
     @property
     def clock(self):

@@ -31,6 +31,7 @@ class SimulatorSettings:
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: float = 0.5
     delivery_timeout_seconds: float = 5.0
+    partner_callback_secret: str = "sandbox-partner-callback-secret"  # noqa: S105  (the hub's sandbox apps use it)
 
     def __post_init__(self) -> None:
         if not 0 <= self.residents <= 1_000_000:
@@ -48,6 +49,7 @@ ENV_NAMES = {
     "platform_key": "SANDBOX_PLATFORM_KEY",
     "public_url": "SANDBOX_PUBLIC_URL",
     "start_date": "SANDBOX_START_DATE",
+    "partner_callback_secret": "SANDBOX_PARTNER_CALLBACK_SECRET",
 }
 
 

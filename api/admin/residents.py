@@ -22,6 +22,7 @@ from api.resident.benefits import presenters
 from notifications.inbox import messages_with_deliveries
 from services import support
 from services.benefits.reads import resident_benefits
+from services.partner.notifications import senders_of
 from services.visibility import visibility_of
 
 blp = AdminBlueprint(
@@ -141,7 +142,11 @@ def resident_notifications(args, resident_id: str, access: StaffAccess):
     revealed = sorted({item.message.agency for item in shown if not visibility.shares(item.message.agency)})
     if revealed:
         access.fields = [*access.fields, *(f"break_glass:{agency}" for agency in revealed)]
-    data = [{**_message(item.message), "deliveries": item.deliveries} for item in shown]
+    senders = senders_of(session, [item.message.id for item in shown])
+    data = [
+        {**_message(item.message), "deliveries": item.deliveries, "sent_by": senders.get(item.message.id)}
+        for item in shown
+    ]
     return ListPage(data, next_after, {"withheld": len(items) - len(shown)})
 
 

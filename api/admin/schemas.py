@@ -149,8 +149,19 @@ class DeliverySchema(ma.Schema):
     sent_at = ma.fields.AwareDateTime(allow_none=True)
 
 
+class SenderSchema(ma.Schema):
+    """The partner app that sent a message (null for the hub's own messages)."""
+
+    client_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    agency = ma.fields.String(required=True)
+    notification_id = ma.fields.String(required=True, metadata={"description": "The partner's notification id"})
+    reference = ma.fields.String(allow_none=True)
+
+
 class StaffNotificationSchema(NotificationSchema):
     deliveries = ma.fields.List(ma.fields.Nested(DeliverySchema))
+    sent_by = ma.fields.Nested(SenderSchema, allow_none=True)
 
 
 class StaffNotificationsMeta(PageMeta):

@@ -1,8 +1,10 @@
 """What each support role may do, in one place. Higher roles include everything below them.
 
-- ``support``: read a resident's data (with a stated reason), resync from the platform, resend notifications.
-- ``supervisor``: also revoke a resident's sessions, unlink agency records, and break glass.
-- ``admin``: also manage app registrations and read the whole audit log.
+- ``support``: read a resident's data (with a stated reason), resync from the platform, resend notifications, and
+  read a partner app's messages and their deliveries (with a stated reason: they are residents' messages).
+- ``supervisor``: also revoke a resident's sessions, unlink agency records, break glass, and list partner apps.
+- ``admin``: also manage app registrations (suspend, reinstate and re-key partner apps) and read the whole audit
+  log.
 
 The audit log (``GET /v1/admin/audit-events``): support read their own actions, supervisors every event about
 a resident (to review colleagues and break-glass use), admins everything.
@@ -20,9 +22,11 @@ MANAGE_APPS = "apps:manage"
 READ_AUDIT_LOG = "audit:read_all"
 READ_OWN_AUDIT = "audit:read_own"
 READ_RESIDENT_AUDIT = "audit:read_residents"
+READ_PARTNER_MESSAGES = "partner_messages:read"
+READ_PARTNER_APPS = "partner_apps:read"
 
-_SUPPORT = frozenset({READ_RESIDENTS, RESYNC_RESIDENTS, RESEND_NOTIFICATIONS, READ_OWN_AUDIT})
-_SUPERVISOR = _SUPPORT | {REVOKE_SESSIONS, UNLINK_RECORDS, BREAK_GLASS, READ_RESIDENT_AUDIT}
+_SUPPORT = frozenset({READ_RESIDENTS, RESYNC_RESIDENTS, RESEND_NOTIFICATIONS, READ_OWN_AUDIT, READ_PARTNER_MESSAGES})
+_SUPERVISOR = _SUPPORT | {REVOKE_SESSIONS, UNLINK_RECORDS, BREAK_GLASS, READ_RESIDENT_AUDIT, READ_PARTNER_APPS}
 _ADMIN = _SUPERVISOR | {MANAGE_APPS, READ_AUDIT_LOG}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {"support": _SUPPORT, "supervisor": _SUPERVISOR, "admin": _ADMIN}

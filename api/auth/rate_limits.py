@@ -55,6 +55,7 @@ class RateLimit:
     rate: str
     key: Callable[[], str]
     counts: str  # in words, for the 429's detail: "sign-in attempts from this app and address"
+    shared: bool = False  # one bucket across every route that checks it (partner limits), not one per route
 
     def message(self) -> str:
         return f"Too many {self.counts}: at most {parse_limit(self.rate)}. Wait and try again (see Retry-After)."
@@ -154,7 +155,24 @@ def refresh_limits(settings: Settings) -> list[RateLimit]:
 
 def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
     """Limits checked inside authenticated views (``@blp.rate_limited(name)``), where the principal is known."""
+    per_partner = RateLimit(
+        "partner",
+        settings.rate_limit_partner,
+        lambda: current_principal().client_id,
+        "requests from this partner app",
+        shared=True,
+    )
+    partner_quota = RateLimit(
+        "partner-daily",
+        settings.partner_daily_quota,
+        lambda: current_principal().client_id,
+        "notifications from this partner app today (its daily quota)",
+        shared=True,
+    )
     return {
+        # every partner route; sends also count in the app's daily quota (``api/partner/guard.py``)
+        "partner": [per_partner],
+        "partner-notifications": [per_partner, partner_quota],
         "links": [
             RateLimit(
                 "links",
@@ -260,7 +278,12 @@ def _check_for(limiter: Limiter, name: str, limits: list[RateLimit]) -> Callable
 
     check.__qualname__ = check.__name__ = f"rate_limit_check_{name.replace('-', '_')}"
     for limit in limits:
-        check = limiter.limit(
-            limit.rate, key_func=_never_failing(limit), error_message=limit.message(), scope=limit.name
-        )(check)
+        if limit.shared:
+            check = limiter.shared_limit(
+                limit.rate, limit.name, key_func=_never_failing(limit), error_message=limit.message()
+            )(check)
+        else:
+            check = limiter.limit(
+                limit.rate, key_func=_never_failing(limit), error_message=limit.message(), scope=limit.name
+            )(check)
     return check

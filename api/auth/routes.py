@@ -8,6 +8,7 @@ from api.auth.principal import current_principal
 from api.auth.schemas import (
     ACCESS_TOKEN_TYPE,
     AUTHORIZATION_CODE,
+    CLIENT_CREDENTIALS,
     ID_TOKEN_TYPE,
     REFRESH_TOKEN,
     TOKEN_EXCHANGE,
@@ -18,6 +19,7 @@ from api.auth.schemas import (
 from api.current_hub import current_hub, hub_of
 from api.database import db
 from api.extension import Blueprint
+from api.partner.tokens import partner_token_response
 from api.problems import problem_response, validation_errors
 from api.request_context import header_text
 from api.response_headers import cache_policy
@@ -47,7 +49,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def _load_signing_keys(state) -> None:
     """Load the signing keys when the app is built, so production without its key file fails at start-up."""
     hub = hub_of(state.app)
-    if hub.settings.is_production:
+    if hub.settings.is_strict:
         hub.signing_keys  # noqa: B018  (built now: a missing key file fails the start, not the first sign-in)
 
 
@@ -101,10 +103,15 @@ def token(body: dict):
     - `grant_type=authorization_code` with `code`, `code_verifier`, `redirect_uri`: the hub redeems the code
       at the identity provider and verifies the ID token itself.
     - `grant_type=refresh_token` with `refresh_token`: rotation; a refresh token works once.
+    - `grant_type=client_credentials` with `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+      and `client_assertion` (RFC 7523 private_key_jwt), optional `scope`: a partner app's access token
+      (at most 5 minutes, no refresh token). Refusals: `invalid_client` (401), `invalid_scope` (400).
     """
     hub = current_hub()
     device = sign_in.Device(label=body.get("device_name"), user_agent=header_text("User-Agent") or None)
-    grant, client_id = body["grant_type"], body["client_id"]
+    grant, client_id = body["grant_type"], body.get("client_id")
+    if grant == CLIENT_CREDENTIALS:
+        return partner_token_response(hub, body)
     if grant == TOKEN_EXCHANGE and body["subject_token_type"] == ID_TOKEN_TYPE:
         issued = sign_in.exchange_id_token(
             hub, db(), id_token=body["subject_token"], client_id=client_id, nonce=body.get("nonce"), device=device
@@ -127,7 +134,9 @@ def token(body: dict):
     elif grant == REFRESH_TOKEN:
         issued = sign_in.refresh(hub, db(), refresh_token=body["refresh_token"], client_id=client_id)
     else:
-        raise OAuthError(UNSUPPORTED_GRANT_TYPE, "Use token-exchange, authorization_code or refresh_token.")
+        raise OAuthError(
+            UNSUPPORTED_GRANT_TYPE, "Use token-exchange, authorization_code, refresh_token or client_credentials."
+        )
     return _token_response(issued)
 
 

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from api.current_hub import current_hub
 from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
+from services.partner.apps import ensure_sandbox_partners
 
 sandbox = AppGroup("sandbox", help="The sandbox: never enabled in production.")
 
@@ -18,11 +19,14 @@ def _require_sandbox() -> None:
 
 @sandbox.command("seed")
 def seed() -> None:
-    """Register the sandbox apps (idempotent)."""
+    """Register the sandbox apps and partner apps (idempotent)."""
     _require_sandbox()
-    with current_hub().session() as session:
+    hub = current_hub()
+    with hub.session() as session:
         added = ensure_app_clients(session, SANDBOX_APPS)
-    click.echo(f"sandbox apps registered ({added} new)")
+        partners = ensure_sandbox_partners(session, hub.field_cipher, hub.settings.sandbox_url)
+        session.commit()
+    click.echo(f"sandbox apps registered ({added} new); sandbox partner apps ({partners} new)")
 
 
 WELCOME = """

@@ -1,1 +1,1 @@
-"""What operators and tools reach: liveness and readiness probes, and the API's own documentation."""
+"""What operators and tools reach: liveness and readiness probes, metrics, and the API's own documentation."""

@@ -1,7 +1,7 @@
 """resident views: what each resident sees in each language, rendered when it changes
 
 Revision ID: 0013_resident_views
-Revises: 0011_push_send_claims
+Revises: 0012_partner_api
 Create Date: 2026-12-02 01:40:00.000000
 
 Existing residents have no row: their first read renders it (services.benefits.documents).
@@ -16,7 +16,7 @@ import services.db
 
 
 revision = '0013_resident_views'
-down_revision = '0011_push_send_claims'
+down_revision = '0012_partner_api'
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,7 @@ from services.platform.client import PlatformClient, RecordRef
 from services.platform.guard import InlineSlot
 from services.platform.records import SourceError
 from services.platform.views import SourceView, combined
+from services.tracing import in_this_trace
 
 log = logging.getLogger("hub.sync")
 
@@ -103,7 +104,7 @@ def fetch_within_budget(
         slot = client.inline_slot(agency)
         if slot is not None:
             future = client.pool.submit(
-                _fetch_and_store, hub.session_factory, client, resident_id, agency, refs, deadline, slot
+                in_this_trace(_fetch_and_store), hub.session_factory, client, resident_id, agency, refs, deadline, slot
             )
             futures[future] = agency
             outcomes[agency] = PENDING

@@ -1,7 +1,7 @@
 """The hub's own tokens: short-lived access JWTs (ES256, ``kid``, audience = the app) and opaque refresh tokens.
 
 An access token says who (``sub``: resident id or staff subject), for which app (``aud``), which session
-(``sid``) and which kind of principal (``kind``: ``resident`` or ``staff``). Refresh tokens are random strings;
+(``sid``) and which kind of principal (``kind``: ``resident``, ``staff`` or ``partner``, whose tokens carry ``scope``). Refresh tokens are random strings;
 only their SHA-256 is stored.
 """
 
@@ -33,6 +33,7 @@ class AccessClaims:
     client_id: str
     roles: tuple[str, ...] = ()
     key_id: str | None = None  # the signing key's kid: a token of a key that was rotated out is checked afresh
+    scopes: tuple[str, ...] = ()
 
 
 def issue_access_token(
@@ -45,6 +46,7 @@ def issue_access_token(
     client_id: str,
     ttl_seconds: int,
     roles: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> str:
     now = int(clock.now().timestamp())
     claims: dict[str, Any] = {
@@ -60,6 +62,7 @@ def issue_access_token(
     }
     if roles:
         claims["roles"] = list(roles)
+    claims.update(extra or {})
     key = keys.signing
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
 
@@ -130,6 +133,7 @@ def decode_access_token(keys: SigningKeys, token: str, *, issuer: str) -> Access
         client_id=str(claims["aud"]),
         roles=tuple(claims.get("roles") or ()),
         key_id=key.kid,
+        scopes=tuple(str(claims.get("scope") or "").split()),
     )
     _verified.put(keys, token, issuer, verified, claims)
     return verified

@@ -29,6 +29,7 @@ from services.models.notifications import (
     PushSendClaim,
 )
 from services.models.outbox import OutboxEvent
+from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
 
 __all__ = [
     "AppClient",
@@ -46,6 +47,10 @@ __all__ = [
     "NotificationMessage",
     "NotificationPreference",
     "OutboxEvent",
+    "PartnerApp",
+    "PartnerCallback",
+    "PartnerNotification",
+    "PartnerRecipient",
     "PlatformEvent",
     "ResidentView",
     "PushDelivery",

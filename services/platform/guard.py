@@ -13,6 +13,9 @@ request and the platform pool filled up with waiters.)
   the last good copy and leave the refresh to background work, whose answers keep the mark current.
 - **Bulkhead.** At most ``inline_slots`` calls a read waits on run at once per agency; a read that finds them
   taken does not wait for that agency either. So a slow agency holds at most that many web threads.
+
+Every call's outcome, each opening of the breaker, whether it is open and when the agency last answered are
+told to Prometheus (``services.metrics.instruments``: ``hub_platform_*``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+
+from services.metrics import instruments
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
@@ -51,6 +56,7 @@ class AgencyGuard:
         self._trial_out = False
         self._slow_until = 0.0
         self._slots = threading.BoundedSemaphore(inline_slots)
+        instruments.breaker_open.labels(name).set(0)
 
     # Breaker ----------------------------------------------------------------------------------------
 
@@ -68,24 +74,40 @@ class AgencyGuard:
             if self._state == CLOSED:
                 return
             if self._state == OPEN and self._monotonic() - self._opened_at < self.reset_seconds:
+                self._count("circuit_open")
                 raise CircuitOpen(self.name)
             if self._trial_out:
+                self._count("circuit_open")
                 raise CircuitOpen(self.name)
             self._state, self._trial_out = HALF_OPEN, True  # this caller is the trial
 
     def succeeded(self, seconds: float) -> None:
         with self._lock:
+            was = self._state
             self._state, self._failures, self._trial_out = CLOSED, 0, False
             self._slow_until = self._monotonic() + self.reset_seconds if seconds > self.slow_after_seconds else 0.0
+        self._count("ok")
+        instruments.platform_last_success.labels(self.name).set_to_current_time()
+        if was != CLOSED:
+            instruments.breaker_open.labels(self.name).set(0)
 
     def failed(self, *, timed_out: bool) -> None:
         with self._lock:
             self._failures += 1
+            was = self._state
             if self._state == HALF_OPEN or self._failures >= self.fail_max:
                 self._state, self._opened_at = OPEN, self._monotonic()
+            opened = was != OPEN and self._state == OPEN
             self._trial_out = False
             if timed_out:
                 self._slow_until = self._monotonic() + self.reset_seconds
+        self._count("timeout" if timed_out else "error")
+        if opened:
+            instruments.breaker_opened.labels(self.name).inc()
+            instruments.breaker_open.labels(self.name).set(1)
+
+    def _count(self, outcome: str) -> None:
+        instruments.platform_calls.labels(self.name, outcome).inc()
 
     def is_open(self) -> bool:
         """Open and not yet due for a trial."""

@@ -9,19 +9,29 @@ import pytest
 from services.models.identity import Resident
 from tests.admin.staff import Caller, resident
 from tests.notifications_db.factories import add_devices, queue_message
+from tests.partner.factories import PartnerKey, register_app
 
 MARIA_EMAIL = "maria.lopez@example.com"
 MARIA_PHONE = "+1 (312) 555-0101"
+
+
+PARTNER_BODIES = {"admin-partner-apps.rekey": {"jwks": PartnerKey.new().jwks}}
 
 
 @dataclasses.dataclass
 class World:
     maria: Caller
     message_id: str
+    partner_id: str = ""
+
+    @staticmethod
+    def body(endpoint: str) -> dict | None:
+        """The JSON body a route needs to succeed (only re-keying takes one)."""
+        return PARTNER_BODIES.get(endpoint)
 
     def paths(self, app) -> list[tuple[str, str, str]]:
         """(method, path, endpoint) of every admin route, with maria's ids filled in."""
-        values = {"resident_id": self.maria.subject, "notification_id": self.message_id}
+        values = {"resident_id": self.maria.subject, "notification_id": self.message_id, "client_id": self.partner_id}
         routes = []
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/v1/admin"):
@@ -49,4 +59,5 @@ def world(hub, db_session) -> World:
     row = db_session.get(Resident, maria.subject)
     devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
     message = queue_message(db_session, row, devices)
-    return World(maria, message.id)
+    partner_id, _key, _secret = register_app(hub)
+    return World(maria, message.id, partner_id)

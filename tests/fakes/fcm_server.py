@@ -9,8 +9,19 @@ with 503 and 429. ``slow_down(seconds)`` (or ``--delay-ms``; ``token=`` for one 
 accepted, as the network does: the window in which FCM has a push and its sender does not know yet.
 ``max_in_progress`` is the most requests the server was handling at once.
 
-In another process (the benchmarks): ``python -m tests.fakes.fcm_server --port N``; ``GET /_fake/stats`` answers
-counts (with ``duplicates``: accepted pushes beyond the first per token) and ``POST /_fake/reset`` clears them.
+In another process (the benchmarks, ``make stack``): ``python -m tests.fakes.fcm_server --port N``;
+``GET /_fake/stats`` answers counts (with ``duplicates``: accepted pushes beyond the first per token),
+``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``),
+``POST /_fake/slow`` ``{"seconds": s}`` holds every answer that long (as ``slow_down``), and ``POST /_fake/reset``
+clears the counts.
+
+Google's OAuth token endpoint too, so firebase-admin can run exactly as in production, from a service-account
+file: given ``service_account`` (the file's JSON, ``--service-account FILE``), ``POST /token`` takes the
+JWT-bearer grant google-auth sends (an RS256 assertion signed with the account's private key, ``iss`` its
+``client_email``, ``aud`` Google's token URL), answers a fresh access token, and the send endpoint then accepts
+only tokens it issued (401 ``UNAUTHENTICATED`` otherwise). Point the file's ``token_uri`` at this server.
+``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
+any caller like Google's token endpoint without checking (the partner campaign bench's Celery workers).
 """
 
 from __future__ import annotations
@@ -27,9 +38,21 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
+TOKEN_PATH = "/token"
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # google-auth's assertion audience, whatever token_uri
+# FCM HTTP v1 takes either scope; firebase-admin asks for cloud-platform among others.
+MESSAGING_SCOPES = {
+    "https://www.googleapis.com/auth/firebase.messaging",
+    "https://www.googleapis.com/auth/cloud-platform",
+}
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 
@@ -86,10 +109,19 @@ class FakeFCMServer:
     """Threaded fake of ``POST /v1/projects/{project}/messages:send``; a context manager that starts and stops it."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, expected_token: str | None = None, record: bool = True
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        expected_token: str | None = None,
+        record: bool = True,
+        service_account: dict[str, Any] | None = None,
     ) -> None:
         self.expected_token = expected_token
         self.record = record
+        self.service_account = service_account
+        self._issued_tokens: set[str] = set()
+        self.tokens_issued = 0
         self._lock = threading.Lock()
         self._scripts: dict[str, collections.deque[tuple[str, int | None]]] = {}
         self._global_failure: tuple[str, int | None] | None = None
@@ -97,6 +129,7 @@ class FakeFCMServer:
         self._attempts: collections.Counter[str] = collections.Counter()
         self._accepted: collections.Counter[str] = collections.Counter()
         self._counts: collections.Counter[str] = collections.Counter()
+        self._first_seen: dict[str, float] = {}
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
@@ -163,6 +196,7 @@ class FakeFCMServer:
             self._attempts.clear()
             self._accepted.clear()
             self._counts.clear()
+            self._first_seen.clear()
             self.max_in_progress = 0
 
     # -- what happened ---------------------------------------------------------------------------------------
@@ -192,7 +226,14 @@ class FakeFCMServer:
                 "tokens": len(self._accepted),
                 "duplicates": sum(count - 1 for count in self._accepted.values() if count > 1),
                 "max_in_progress": self.max_in_progress,
+                "in_progress": self._in_progress,
+                "tokens_issued": self.tokens_issued,
             }
+
+    def first_seen(self) -> dict[str, float]:
+        """When each token's first send request arrived (unix seconds), recorded or not."""
+        with self._lock:
+            return dict(self._first_seen)
 
     def started(self) -> None:
         with self._lock:
@@ -212,7 +253,7 @@ class FakeFCMServer:
         if not isinstance(message, dict):
             return (*error_body("INVALID_MESSAGE"), None)
         token = message.get("token")
-        if self.expected_token is not None and authorization != f"Bearer {self.expected_token}":
+        if not self._authorized(authorization):
             unauthenticated = {
                 "code": 401,
                 "message": "Request had invalid authentication credentials.",
@@ -223,6 +264,7 @@ class FakeFCMServer:
             self._counts["calls"] += 1
             if token is not None:
                 self._attempts[token] += 1
+                self._first_seen.setdefault(token, time.time())
             code, retry_after = self._failure_for(token)
             message_id = None if code else f"{int(time.time() * 1000)}{uuid.uuid4().hex[:8]}"
             status, answer = error_body(code) if code else (200, {"name": f"projects/{project}/messages/{message_id}"})
@@ -246,6 +288,56 @@ class FakeFCMServer:
                 )
         return status, answer, retry_after
 
+    def _authorized(self, authorization: str | None) -> bool:
+        if self.service_account is not None:
+            scheme, _, bearer = (authorization or "").partition(" ")
+            with self._lock:
+                return scheme == "Bearer" and bearer in self._issued_tokens
+        return self.expected_token is None or authorization == f"Bearer {self.expected_token}"
+
+    def issue_token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        """Google's token endpoint for the JWT-bearer grant: (HTTP status, body), errors as Google writes them."""
+        account = self.service_account
+        if account is None:
+            return 404, {"error": "not_found"}
+        if form.get("grant_type") != [JWT_BEARER_GRANT] or len(form.get("assertion", [])) != 1:
+            return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type."}
+        public_key = _public_key_of(account["private_key"])
+        try:
+            claims = jwt.decode(
+                form["assertion"][0],
+                public_key,
+                algorithms=["RS256"],
+                audience=GOOGLE_TOKEN_AUDIENCE,
+                issuer=account["client_email"],
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT: {error}"}
+        if not MESSAGING_SCOPES & set(str(claims.get("scope", "")).split()):
+            return 400, {"error": "invalid_scope", "error_description": "The messaging scope was not asked for."}
+        access_token = f"ya29.fake-{uuid.uuid4().hex}"
+        with self._lock:
+            self._issued_tokens.add(access_token)
+            self.tokens_issued += 1
+        return 200, {"access_token": access_token, "expires_in": 3599, "token_type": "Bearer"}
+
+    def pushes(self, token: str | None) -> list[dict[str, Any]]:
+        """The recorded requests (for ``token``, or all), as JSON: what an app on that phone would receive."""
+        return [
+            {
+                "token": call.token,
+                "status": call.status,
+                "message_id": call.message_id,
+                "data": call.data,
+                "notification": call.notification,
+                "android": call.android,
+                "apns": call.apns,
+            }
+            for call in self.calls
+            if token is None or call.token == token
+        ]
+
     def _failure_for(self, token: str | None) -> tuple[str | None, int | None]:
         if self._global_failure:
             return self._global_failure
@@ -258,6 +350,12 @@ class FakeFCMServer:
             if token.startswith(prefix):
                 return code, None
         return None, None
+
+
+def _public_key_of(private_key_pem: str) -> Any:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(private_key_pem.encode(), password=None).public_key()
 
 
 class _Server(ThreadingHTTPServer):
@@ -278,9 +376,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if self.path == TOKEN_PATH:
+            status, answer = self.server.fake.issue_token(parse_qs(raw.decode("utf-8", "replace")))
+            self._reply(status, answer)
+            return
         if self.path == "/_fake/reset":
             self.server.fake.reset()
             self._reply(200, {})
+            return
+        if self.path == "/_fake/slow":
+            self.server.fake.slow_down(float(json.loads(raw or b"{}").get("seconds", 0)))
+            self._reply(200, {})
+            return
+        if self.path == "/_fake/oauth2/token":  # a service account's token_uri, for processes with real credentials
+            self._reply(200, {"access_token": "fake-oauth-access-token", "expires_in": 3600, "token_type": "Bearer"})
             return
         match = SEND_PATH.match(self.path)
         if not match:
@@ -305,8 +414,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, answer, retry_after=retry_after)
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path == "/_fake/stats":
+        target = urlsplit(self.path)
+        if target.path == "/_fake/stats":
             self._reply(200, self.server.fake.stats())
+        elif target.path == "/_fake/pushes":
+            token = parse_qs(target.query).get("token", [None])[0]
+            self._reply(200, {"pushes": self.server.fake.pushes(token)})
+        elif target.path == "/_fake/first-seen":
+            self._reply(200, self.server.fake.first_seen())
         else:
             self._reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
@@ -331,8 +446,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--expected-token", default=None, help="require this bearer token")
     parser.add_argument("--no-record", action="store_true", help="count requests without keeping them")
     parser.add_argument("--delay-ms", type=float, default=0, help="hold each answer this long after accepting it")
+    parser.add_argument("--service-account", type=Path, help="serve Google's token endpoint for this account file")
     args = parser.parse_args(argv)
-    server = FakeFCMServer(args.host, args.port, expected_token=args.expected_token, record=not args.no_record)
+    account = json.loads(args.service_account.read_text()) if args.service_account else None
+    server = FakeFCMServer(
+        args.host, args.port, expected_token=args.expected_token, record=not args.no_record, service_account=account
+    )
     server.slow_down(args.delay_ms / 1000)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -240,8 +240,23 @@ SAMPLE_EVENTS = [
 ]
 
 
+PARTNER_EVENT = (events.PARTNER_MESSAGE, {"partner_notification_id": "pn1", "client_id": "c", "category": "documents"})
+
+
 def test_every_event_type_in_the_catalogue_has_a_rule():
-    assert {event_type for event_type, _ in SAMPLE_EVENTS} == events.ALL_TYPES
+    assert {event_type for event_type, _ in [*SAMPLE_EVENTS, PARTNER_EVENT]} == events.ALL_TYPES
+
+
+@pytest.mark.parametrize(("locale", "title"), [("en", "Hello"), ("es", "Hola"), ("es-MX", "Hola"), ("fr", "Hello")])
+def test_a_partner_message_renders_the_partners_own_text_in_the_residents_language(locale, title):
+    [spec] = rules.messages_for(*PARTNER_EVENT, agency="DHS")
+    assert (spec.category, spec.agency, spec.urgent) == ("documents", "DHS", False)
+    params = {**spec.params, "title": {"en": "Hello", "es": "Hola"}, "body": {"en": "Body", "es": "Cuerpo"}}
+    rendered = render_message(spec.template_key, params, locale)
+    assert rendered.inbox_title == title and rendered.locale == ("en" if title == "Hello" else "es")
+    assert rendered.push_title == "Benefits update" if title == "Hello" else rendered.push_title != title
+    assert render_message(spec.template_key, params, locale, detailed_previews=True).push_title == title
+    assert rules.messages_for(events.PARTNER_MESSAGE, {"partner_notification_id": "x", "category": "account"}) == []
 
 
 @pytest.mark.parametrize(("event_type", "payload"), SAMPLE_EVENTS, ids=[e for e, _ in SAMPLE_EVENTS])

@@ -1,0 +1,1 @@
+"""``GET /metrics`` for the operator's Prometheus, and the instruments every HTTP request updates."""

@@ -1,0 +1,1 @@
+"""Tests of operating the hub: make stack."""
