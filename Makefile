@@ -73,8 +73,9 @@ lint: install
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 
+## make bench: every benchmark once (bench/run_all.py; QUICK=1 for a short run of each); never part of make test
 bench: install
-	@$(PY) bench/run_all.py
+	@$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

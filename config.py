@@ -66,7 +66,6 @@ class Settings:
     )
     oidc_verified_acr: tuple[str, ...] = ("http://idmanagement.gov/ns/assurance/ial/2",)
     staff_oidc_issuer: str = "http://127.0.0.1:8100/staff-idp"
-    staff_client_id: str = "support-console"
     jwks_cache_seconds: int = 300
 
     # The hub's own tokens.

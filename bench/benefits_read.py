@@ -4,13 +4,18 @@ stored snapshots, side by side with ``GET /healthz`` in the same run, driven fro
     .venv/bin/python bench/benefits_read.py [--residents 100000] [--database-url postgresql://…]
                                             [--workers 3] [--threads 4] [--connections 32] [--seconds 20]
 
-Seeds a fresh database (SQLite in a temporary folder by default; with ``--database-url`` a PostgreSQL server,
-on which a database ``bench_benefits_read`` is created and dropped), signs hub access tokens for a sample of
-residents with the hub's own signing code, starts ``gunicorn wsgi:app`` pointed at that database, and drives
+Everything runs in its own process, the hub driven from outside (``bench/harness.py``): a fresh database (SQLite
+in a temporary folder by default; with ``--database-url`` a PostgreSQL server, on which a database
+``bench_benefits_read`` is created and dropped) is migrated with ``alembic upgrade head`` and seeded with
+``flask sandbox seed-load --residents N --sign-in T --tokens-file …`` against the sandbox platform
+(``python -m simulator``, whose personas' records every resident gets), which signs T residents in and writes
+their hub access tokens, then ``flask resident-views render`` stores what each resident sees (bulk seeding goes
+around the store that renders it); then ``gunicorn wsgi:app`` is started on that database, and the benchmark drives
 load with ``wrk`` (a Lua script picks a random resident's token per request) or, if wrk is not installed, a
 threaded httpx client in its own process. Every source is fresh and ``PLATFORM_URL`` points at a closed port,
 so a platform call on the hot path would show up as a source error (checked after the run). Writes the figures
-to ``bench/results/benefits_read.txt``.
+to ``bench/results/benefits_read.txt`` (``benefits_read_postgres.txt`` with ``--database-url``); ``--quick`` is a short run of a few hundred residents (``make bench
+QUICK=1``), whose figures go to ``bench/results/quick/``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,17 +38,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, func, make_url, select, text  # noqa: E402
 
-from bench.seed_benefits import open_sessions, seed, touch_sources  # noqa: E402
-from services.db import make_engine  # noqa: E402
-from services.identity.hub_tokens import issue_access_token  # noqa: E402
-from services.identity.signing_keys import load_signing_keys  # noqa: E402
-from services.models.benefits import BenefitSource  # noqa: E402
-from tests.database import upgrade  # noqa: E402
+from bench.harness import (  # noqa: E402
+    Database,
+    flask,
+    free_port,
+    gunicorn,
+    hub_environment,
+    migrate,
+    result_path,
+    sandbox,
+    seed_load,
+)
 
-RESULTS = ROOT / "bench" / "results" / "benefits_read.txt"
-PG_DATABASE = "bench_benefits_read"
 WRK_SCRIPT = """
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
@@ -61,57 +67,6 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare_database(url: str | None, folder: Path) -> tuple[str, callable]:
-    if not url:
-        return f"sqlite:///{folder / 'hub-bench.db'}", lambda: None
-    server = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        admin.dispose()
-
-    bench_url = server.set(database=PG_DATABASE).render_as_string(hide_password=False)
-    return bench_url.replace("postgresql+psycopg://", "postgresql://", 1), drop
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-        "wsgi:app",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start: " + log.read_text()[-2000:])
 
 
 def run_wrk(url: str, tokens_file: Path, seconds: int, connections: int, threads: int, auth: bool) -> dict:
@@ -217,6 +172,7 @@ def main() -> None:
         "workers; nothing is queued during the run) or inprocess (the embedded default's ticker in each worker)",
     )
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--tokens-file", help=argparse.SUPPRESS)
     parser.add_argument("--no-auth", action="store_true", help=argparse.SUPPRESS)
@@ -228,84 +184,56 @@ def main() -> None:
             )
         )
         return
+    if args.quick:
+        args.residents, args.tokens, args.seconds = 300, 50, 2
+        args.workers, args.threads, args.connections, args.worker_mode = 1, 2, 4, "inprocess"
+    warm_up = 1 if args.quick else 3
 
     folder = Path(tempfile.mkdtemp(prefix="bench-benefits-"))
-    database_url, drop = prepare_database(args.database_url, folder)
-    port = free_port()
+    port, sandbox_port = free_port(), free_port()
     public_url = f"http://127.0.0.1:{port}"
-    keys_path = folder / "signing-keys.json"
+    tokens_file = folder / "tokens.txt"
     try:
-        engine = make_engine(database_url)
-        print(f"migrating and seeding {args.residents:,} residents into {engine.dialect.name} …")
-        upgrade(engine)
-        started = time.perf_counter()
-        resident_ids = seed(engine, args.residents)
-        seed_seconds = time.perf_counter() - started
-        sample = random.Random(7).sample(resident_ids, min(args.tokens, len(resident_ids)))
-        keys = load_signing_keys(str(keys_path), generate_if_missing=True)
-        tokens = [
-            issue_access_token(
-                keys,
-                issuer=public_url,
-                subject=resident_id,
-                kind="resident",
-                session_id=session_id,
-                client_id="sandbox-app",
-                ttl_seconds=3600,
+        with Database(args.database_url, folder, "bench_benefits_read") as database:
+            seeding = hub_environment(database, folder, port, PLATFORM_URL=f"http://127.0.0.1:{sandbox_port}/platform")
+            print(f"migrating, and seeding {args.residents:,} residents into {database.backend} …")
+            migrate(seeding)
+            with sandbox(sandbox_port):
+                summary, seed_seconds = seed_load(
+                    seeding, args.residents, "--sign-in", str(args.tokens), "--tokens-file", str(tokens_file)
+                )
+            print(summary)
+            # seeded in bulk, around the store: render what each resident sees (the stored reads of
+            # services/benefits/documents.py), as a release's deploy step would
+            flask(seeding, "resident-views", "render")
+            tokens = tokens_file.read_text().split()
+            serving = hub_environment(
+                database,
+                folder,
+                port,
+                PLATFORM_URL="http://127.0.0.1:9/platform",  # closed: a platform call would be a source error
+                WORKER_MODE=args.worker_mode,
+                CELERY_BROKER_URL=args.broker_url,
+                DATABASE_POOL_SIZE=str(args.threads + 1),
             )
-            for resident_id, session_id in open_sessions(engine, sample)
-        ]
-        tokens_file = folder / "tokens.txt"
-        tokens_file.write_text("\n".join(tokens) + "\n")
-        touch_sources(engine)
-        # seeded around the ORM: render what each resident sees, as a release's deploy step would
-        subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "flask"), "--app", "composition:create_app", "resident-views", "render"],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": database_url, "HUB_ENV": "test", "SIGNING_KEYS_PATH": str(keys_path)},
-            check=True,
-        )
-
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SIGNING_KEYS_PATH": str(keys_path),
-            "PUBLIC_URL": public_url,
-            "PLATFORM_URL": "http://127.0.0.1:9/platform",
-            "LOG_LEVEL": "WARNING",
-            "HUB_ENV": "development",
-            "WORKER_MODE": args.worker_mode,
-            "CELERY_BROKER_URL": args.broker_url,
-            "DATABASE_POOL_SIZE": str(args.threads + 1),
-        }
-        server_log = folder / "gunicorn.log"
-        server = start_gunicorn(env, port, args.workers, args.threads, server_log)
-        try:
-            check = httpx.get(f"{public_url}/v1/me/benefits", headers={"Authorization": f"Bearer {tokens[0]}"})
-            body = check.json()
-            assert check.status_code == 200, check.text
-            assert {s["status"] for s in body["meta"]["sources"]} <= {"fresh", "not_linked"}, body["meta"]
-            print(f"sample read: {len(body['data'])} benefits, {len(check.content):,} bytes; sources fresh")
-            load = os.getloadavg()
-            drive(f"{public_url}/healthz", tokens_file, 3, args.connections, auth=False)  # warm up
-            drive(f"{public_url}/v1/me/benefits", tokens_file, 3, args.connections, auth=True)
-            health = drive(f"{public_url}/healthz", tokens_file, args.seconds, args.connections, auth=False)
-            benefits = drive(f"{public_url}/v1/me/benefits", tokens_file, args.seconds, args.connections, auth=True)
-            during_load = server_log.read_text()
-            if "Traceback" in during_load or '"ERROR"' in during_load:
-                print("server errors during the load:\n" + during_load[-3000:])
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # graceful shutdown is not what is measured
-                server.kill()
-                server.wait()
-        with engine.connect() as connection:
-            errors = connection.scalar(select(func.count()).where(BenefitSource.error_at.is_not(None)))
-        engine.dispose()
+            server_log = folder / "gunicorn.log"
+            with gunicorn(serving, port, workers=args.workers, threads=args.threads, log=server_log):
+                check = httpx.get(f"{public_url}/v1/me/benefits", headers={"Authorization": f"Bearer {tokens[0]}"})
+                body = check.json()
+                assert check.status_code == 200, check.text
+                assert {s["status"] for s in body["meta"]["sources"]} <= {"fresh", "not_linked"}, body["meta"]
+                print(f"sample read: {len(body['data'])} benefits, {len(check.content):,} bytes; sources fresh")
+                load = os.getloadavg()
+                drive(f"{public_url}/healthz", tokens_file, warm_up, args.connections, auth=False)
+                drive(f"{public_url}/v1/me/benefits", tokens_file, warm_up, args.connections, auth=True)
+                health = drive(f"{public_url}/healthz", tokens_file, args.seconds, args.connections, auth=False)
+                benefits = drive(f"{public_url}/v1/me/benefits", tokens_file, args.seconds, args.connections, auth=True)
+                during_load = server_log.read_text()
+                if "Traceback" in during_load or '"ERROR"' in during_load:
+                    print("server errors during the load:\n" + during_load[-3000:])
+            errors = database.scalar("SELECT count(*) FROM benefit_sources WHERE error_at IS NOT NULL")
+            backend = database.backend
     finally:
-        drop()
         shutil.rmtree(folder, ignore_errors=True)
 
     def rps(result: dict) -> float:
@@ -313,13 +241,13 @@ def main() -> None:
 
     lines = [
         f"benefits read benchmark — {args.residents:,} residents with stored snapshots "
-        f"({engine.dialect.name}), {len(tokens):,} signed-in residents picked at random per request",
+        f"({backend}), {len(tokens):,} signed-in residents picked at random per request",
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"load average before the run {load[0]:.1f}",
         f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
         f"driver: {benefits['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
-        f"seeding: {seed_seconds:.1f} s",
+        f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s",
         "",
         f"{'endpoint':<22}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}",
     ]
@@ -333,8 +261,8 @@ def main() -> None:
         f"benefits / healthz throughput: {rps(benefits) / rps(health):.2f}",
         f"platform calls on the hot path: {errors} source errors recorded (PLATFORM_URL is a closed port)",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    name = "benefits_read_postgres" if args.database_url else "benefits_read"
+    result_path(name, args.quick).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

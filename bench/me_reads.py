@@ -4,10 +4,11 @@ connections, maria/james/ana round robin, each endpoint side by side with ``/hea
 same run; then ``GET /v1/me/benefits`` at half the measured maximum rate (paced, latency counted from when each
 request was due) for its p99.
 
-    .venv/bin/python bench/me_reads.py [--seconds 15] [--connections 16] [--port 9500]
+    .venv/bin/python bench/me_reads.py [--seconds 15] [--connections 16] [--port 9500] [--quick]
 
 Imports nothing from the hub: it migrates and seeds through the hub's CLI, signs in through the sandbox identity
-provider and the hub's token exchange, and writes ``bench/results/me_reads.txt``.
+provider and the hub's token exchange, and appends to ``bench/results/me_reads.txt`` (``--quick``: 3-second runs, to
+``bench/results/quick/``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from outside import RESULTS, Stack, free_port, load_average, machine, paced, wrk  # noqa: E402
+from bench.harness import Stack, free_port, load_average, machine, paced, result_path, wrk  # noqa: E402
 
 PERSONAS = ("maria", "james", "ana")
 ENDPOINTS = ("/v1/me/benefits", "/v1/me", "/v1/me/actions", "/v1/me/notifications")
@@ -32,7 +33,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--label", default="")
+    parser.add_argument("--quick", action="store_true", help="3-second runs that show the benchmark works")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 3
     port = args.port or free_port()
     with tempfile.TemporaryDirectory() as folder:
         stack = Stack(Path(folder), hub_port=port, sandbox_port=port + 1 if args.port else free_port())
@@ -75,8 +79,7 @@ def main() -> int:
     )
     text = header + "\n".join(lines) + "\n" + footer
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with (RESULTS / "me_reads.txt").open("a") as out:
+    with result_path("me_reads", args.quick).open("a") as out:
         out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n" + text)
     return 0
 

@@ -2,13 +2,13 @@
 process against make run's embedded default (SQLite, in-process worker, gunicorn 1 × 8 threads), beside
 ``/healthz`` on the same server in the same run.
 
-    .venv/bin/python bench/platform_intake.py [--events 3000] [--connections 16]
+    .venv/bin/python bench/platform_intake.py [--events 3000] [--connections 16] [--database-url …] [--quick]
 
 The events are the platform's own shape: each names a record of maria, james or ana (linked at their sign-in)
 and carries exactly what the sandbox's DHS or DCEO feed returns for it, with a fresh event id and a later
 ``occurred_at`` each time, so every one is a newer view of a linked record that the hub checks, orders, stores
 (the source's ``as_of`` moves, the resident's stored reads are rendered again) and remembers by id. Imports
-nothing from the hub. Appends to ``bench/results/platform_intake.txt``.
+nothing from the hub. Appends to ``bench/results/platform_intake.txt`` (``--quick``: to ``bench/results/quick/``).
 """
 
 from __future__ import annotations
@@ -22,17 +22,18 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
-from outside import (  # noqa: E402
-    RESULTS,
+
+from bench.harness import (  # noqa: E402
     Stack,
     drop_postgres_database,
     free_port,
     fresh_postgres_database,
     load_average,
     machine,
+    result_path,
     wrk,
 )
 
@@ -85,7 +86,11 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="a PostgreSQL server (a fresh database is made on it)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="200 events and a 3-second /healthz run")
     args = parser.parse_args()
+    health_seconds = 10
+    if args.quick:
+        args.events, health_seconds = 200, 3
     port = args.port or free_port()
     env = {"PLATFORM_EVENTS_SECRET": SECRET}
     if args.database_url:
@@ -131,7 +136,7 @@ def main() -> int:
                     )
                 )
             load = load_average()
-            health = wrk(stack.hub_url + "/healthz", [], seconds=10, connections=args.connections)
+            health = wrk(stack.hub_url + "/healthz", [], seconds=health_seconds, connections=args.connections)
             driven = subprocess.run(
                 [sys.executable, "-c", DRIVER, stack.hub_url + "/v1/platform/events", SECRET, str(args.connections)],
                 input="\n".join(bodies),
@@ -160,8 +165,7 @@ def main() -> int:
         f"answers: {result['statuses']}\n"
     )
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    with (RESULTS / "platform_intake.txt").open("a") as out:
+    with result_path("platform_intake", args.quick).open("a") as out:
         out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n" + text)
     return 0
 

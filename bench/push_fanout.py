@@ -1,12 +1,23 @@
-"""Fan-out benchmark: a campaign to ≥ 50,000 devices, outbox → dispatcher → FCMTransport (real firebase-admin
-``send_each``) → the fake FCM server running in its own process; and, in the same run against the same server,
-a plain HTTP client (httpx, one connection pool, threads) posting the same requests.
+"""Fan-out benchmark: a campaign to ≥ 50,000 devices through the hub's own processes, outbox → dispatcher →
+FCMTransport (real firebase-admin ``send_each``, credentials and all) → the fake FCM server in its own process;
+and, in the same run against the same server, a plain HTTP client (httpx, one connection pool, threads) posting
+the same requests.
 
-    .venv/bin/python bench/push_fanout.py [--devices 50000] [--devices-per-resident 2] [--threads 64]
+    .venv/bin/python bench/push_fanout.py [--devices 50000] [--devices-per-resident 2] [--threads 64] [--quick]
+                                          [--fake fast] [--database-url postgresql://…]
 
-Uses a fresh SQLite database in a temporary folder (``--database-url postgresql://…`` for PostgreSQL; a fresh
-database named ``bench_push_fanout`` is created and dropped on that server). Writes the figures to
-``bench/results/push_fanout.txt``.
+The hub is driven from outside (``bench/harness.py``): a fresh database (SQLite in a temporary folder;
+``--database-url postgresql://…`` for a database ``bench_push_fanout`` made and dropped on that server) migrated
+by ``alembic upgrade head``, seeded by ``flask sandbox seed-load --no-benefits --devices-per-resident K`` (a
+campaign notice per resident), then ``gunicorn wsgi:app`` with ``WORKER_MODE=inprocess`` and the production FCM
+settings pointed at the fake (``FCM_CREDENTIALS_PATH``, ``FCM_URL``): its ticker dispatches the outbox and sends,
+as the embedded default does. Timed from outside: from gunicorn's launch to the last push the fake accepted,
+and from the first push accepted to the last (the send window). Writes the figures to
+``bench/results/push_fanout.txt`` (``--quick``: a thousand devices, to ``bench/results/quick/``).
+
+``--fake fast`` swaps the recording fake (``http.server``, a thread per connection, near 600 requests/s here:
+below what the hub sends) for ``tests.fakes.fast_fcm_server`` (asyncio, counts only), so the figure is the hub's
+and not its double's; its figures go to ``bench/results/push_fanout_fast.txt``.
 """
 
 from __future__ import annotations
@@ -16,8 +27,6 @@ import concurrent.futures
 import datetime as dt
 import os
 import platform
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,205 +37,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, func, insert, make_url, select, text  # noqa: E402
 
-import services.models  # noqa: E402, F401
-from composition import build_hub  # noqa: E402
-from config import Settings  # noqa: E402
-from notifications.delivery import send_due_deliveries  # noqa: E402
-from notifications.dispatch import dispatch_outbox  # noqa: E402
-from notifications.transports.fcm import FCMTransport  # noqa: E402
-from services.background import ManualRunner  # noqa: E402
-from services.db import make_engine, new_id  # noqa: E402
-from services.hub import Hub  # noqa: E402
-from services.models.identity import Resident  # noqa: E402
-from services.models.notifications import Device, PushDelivery  # noqa: E402
-from services.models.outbox import OutboxEvent  # noqa: E402
-from services.readiness import Readiness  # noqa: E402
-from tests.database import upgrade  # noqa: E402
-from tests.fakes.credentials import FAKE_ACCESS_TOKEN, FixedTokenCredential  # noqa: E402
-
-PROJECT = "bench-project"
-RESULTS = ROOT / "bench" / "results" / "push_fanout.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class FakeFCMProcess:
-    """``python -m tests.fakes.fcm_server`` in its own process, counting without recording (each answer held
-    ``delay_ms`` after the push was accepted, as the network would)."""
-
-    def __init__(self, delay_ms: float = 0) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.delay_ms = delay_ms
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> FakeFCMProcess:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.fakes.fcm_server",
-                "--port",
-                str(self.port),
-                "--no-record",
-                "--delay-ms",
-                str(self.delay_ms),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.process.stdout.readline()  # "fake FCM listening on …"
-        return self
-
-    def stats(self) -> dict:
-        return httpx.get(self.url + "/_fake/stats", timeout=5).json()
-
-    def reset(self) -> None:
-        httpx.post(self.url + "/_fake/reset", timeout=5)
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-class Database:
-    def __init__(self, server_url: str | None, folder: Path, name: str = "bench_push_fanout") -> None:
-        self.server_url = server_url
-        self.name = name
-        if server_url:
-            server = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-            self.admin_url = server
-            self.url = server.set(database=name).render_as_string(hide_password=False)
-        else:
-            self.url = f"sqlite:///{folder / 'bench.db'}"
-
-    def __enter__(self):
-        if self.server_url:
-            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-            self._admin(f"CREATE DATABASE {self.name}")
-        self.engine = make_engine(self.url, pool_size=8)
-        upgrade(self.engine)
-        return self
-
-    def _admin(self, statement: str) -> None:
-        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(statement))
-        admin.dispose()
-
-    def __exit__(self, *exc: object) -> None:
-        self.engine.dispose()
-        if self.server_url:
-            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-
-
-def seed_campaign(engine, devices: int, per_resident: int) -> int:
-    """Residents with ``per_resident`` active devices each and one outbox event each (a notice for everyone)."""
-    residents = devices // per_resident
-    resident_ids = [new_id() for _ in range(residents)]
-    now = dt.datetime.now(dt.UTC)
-    with engine.begin() as connection:
-        for start in range(0, residents, 5000):
-            chunk = resident_ids[start : start + 5000]
-            connection.execute(insert(Resident), [resident_row(rid, i + start) for i, rid in enumerate(chunk)])
-            connection.execute(
-                insert(Device),
-                [
-                    {
-                        "id": new_id(),
-                        "resident_id": rid,
-                        "session_id": None,
-                        "platform": "android" if n % 2 else "ios",
-                        "app_id": "gov.state.benefits",
-                        "locale": "en",
-                        "push_token": f"bench-token-{rid}-{n}",
-                        "token_hash": f"{rid}{n:032d}"[:64],
-                        "token_suffix": f"{n:06d}",
-                        "active": True,
-                        "created_at": now,
-                        "registered_at": now,
-                    }
-                    for rid in chunk
-                    for n in range(per_resident)
-                ],
-            )
-            connection.execute(
-                insert(OutboxEvent),
-                [
-                    {
-                        "resident_id": rid,
-                        "agency": None,
-                        "benefit_id": None,
-                        "type": "notice.posted",
-                        "payload": {
-                            "benefit_id": None,
-                            "agency": "DHS",
-                            "program_code": "SNAP",
-                            "notice_id": f"campaign-{rid}",
-                            "title": "Winter energy help",
-                            "posted_on": now.date().isoformat(),
-                        },
-                        "dedupe_key": f"campaign:winter:{rid}",
-                        "created_at": now,
-                        "attempts": 0,
-                    }
-                    for rid in chunk
-                ],
-            )
-    return residents
-
-
-def resident_row(resident_id: str, index: int) -> dict:
-    now = dt.datetime.now(dt.UTC)
-    return {
-        "id": resident_id,
-        "issuer": "https://idp.bench",
-        "subject": f"bench-{index}",
-        "locale": "es" if index % 3 == 0 else "en",
-        "time_zone": "America/Chicago",
-        "identity_verified": True,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def run_hub(context: Hub, fake: FakeFCMProcess, max_in_flight: int) -> dict:
-    transport = FCMTransport(
-        project_id=PROJECT,
-        credential=FixedTokenCredential(),
-        endpoint=fake.url,
-        http_retry=0,
-        max_in_flight=max_in_flight,
-    )
-    try:
-        started = time.perf_counter()
-        dispatch = dispatch_outbox(context)
-        dispatched = time.perf_counter()
-        report = send_due_deliveries(context, transport=transport)
-        finished = time.perf_counter()
-    finally:
-        transport.close()
-    with context.session() as session:
-        sent = session.scalar(select(func.count()).where(PushDelivery.state == "sent"))
-    return {
-        "messages": dispatch.messages,
-        "deliveries": dispatch.deliveries,
-        "dispatch_seconds": dispatched - started,
-        "send_seconds": finished - dispatched,
-        "total_seconds": finished - started,
-        "batches": report.batches,
-        "sent": sent,
-        "accepted_by_server": fake.stats()["accepted"],
-    }
+from bench.harness import (  # noqa: E402
+    Database,
+    FakeFCM,
+    free_port,
+    gunicorn,
+    hub_environment,
+    migrate,
+    result_path,
+    seed_load,
+    wait_until,
+)
 
 
 def fcm_request_body(token: str, index: int) -> dict:
@@ -245,9 +67,9 @@ def fcm_request_body(token: str, index: int) -> dict:
     }
 
 
-def run_plain_client(fake: FakeFCMProcess, count: int, threads: int) -> dict:
-    url = f"{fake.url}/v1/projects/{PROJECT}/messages:send"
-    headers = {"Authorization": f"Bearer {FAKE_ACCESS_TOKEN}", "Content-Type": "application/json"}
+def run_plain_client(fake: FakeFCM, count: int, threads: int) -> dict:
+    url = f"{fake.url}/v1/projects/{fake.project}/messages:send"
+    headers = {"Authorization": f"Bearer {fake.access_token()}", "Content-Type": "application/json"}
     limits = httpx.Limits(max_connections=threads, max_keepalive_connections=threads)
     next_index = iter(range(count))
     lock = threading.Lock()
@@ -271,6 +93,31 @@ def run_plain_client(fake: FakeFCMProcess, count: int, threads: int) -> dict:
     return {"requests": count, "ok": ok, "seconds": elapsed}
 
 
+def run_hub(env: dict[str, str], port: int, fake: FakeFCM, database: Database, total: int, timeout: float) -> dict:
+    """Launch the hub and wait, from outside, until the fake has accepted every push and the hub recorded them."""
+    launched = time.perf_counter()
+    with gunicorn(env, port, workers=1, threads=4):
+        ready = time.perf_counter()
+        reached = wait_until(lambda: fake.stats()["accepted"] >= total, timeout=timeout, every=0.05)
+        finished = time.perf_counter()
+        wait_until(lambda: sent(database) >= total, timeout=60, every=0.2)
+    timings = fake.timings()
+    window = (timings["last_accepted_at"] or 0) - (timings["first_accepted_at"] or 0)
+    return {
+        "reached": reached,
+        "startup_seconds": ready - launched,
+        "total_seconds": finished - launched,
+        "send_seconds": window,
+        "sent": sent(database),
+        "messages": database.scalar("SELECT count(*) FROM notification_messages"),
+        "accepted_by_server": fake.stats()["accepted"],
+    }
+
+
+def sent(database: Database) -> int:
+    return database.scalar("SELECT count(*) FROM push_deliveries WHERE state = 'sent'")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=50_000)
@@ -278,49 +125,75 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=64, help="plain client threads (and its pool size)")
     parser.add_argument("--max-in-flight", type=int, default=32, help="FCMTransport requests in flight at once")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
-    parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the whole campaign")
+    parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
+    parser.add_argument("--fake", choices=("recording", "fast"), default="recording", help="which fake FCM server")
+    parser.add_argument("--output", default=None)
     args = parser.parse_args()
+    if args.quick:
+        args.devices, args.threads = 1000, 16
+    fast = args.fake == "fast"
+    name = "push_fanout_fast" if fast else "push_fanout"
+    output = Path(args.output) if args.output else result_path(name, args.quick)
+    load = os.getloadavg()
 
-    with tempfile.TemporaryDirectory() as folder, Database(args.database_url or None, Path(folder)) as database:
-        settings = Settings.from_env({}, hub_env="test", database_url=database.url, log_level="WARNING")
-        context = build_hub(settings, engine=database.engine, readiness=Readiness(), runner=ManualRunner)
-        seed_started = time.perf_counter()
-        residents = seed_campaign(database.engine, args.devices, args.devices_per_resident)
-        seed_seconds = time.perf_counter() - seed_started
-        with FakeFCMProcess() as fake:
-            hub = run_hub(context, fake, args.max_in_flight)
-            fake.reset()
-            plain = run_plain_client(fake, hub["sent"], args.threads)
-            plain["accepted_by_server"] = fake.stats()["accepted"]
-        backend = "PostgreSQL" if args.database_url else "SQLite"
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Database(args.database_url or None, Path(folder), f"bench_{name}") as database,
+        FakeFCM(Path(folder), fast=fast) as fake,
+    ):
+        port = free_port()
+        env = hub_environment(
+            database,
+            Path(folder),
+            port,
+            WORKER_MODE="inprocess",
+            FCM_MAX_IN_FLIGHT=str(args.max_in_flight),
+            **fake.settings(),
+        )
+        migrate(env)
+        residents = args.devices // args.devices_per_resident
+        summary, seed_seconds = seed_load(
+            env, residents, "--no-benefits", "--devices-per-resident", str(args.devices_per_resident)
+        )
+        print(summary)
+        total = residents * args.devices_per_resident
+        hub = run_hub(env, port, fake, database, total, args.timeout)
+        if not hub["reached"]:
+            raise SystemExit(f"the hub sent {hub['accepted_by_server']:,} of {total:,} pushes in {args.timeout:g} s")
+        fake.reset()
+        plain = run_plain_client(fake, hub["sent"], args.threads)
+        plain["accepted_by_server"] = fake.stats()["accepted"]
+        backend = database.backend
 
     hub_rate = hub["sent"] / hub["total_seconds"]
-    send_rate = hub["sent"] / hub["send_seconds"]
+    send_rate = hub["sent"] / hub["send_seconds"] if hub["send_seconds"] else float("nan")
     plain_rate = plain["ok"] / plain["seconds"]
     lines = [
-        "Push fan-out benchmark (bench/push_fanout.py)",
+        f"Push fan-out benchmark (bench/push_fanout.py --fake {args.fake})",
         f"when: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; database: {backend}",
-        f"campaign: {residents:,} residents x {args.devices_per_resident} devices = {hub['deliveries']:,} devices "
-        f"(seeded in {seed_seconds:.1f} s); fake FCM server in its own process on 127.0.0.1",
+        f"Python {platform.python_version()}; load average before {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}; "
+        f"database: {backend}",
+        f"campaign: {residents:,} residents x {args.devices_per_resident} devices = {total:,} devices "
+        f"(flask sandbox seed-load: {seed_seconds:.1f} s); fake FCM server "
+        f"({'tests.fakes.fast_fcm_server, asyncio' if fast else 'tests.fakes.fcm_server'}) in its own process",
         "",
-        "hub: outbox -> dispatcher -> FCMTransport (firebase-admin send_each, <=500 a batch) -> fake FCM",
-        f"  dispatch (outbox -> {hub['messages']:,} messages + {hub['deliveries']:,} deliveries): "
-        f"{hub['dispatch_seconds']:.1f} s",
-        f"  send ({hub['batches']} batches, {args.max_in_flight} in flight): {hub['send_seconds']:.1f} s, "
-        f"{send_rate:,.0f} pushes/s",
-        f"  end to end: {hub['sent']:,} sent (server accepted {hub['accepted_by_server']:,}) in "
+        "hub: gunicorn wsgi:app (1 worker, WORKER_MODE=inprocess), its ticker: outbox -> dispatcher -> FCMTransport",
+        f"  (firebase-admin send_each, <=500 a batch, {args.max_in_flight} in flight) -> fake FCM",
+        f"  startup (launch to /healthz): {hub['startup_seconds']:.1f} s; {hub['messages']:,} messages written",
+        f"  send window (first to last push accepted): {hub['send_seconds']:.1f} s, {send_rate:,.0f} pushes/s",
+        f"  launch to last push: {hub['sent']:,} sent (server accepted {hub['accepted_by_server']:,}) in "
         f"{hub['total_seconds']:.1f} s = {hub_rate:,.0f} pushes/s",
         "",
         f"plain HTTP client: httpx, one pool of {args.threads} connections, {args.threads} threads, same bodies",
         f"  {plain['ok']:,} requests in {plain['seconds']:.1f} s = {plain_rate:,.0f} requests/s "
         f"(server accepted {plain['accepted_by_server']:,})",
         "",
-        f"send phase vs plain client: {send_rate / plain_rate:.2f}x; end to end vs plain client: "
+        f"send window vs plain client: {send_rate / plain_rate:.2f}x; launch to last push vs plain client: "
         f"{hub_rate / plain_rate:.2f}x",
     ]
     report = "\n".join(lines) + "\n"
-    Path(args.output).write_text(report)
+    output.write_text(report)
     print(report)
 
 

@@ -5,7 +5,9 @@
 Measures, in this order: the population (personas + the MPI match index over every resident's identity); the
 change calendar for the first 120 scenario days (every resident built once, in worker processes); advancing one
 scenario day (rendering each changed record's feed document into a signed-event body, no hub configured);
-random single-resident builds and MPI matches. Writes the figures to ``bench/results/sim_generate.txt``.
+random single-resident builds and MPI matches. Writes the figures to ``bench/results/sim_generate.txt``
+(``--quick``: 20,000 residents, to ``bench/results/quick/``). It measures the simulator's own code, in this
+process: the simulator is a separate app, not the hub, which is never imported here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import result_path  # noqa: E402
 from simulator.clock import ScenarioClock  # noqa: E402
 from simulator.people.generated import generated_identity, generated_resident  # noqa: E402
 from simulator.scenario.calendar import WINDOW_DAYS  # noqa: E402
@@ -45,7 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
     args = parser.parse_args()
+    if args.quick:
+        args.residents = 20_000
     n = args.residents
     lines = [
         f"sandbox generation benchmark — {n:,} generated residents, seed {args.seed}, day 0 = {START}",
@@ -89,8 +95,7 @@ def main() -> None:
         f"peak memory (this process, max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
 
-    out = ROOT / "bench" / "results" / "sim_generate.txt"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = result_path("sim_generate", args.quick)
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")
 

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from api.current_hub import current_hub
+from services import load_seed
 from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.partner.apps import ensure_sandbox_partners
 
@@ -49,3 +50,57 @@ Personas: maria, james, ana, lee, sam, grace (residents); sophie, omar, ada (sta
 def welcome(port: int, sandbox_port: int) -> None:
     """Print what to do next."""
     click.echo(WELCOME.format(port=port, sandbox_port=sandbox_port))
+
+
+@sandbox.command("seed-load")
+@click.option("--residents", type=click.IntRange(min=1), required=True, help="how many residents to add")
+@click.option(
+    "--benefits/--no-benefits",
+    default=True,
+    show_default=True,
+    help="links and fresh snapshots at DHS, HFS (and AGING for every third), copied from the sandbox platform",
+)
+@click.option(
+    "--devices-per-resident",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="phones per resident, and a campaign notice for each resident to push to them",
+)
+@click.option(
+    "--sign-in",
+    "sign_in",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="residents to sign in on the sandbox app (the first ones)",
+)
+@click.option(
+    "--tokens-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="where to write their access tokens, one a line (required with --sign-in)",
+)
+def seed_load(residents: int, benefits: bool, devices_per_resident: int, sign_in: int, tokens_file: str | None) -> None:
+    """Add many residents at once for a benchmark or a load test (services/load_seed.py says what each has).
+
+    With --benefits (the default) the sandbox platform must answer at PLATFORM_URL: its personas' records are
+    the template every resident gets."""
+    _require_sandbox()
+    if sign_in and not tokens_file:
+        raise click.UsageError("--sign-in needs --tokens-file")
+    seeded = load_seed.seed_load(
+        current_hub(),
+        residents,
+        benefits=benefits,
+        devices_per_resident=devices_per_resident,
+        sign_in=sign_in,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    if tokens_file:
+        with open(tokens_file, "w", encoding="utf-8") as out:
+            out.write("".join(token + "\n" for token in seeded.tokens))
+    click.echo(
+        f"seeded {seeded.residents} residents, {seeded.devices} devices, {seeded.campaign_events} campaign events, "
+        f"{len(seeded.tokens)} signed in"
+    )

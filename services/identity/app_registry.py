@@ -40,10 +40,6 @@ class AppRegistry:
                 self._loaded = loaded
         return loaded[1].get(client_id)
 
-    def forget(self) -> None:
-        with self._lock:
-            self._loaded = None
-
 
 @commits
 def ensure_app_clients(session: Session, apps: tuple[tuple[str, str, str], ...]) -> int:

@@ -26,8 +26,6 @@ from simulator.people.model import (
 )
 from simulator.people.program_rules import CERTIFICATION_DAYS, issuance_day
 
-IAL2_PERSONAS = ("maria", "james", "ana", "sam", "grace")
-
 
 def maria() -> Person:
     snap, wic, medicaid = "204815367", "204815375", "710038264"

@@ -7,8 +7,7 @@ import dataclasses
 import pytest
 
 from services.models.identity import Resident
-from tests.admin.staff import Caller, resident
-from tests.notifications_db.factories import add_devices, queue_message
+from tests.factories import Caller, create_devices, create_notification, create_signed_in_resident
 from tests.partner.factories import PartnerKey, register_app
 
 MARIA_EMAIL = "maria.lopez@example.com"
@@ -31,7 +30,7 @@ class World:
 
     def paths(self, app) -> list[tuple[str, str, str]]:
         """(method, path, endpoint) of every admin route, with maria's ids filled in."""
-        values = {"resident_id": self.maria.subject, "notification_id": self.message_id, "client_id": self.partner_id}
+        values = {"resident_id": self.maria.id, "notification_id": self.message_id, "client_id": self.partner_id}
         routes = []
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/v1/admin"):
@@ -49,15 +48,15 @@ class World:
 @pytest.fixture
 def world(hub, db_session) -> World:
     hasher = hub.lookup_hasher
-    maria = resident(
+    maria = create_signed_in_resident(
         hub,
         name="Maria Lopez",
         email=MARIA_EMAIL,
         email_hash=hasher.email(MARIA_EMAIL),
         phone_hash=hasher.phone(MARIA_PHONE),
     )
-    row = db_session.get(Resident, maria.subject)
-    devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
-    message = queue_message(db_session, row, devices)
+    row = db_session.get(Resident, maria.id)
+    devices = create_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
+    message = create_notification(db_session, row, devices)
     partner_id, _key, _secret = register_app(hub)
     return World(maria, message.id, partner_id)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from services.audit import verify_chain
 from services.models.audit import AuditEvent
 from tests.admin.conftest import MARIA_EMAIL, MARIA_PHONE
-from tests.admin.staff import REASON, staff_member
+from tests.factories import REASON, create_staff
 from tests.problem_assertions import assert_problem
 
 EXPECTED_ACTIONS = {
@@ -35,19 +35,19 @@ def events(session) -> list[AuditEvent]:
 
 
 def test_every_read_and_write_is_audited_with_who_why_and_which_request(app, client, hub, world, db_session):
-    ada = staff_member(hub, "admin")
+    ada = create_staff(hub, "admin")
     calls = world.paths(app)
     for number, (method, path, endpoint) in enumerate(calls):
         request_id = f"req-audit-{number:04d}"
         response = client.open(
-            path, method=method, headers=ada.headers(**{"X-Request-ID": request_id}), json=world.body(endpoint)
+            path, method=method, headers=ada.admin_headers(**{"X-Request-ID": request_id}), json=world.body(endpoint)
         )
         assert response.status_code == 200, (path, response.get_data(as_text=True))
         (event,) = [e for e in events(db_session) if e.request_id == request_id]
         assert event.action == EXPECTED_ACTIONS[endpoint]
         assert (event.actor_kind, event.actor_id, event.actor_name, event.actor_role) == (
             "staff",
-            ada.subject,
+            ada.id,
             "Ada Okafor",
             "admin",
         )
@@ -58,40 +58,40 @@ def test_every_read_and_write_is_audited_with_who_why_and_which_request(app, cli
             assert event.resident_id is None
             assert event.reason == (None if endpoint in NO_REASON else REASON)
         else:
-            assert event.reason == REASON and event.resident_id == world.maria.subject
+            assert event.reason == REASON and event.resident_id == world.maria.id
     assert len(events(db_session)) == len(calls)
     assert verify_chain(db_session).ok
 
 
 def test_lookup_is_exact_match_on_one_identifier(client, hub, world, db_session):
-    sophie = staff_member(hub, "support")
+    sophie = create_staff(hub, "support")
     found = []
     for query in (f"email={MARIA_EMAIL.upper()}", "phone=312-555-0101", f"phone={MARIA_PHONE}"):
-        response = client.get(f"/v1/admin/residents?{query}", headers=sophie.headers())
+        response = client.get(f"/v1/admin/residents?{query}", headers=sophie.admin_headers())
         assert response.status_code == 200
         found.append([r["id"] for r in response.get_json()["data"]])
-    assert found == [[world.maria.subject]] * 3
-    nobody = client.get("/v1/admin/residents?email=maria.lopez@example", headers=sophie.headers())
+    assert found == [[world.maria.id]] * 3
+    nobody = client.get("/v1/admin/residents?email=maria.lopez@example", headers=sophie.admin_headers())
     assert nobody.get_json()["data"] == []
     for query in ("", "?name=Maria", f"?email={MARIA_EMAIL}&phone={MARIA_PHONE}"):  # no search by name either
-        body = assert_problem(client.get(f"/v1/admin/residents{query}", headers=sophie.headers()), 422)
+        body = assert_problem(client.get(f"/v1/admin/residents{query}", headers=sophie.admin_headers()), 422)
         assert set(body["errors"]) == {"email", "phone", "case_number"}
     lookups = [e for e in events(db_session) if e.action == "resident.lookup" and e.outcome == "allowed"]
-    assert [e.resident_id for e in lookups] == [world.maria.subject] * 3 + [None]
+    assert [e.resident_id for e in lookups] == [world.maria.id] * 3 + [None]
     assert lookups[0].fields == ["lookup:email", "name"]
 
 
 def test_a_failed_call_is_audited_as_an_error(client, hub, world, db_session):
-    sophie = staff_member(hub, "support")
-    response = client.get("/v1/admin/residents/no-such-resident/benefits", headers=sophie.headers())
+    sophie = create_staff(hub, "support")
+    response = client.get("/v1/admin/residents/no-such-resident/benefits", headers=sophie.admin_headers())
     assert_problem(response, 404)
     (event,) = events(db_session)
     assert (event.outcome, event.resident_id, event.action) == ("error", "no-such-resident", "resident.benefits.read")
 
 
 def test_resident_detail_shows_links_consents_devices_sessions_and_sync(client, hub, world):
-    sophie = staff_member(hub, "support")
-    body = client.get(f"/v1/admin/residents/{world.maria.subject}", headers=sophie.headers()).get_json()
+    sophie = create_staff(hub, "support")
+    body = client.get(f"/v1/admin/residents/{world.maria.id}", headers=sophie.admin_headers()).get_json()
     assert body["name"] == "Maria Lopez"
     assert [d["push_token"] for d in body["devices"]] == ["•••••e-0001"]
     assert len(body["sessions"]) == 1 and body["sessions"][0]["client_id"] == "sandbox-app"
@@ -100,25 +100,25 @@ def test_resident_detail_shows_links_consents_devices_sessions_and_sync(client, 
 
 
 def test_notifications_show_every_delivery_and_resend_adds_a_round(client, hub, world):
-    sophie = staff_member(hub, "support")
-    path = f"/v1/admin/residents/{world.maria.subject}/notifications"
-    (message,) = client.get(path, headers=sophie.headers()).get_json()["data"]
+    sophie = create_staff(hub, "support")
+    path = f"/v1/admin/residents/{world.maria.id}/notifications"
+    (message,) = client.get(path, headers=sophie.admin_headers()).get_json()["data"]
     assert [(d["send_round"], d["kind"], d["state"]) for d in message["deliveries"]] == [(0, "initial", "queued")]
 
-    resent = client.post(f"/v1/admin/notifications/{message['id']}/resend", headers=sophie.headers())
+    resent = client.post(f"/v1/admin/notifications/{message['id']}/resend", headers=sophie.admin_headers())
     assert resent.status_code == 200 and resent.get_json()["send_round"] == 1
 
-    (message,) = client.get(path, headers=sophie.headers()).get_json()["data"]
+    (message,) = client.get(path, headers=sophie.admin_headers()).get_json()["data"]
     assert [(d["send_round"], d["kind"], d["requested_by"]) for d in message["deliveries"]] == [
         (0, "initial", None),
-        (1, "resend", sophie.subject),
+        (1, "resend", sophie.id),
     ]
 
 
 def test_revoking_sessions_signs_the_resident_out_at_once(client, hub, world, db_session):
-    omar = staff_member(hub, "supervisor")
-    response = client.post(f"/v1/admin/residents/{world.maria.subject}/sessions/revoke", headers=omar.headers())
+    omar = create_staff(hub, "supervisor")
+    response = client.post(f"/v1/admin/residents/{world.maria.id}/sessions/revoke", headers=omar.admin_headers())
     assert response.get_json() == {"revoked": 1}
-    assert_problem(client.get("/v1/me/access-log", headers=world.maria.headers()), 401)
+    assert_problem(client.get("/v1/me/access-log", headers=world.maria.admin_headers()), 401)
     (event,) = events(db_session)
     assert (event.action, event.outcome, event.actor_role) == ("sessions.revoke", "allowed", "supervisor")

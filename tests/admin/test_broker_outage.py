@@ -10,8 +10,7 @@ from sqlalchemy import select
 from services.celery_app import CeleryRunner
 from services.models.audit import AuditEvent
 from services.models.notifications import PushDelivery
-from tests.admin.staff import staff_member
-from tests.benefits.residents import make_resident
+from tests.factories import create_signed_in_resident, create_staff
 
 DOWN = "redis://127.0.0.1:1/0"
 
@@ -23,8 +22,8 @@ def broker_down(hub) -> None:
 
 def test_a_resend_is_queued_and_audited_and_the_periodic_send_takes_it(client, hub, world, db_session):
     broker_down(hub)
-    sophie = staff_member(hub, "support")
-    response = client.post(f"/v1/admin/notifications/{world.message_id}/resend", headers=sophie.headers())
+    sophie = create_staff(hub, "support")
+    response = client.post(f"/v1/admin/notifications/{world.message_id}/resend", headers=sophie.admin_headers())
     assert response.status_code == 200, response.get_data(as_text=True)
     rounds = db_session.scalars(select(PushDelivery.send_round).where(PushDelivery.message_id == world.message_id))
     assert sorted(rounds) == [0, 1]  # the new round waits for notifications.send_deliveries (every 10 s)
@@ -37,9 +36,9 @@ def sandbox_settings(sandbox_settings):
 
 
 def test_a_resync_says_which_agency_could_not_be_left_to_the_background(sandbox_client, sandbox_hub):
-    maria = make_resident(sandbox_hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    sophie = staff_member(sandbox_hub, "support")
+    maria = create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    sophie = create_staff(sandbox_hub, "support")
     broker_down(sandbox_hub)
-    response = sandbox_client.post(f"/v1/admin/residents/{maria.id}/resync", headers=sophie.headers())
+    response = sandbox_client.post(f"/v1/admin/residents/{maria.id}/resync", headers=sophie.admin_headers())
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["outcomes"] == {"DHS": "not_queued", "HFS": "not_queued"}

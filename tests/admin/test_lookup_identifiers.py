@@ -14,7 +14,7 @@ from services.identity.residents import resident_from_claims
 from services.models.audit import AuditEvent
 from services.support import find_residents
 from tests.admin.conftest import MARIA_PHONE
-from tests.admin.staff import resident, staff_member
+from tests.factories import create_signed_in_resident, create_staff
 from tests.problem_assertions import assert_problem
 
 EMPTY_AFTER_NORMALISING = [
@@ -32,15 +32,15 @@ EMPTY_AFTER_NORMALISING = [
 @pytest.fixture
 def residents_without_a_phone(hub, world):
     """Residents that a NULL match would list: no phone and no email on record."""
-    return [resident(hub, name=f"Resident {n}") for n in range(3)]
+    return [create_signed_in_resident(hub, name=f"Resident {n}") for n in range(3)]
 
 
 @pytest.mark.parametrize(("field", "value"), EMPTY_AFTER_NORMALISING)
 def test_an_identifier_with_nothing_in_it_is_refused_and_lists_no_one(
     client, hub, db_session, residents_without_a_phone, field, value
 ):
-    sophie = staff_member(hub, "support")
-    response = client.get(f"/v1/admin/residents?{field}={quote(value)}", headers=sophie.headers())
+    sophie = create_staff(hub, "support")
+    response = client.get(f"/v1/admin/residents?{field}={quote(value)}", headers=sophie.admin_headers())
     body = assert_problem(response, 422, field=field)
     assert "data" not in body
     found = db_session.scalars(
@@ -50,11 +50,11 @@ def test_an_identifier_with_nothing_in_it_is_refused_and_lists_no_one(
 
 
 def test_real_identifiers_still_match_exactly(client, hub, world, residents_without_a_phone):
-    sophie = staff_member(hub, "support")
+    sophie = create_staff(hub, "support")
     for query in (f"phone={quote(MARIA_PHONE)}", "phone=312.555.0101"):
-        body = client.get(f"/v1/admin/residents?{query}", headers=sophie.headers()).get_json()
-        assert [r["id"] for r in body["data"]] == [world.maria.subject]
-    nobody = client.get("/v1/admin/residents?phone=312-555-9999", headers=sophie.headers()).get_json()
+        body = client.get(f"/v1/admin/residents?{query}", headers=sophie.admin_headers()).get_json()
+        assert [r["id"] for r in body["data"]] == [world.maria.id]
+    nobody = client.get("/v1/admin/residents?phone=312-555-9999", headers=sophie.admin_headers()).get_json()
     assert nobody["data"] == []
 
 

@@ -5,8 +5,7 @@ notification, and maria's access log then says so."""
 from __future__ import annotations
 
 from services.models.identity import Resident
-from tests.factories import sign_in, sign_in_staff
-from tests.notifications_db.factories import queue_message
+from tests.factories import create_notification, sign_in, sign_in_staff
 
 MARIAS_SNAP_CASE = "204815367"
 REASON = "Maria called: never got her document reminder"
@@ -19,7 +18,7 @@ def test_sophie_finds_maria_reads_her_benefits_resends_and_maria_sees_it(sandbox
     assert client.post("/v1/me/devices", json=device, headers=maria.headers).status_code == 201
     assert client.get("/v1/me/benefits", headers=maria.headers).status_code == 200  # the hub's first picture
     maria_id = client.get("/v1/me", headers=maria.headers).get_json()["id"]
-    reminder = queue_message(db_session, db_session.get(Resident, maria_id), [])  # the message she missed
+    reminder = create_notification(db_session, db_session.get(Resident, maria_id), [])  # the message she missed
 
     sophie = sign_in_staff(client, sandbox_url, "sophie")
     staff = {**sophie.headers, "X-Access-Reason": REASON}

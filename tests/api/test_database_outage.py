@@ -21,8 +21,8 @@ from composition import build_hub, create_app
 from services.background import ManualRunner
 from services.db import make_engine
 from services.readiness import Readiness, database_check
-from tests.benefits.residents import make_resident, store_fixture
 from tests.database import upgrade
+from tests.factories import create_signed_in_resident, create_snapshot
 from tests.private_postgres import private_postgres
 from tests.problem_assertions import assert_problem
 
@@ -61,8 +61,8 @@ def hub(cluster, settings):
 @pytest.fixture
 def maria(hub):
     _, context = hub
-    resident = make_resident(context, links={"DHS": "IES100200301"})
-    store_fixture(context, resident.id, "DHS", "dhs_maria_day0.json")
+    resident = create_signed_in_resident(context, links={"DHS": "IES100200301"})
+    create_snapshot(context, resident.id, "DHS", "dhs_maria_day0.json")
     return resident
 
 

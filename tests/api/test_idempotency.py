@@ -14,8 +14,7 @@ from services.idempotency import prune_idempotency_keys_job
 from services.models.idempotency import IN_FLIGHT, IdempotencyKey
 from services.models.identity import Resident, ResidentLink
 from services.models.notifications import Device, PushDelivery
-from tests.factories import sign_in, sign_in_staff
-from tests.notifications_db.factories import add_devices, queue_message
+from tests.factories import create_devices, create_notification, sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
 
 REASON = {"X-Access-Reason": "She says the reminder never arrived"}
@@ -36,8 +35,8 @@ def maria_message(sandbox_client, sandbox_url, db_session):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     resident_id = sandbox_client.get("/v1/me", headers=maria.headers).get_json()["id"]
     resident = db_session.get(Resident, resident_id)
-    devices = add_devices(db_session, resident, ["fcm-token-of-marias-phone-0002"])
-    return queue_message(db_session, resident, devices)
+    devices = create_devices(db_session, resident, ["fcm-token-of-marias-phone-0002"])
+    return create_notification(db_session, resident, devices)
 
 
 def resends(session) -> int:
@@ -65,7 +64,7 @@ def test_one_key_for_another_notification_is_a_409(sandbox_client, sandbox_url, 
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     headers = with_key({**sophie.headers, **REASON})
     assert sandbox_client.post(f"/v1/admin/notifications/{maria_message.id}/resend", headers=headers).status_code == 200
-    other = queue_message(db_session, db_session.get(Resident, maria_message.resident_id), [])
+    other = create_notification(db_session, db_session.get(Resident, maria_message.resident_id), [])
     response = sandbox_client.post(f"/v1/admin/notifications/{other.id}/resend", headers=headers)
     assert_problem(response, 409, field="Idempotency-Key")
     assert resends(db_session) == 1

@@ -6,21 +6,13 @@ everything but ``sub`` checks out; the hub must still refuse them.
 
 from __future__ import annotations
 
-from services.identity import hub_tokens
-from tests.factories import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE, sign_in, sign_in_staff
+from tests.factories import ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE, mint_token, sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
 
 
-def _token(context, *, subject: str, kind: str, session_id: str, client_id: str, roles=()) -> dict[str, str]:
-    token = hub_tokens.issue_access_token(
-        context.signing_keys,
-        issuer=context.settings.public_url.rstrip("/"),
-        subject=subject,
-        kind=kind,
-        session_id=session_id,
-        client_id=client_id,
-        ttl_seconds=300,
-        roles=tuple(roles),
+def _token(hub, *, subject: str, kind: str, session_id: str, client_id: str, roles=()) -> dict[str, str]:
+    token = mint_token(
+        hub, kind=kind, subject=subject, session_id=session_id, client_id=client_id, roles=roles, ttl_seconds=300
     )
     return {"Authorization": f"Bearer {token}"}
 

@@ -22,8 +22,7 @@ from services.celery_app import CeleryRunner, make_celery
 from services.models.notifications import NotificationMessage
 from tests.background.hold import WORKER_JOBS, hold
 from tests.celery_harness import wait_until
-from tests.notifications_db.factories import make_resident
-from tests.notifications_db.test_dispatch import approved, emit
+from tests.factories import approved_event, create_events, create_resident
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTAGES = 3
@@ -145,8 +144,8 @@ def test_a_worker_survives_redis_going_away_with_tasks_in_flight_and_runs_jobs_q
         log = log_path.read_text()
         assert process.poll() is None and "Unrecoverable error" not in log, f"worker died in outage {outage}:\n{log}"
 
-    maria = make_resident(db_session)
-    emit(db_session, maria, approved())
+    maria = create_resident(db_session)
+    create_events(db_session, maria, approved_event())
     runner.submit(dispatch_job)
 
     def dispatched() -> bool:

@@ -26,7 +26,7 @@ from services.models.benefits import BenefitSource, PlatformEvent
 from services.models.identity import ResidentLink
 from services.readiness import redis_check
 from tests.benefits.events import change_event, post_event
-from tests.benefits.residents import make_resident, store_fixture
+from tests.factories import create_signed_in_resident, create_snapshot
 from tests.fakes.frozen_server import frozen_server
 from tests.platform.payloads import page
 from tests.problem_assertions import assert_problem
@@ -81,9 +81,9 @@ def broker_back(hub) -> ManualRunner:
 @pytest.fixture
 def stale_maria(hub):
     """maria with DHS and HFS copies older than ``FRESH_SECONDS``: every read wants to queue two refreshes."""
-    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
+    resident = create_signed_in_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    create_snapshot(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    create_snapshot(hub, resident.id, "HFS", "hfs_maria_day0.json")
     clock.set_now(clock.now() + dt.timedelta(seconds=hub.settings.fresh_seconds + 60))
     return resident
 
@@ -120,7 +120,7 @@ def test_a_read_answers_at_once_and_leaves_the_refresh_to_the_next_read(client, 
 
 def _two_dhs_records(hub):
     """A resident with two DHS records: a pushed change to one of them is applied by a pull of both."""
-    james = make_resident(hub, links={"DHS": "IES100200402"})
+    james = create_signed_in_resident(hub, links={"DHS": "IES100200402"})
     with hub.session() as session:
         session.add(
             ResidentLink(resident_id=james.id, agency="DHS", record_id="IES100200999", method="mpi", proof="identity")
@@ -130,7 +130,7 @@ def _two_dhs_records(hub):
 
 
 def _unreadable(hub):
-    make_resident(hub, links={"DHS": "IES100200402"})
+    create_signed_in_resident(hub, links={"DHS": "IES100200402"})
     return change_event("evt_pull", "DHS", "IES100200402", "2026-12-02T06:00:00Z", {"cases": [{"statusCode": "?"}]})
 
 
@@ -173,8 +173,8 @@ def test_rate_limits_hold_in_memory_and_no_route_waits_on_the_store(settings, hu
 
 
 def test_a_pushed_event_that_needs_no_pull_never_touches_the_broker(client, broker_out):
-    james = make_resident(broker_out, links={"DHS": "IES100200402"})
-    store_fixture(broker_out, james.id, "DHS", "dhs_james_day0.json")
+    james = create_signed_in_resident(broker_out, links={"DHS": "IES100200402"})
+    create_snapshot(broker_out, james.id, "DHS", "dhs_james_day0.json")
     document = json.loads(page("dhs_james_day7.json").text)
     event = change_event("evt_direct", "DHS", "IES100200402", "2026-12-02T06:00:00Z", document)
     assert within(BOUND, lambda: post_event(client, event)).get_json()["status"] == "applied"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from services import clock
-from tests.benefits.residents import make_resident, store_fixture
+from tests.factories import create_signed_in_resident, create_snapshot, create_staff
 from tests.problem_assertions import assert_problem
 
 MARIA_LINKS = {"DHS": "IES100200301", "HFS": "hfs-300400501"}
@@ -16,9 +16,9 @@ MARIA_LINKS = {"DHS": "IES100200301", "HFS": "hfs-300400501"}
 
 @pytest.fixture
 def maria(hub):
-    resident = make_resident(hub, links=MARIA_LINKS)
-    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
+    resident = create_signed_in_resident(hub, links=MARIA_LINKS)
+    create_snapshot(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    create_snapshot(hub, resident.id, "HFS", "hfs_maria_day0.json")
     return resident
 
 
@@ -63,8 +63,8 @@ def test_one_benefit_has_notices_payments_and_history(client, maria):
 
 
 def test_another_residents_benefit_is_not_found(client, hub, maria):
-    other = make_resident(hub, links={"DHS": "IES100200402"})
-    store_fixture(hub, other.id, "DHS", "dhs_james_day0.json")
+    other = create_signed_in_resident(hub, links={"DHS": "IES100200402"})
+    create_snapshot(hub, other.id, "DHS", "dhs_james_day0.json")
     theirs = client.get("/v1/me/benefits", headers=other.headers).get_json()["data"][0]["id"]
     assert_problem(client.get(f"/v1/me/benefits/{theirs}", headers=maria.headers), 404)
     assert_problem(client.get("/v1/me/benefits/not-an-id", headers=maria.headers), 404)
@@ -74,7 +74,7 @@ def test_another_residents_benefit_is_not_found(client, hub, maria):
 @pytest.mark.parametrize("path", ["/v1/me/benefits", "/v1/me/benefits/abc", "/v1/me/actions"])
 def test_no_token_or_a_staff_token_is_refused(client, hub, path):
     assert_problem(client.get(path), 401)
-    staff = make_resident(hub, kind="staff")
+    staff = create_staff(hub, "support")
     assert_problem(client.get(path, headers=staff.headers), 401)
 
 
@@ -133,8 +133,8 @@ def test_spanish_by_accept_language_or_by_the_residents_own_locale(client, hub, 
     snap = programs(body)["SNAP"]
     assert body["meta"]["locale"] == "es"
     assert snap["status_label"] == "Activo" and snap["status_reason"].startswith("Cumples los requisitos")
-    ana = make_resident(hub, locale="es", links={"AGING": "AG100200604"})
-    store_fixture(hub, ana.id, "AGING", "aging_ana_day0.json")
+    ana = create_signed_in_resident(hub, locale="es", links={"AGING": "AG100200604"})
+    create_snapshot(hub, ana.id, "AGING", "aging_ana_day0.json")
     response = client.get("/v1/me/benefits", headers=ana.headers)
     assert response.headers["Content-Language"] == "es"
     bap = programs(response.get_json())["BAP"]
@@ -144,8 +144,8 @@ def test_spanish_by_accept_language_or_by_the_residents_own_locale(client, hub, 
 
 
 def test_an_unverified_resident_gets_an_explanation_not_data(client, hub):
-    lee = make_resident(hub, verified=False, links={"DEC": "DEC100200705"})
-    store_fixture(hub, lee.id, "DEC", "dec_lee_day0.xml")
+    lee = create_signed_in_resident(hub, verified=False, links={"DEC": "DEC100200705"})
+    create_snapshot(hub, lee.id, "DEC", "dec_lee_day0.xml")
     for path in ("/v1/me/benefits", "/v1/me/actions"):
         response = client.get(path, headers=lee.headers)
         assert response.status_code == 200
@@ -156,9 +156,9 @@ def test_an_unverified_resident_gets_an_explanation_not_data(client, hub):
 
 
 def test_revoked_consent_hides_the_agency_entirely(client, hub):
-    resident = make_resident(hub, links=MARIA_LINKS, revoked=("HFS",))
-    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
-    store_fixture(hub, resident.id, "HFS", "hfs_maria_day0.json")
+    resident = create_signed_in_resident(hub, links=MARIA_LINKS, revoked=("HFS",))
+    create_snapshot(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    create_snapshot(hub, resident.id, "HFS", "hfs_maria_day0.json")
     body = client.get("/v1/me/benefits", headers=resident.headers).get_json()
     assert "MEDICAID" not in programs(body)
     assert "HFS" not in [s["agency"] for s in body["meta"]["sources"]]
@@ -172,9 +172,9 @@ def test_revoked_consent_hides_the_agency_entirely(client, hub):
 
 
 def test_open_actions_soonest_first_across_programs(client, hub):
-    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
-    store_fixture(hub, resident.id, "DHS", "dhs_maria_day7.json")
-    store_fixture(hub, resident.id, "HFS", "hfs_maria_day7.json")
+    resident = create_signed_in_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    create_snapshot(hub, resident.id, "DHS", "dhs_maria_day7.json")
+    create_snapshot(hub, resident.id, "HFS", "hfs_maria_day7.json")
     body = client.get("/v1/me/actions", headers=resident.headers).get_json()
     assert [(a["program"]["code"], a["kind"], a["state"], a["due_on"]) for a in body["data"]] == [
         ("SNAP", "document", "overdue", "2026-11-29"),
@@ -214,9 +214,9 @@ def _count_statements(engine, run) -> int:
 
 def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub, test_database):
     """No N+1: two programs at one agency or eight programs at five agencies cost the same statements."""
-    small = make_resident(hub, links={"DCEO": "EA100200403"})
-    store_fixture(hub, small.id, "DCEO", "dceo_james_day0.json")
-    large = make_resident(
+    small = create_signed_in_resident(hub, links={"DCEO": "EA100200403"})
+    create_snapshot(hub, small.id, "DCEO", "dceo_james_day0.json")
+    large = create_signed_in_resident(
         hub,
         links={
             "DHS": "IES100200301",
@@ -233,7 +233,7 @@ def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub, t
         ("DCEO", "dceo_james_day0.json"),
         ("DEC", "dec_lee_day0.xml"),
     ]:
-        store_fixture(hub, large.id, agency, fixture)
+        create_snapshot(hub, large.id, agency, fixture)
     for resident in (small, large):  # warm per-process caches (signing keys, app registry)
         client.get("/v1/me/benefits", headers=resident.headers)
 

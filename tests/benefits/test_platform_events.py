@@ -12,7 +12,7 @@ from services.models.benefits import PlatformEvent
 from services.models.outbox import OutboxEvent
 from services.platform.signatures import sign
 from tests.benefits.events import SECRET, post_event
-from tests.benefits.residents import make_resident, store_fixture
+from tests.factories import create_signed_in_resident, create_snapshot
 from tests.platform.payloads import page
 from tests.problem_assertions import assert_problem
 
@@ -39,8 +39,8 @@ post = post_event
 
 @pytest.fixture
 def james(hub):
-    resident = make_resident(hub, links={"DHS": "IES100200402"})
-    store_fixture(hub, resident.id, "DHS", "dhs_james_day0.json")
+    resident = create_signed_in_resident(hub, links={"DHS": "IES100200402"})
+    create_snapshot(hub, resident.id, "DHS", "dhs_james_day0.json")
     return resident
 
 

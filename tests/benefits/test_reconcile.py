@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.models.benefits import BenefitSource, SyncCheckpoint
-from tests.benefits.residents import make_resident
+from tests.factories import create_signed_in_resident
 
 
 def dhs_sources(context) -> dict[str, object]:
@@ -16,9 +16,10 @@ def dhs_sources(context) -> dict[str, object]:
 
 def test_reconciliation_walks_every_linked_resident_and_resumes(sandbox_app, sandbox_hub):
     residents = [
-        make_resident(sandbox_hub, links={"DHS": record}) for record in ("IES100200301", "IES100200402", "IES100200301")
+        create_signed_in_resident(sandbox_hub, links={"DHS": record})
+        for record in ("IES100200301", "IES100200402", "IES100200301")
     ]
-    make_resident(sandbox_hub, links={"HFS": "hfs-300400501"})  # another agency: not walked
+    create_signed_in_resident(sandbox_hub, links={"HFS": "hfs-300400501"})  # another agency: not walked
     runner = sandbox_app.test_cli_runner()
 
     first = runner.invoke(args=["sync", "agency", "dhs", "--batch-size", "1", "--max-batches", "1"])
@@ -42,7 +43,7 @@ def test_reconciliation_stops_when_the_agency_fails_and_keeps_its_place(sandbox_
     import httpx
 
     for _ in range(4):
-        make_resident(sandbox_hub, links={"DHS": "IES100200301"})
+        create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200301"})
     httpx.post(f"{sandbox_url}/platform/sim/faults", json={"agency": "DHS", "mode": "down"})
     result = sandbox_app.test_cli_runner().invoke(
         args=["sync", "agency", "DHS", "--batch-size", "2", "--concurrency", "1"]
@@ -54,6 +55,6 @@ def test_reconciliation_stops_when_the_agency_fails_and_keeps_its_place(sandbox_
 
 
 def test_sync_one_resident(sandbox_app, sandbox_hub):
-    maria = make_resident(sandbox_hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    maria = create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
     result = sandbox_app.test_cli_runner().invoke(args=["sync", "resident", maria.id])
     assert result.exit_code == 0 and "DHS: applied" in result.output and "HFS: applied" in result.output

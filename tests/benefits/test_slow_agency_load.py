@@ -19,8 +19,8 @@ from config import Settings
 from services.background import ManualRunner
 from services.db import make_engine
 from services.readiness import Readiness
-from tests.benefits.residents import make_resident
 from tests.database import upgrade
+from tests.factories import create_signed_in_resident
 from tests.live_servers import gunicorn_process, sandbox_process
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,10 @@ def _residents(tmp_path, database_url: str, keys: str, count: int) -> list[dict[
     upgrade(engine)
     hub = build_hub(settings, engine=engine, readiness=Readiness(), runner=ManualRunner)
     try:
-        return [make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}).headers for _ in range(count)]
+        return [
+            create_signed_in_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"}).headers
+            for _ in range(count)
+        ]
     finally:
         engine.dispose()
 

@@ -21,7 +21,7 @@ from services.models.benefits import ResidentView
 from services.platform import adapters
 from services.platform.records import SourceError, SourceErrorKind
 from services.platform.views import pulled
-from tests.benefits.residents import make_resident, store_fixture
+from tests.factories import create_signed_in_resident, create_snapshot
 from tests.platform.payloads import pages
 
 LINKS = {"DHS": "IES100200301", "HFS": "hfs-300400501", "AGING": "AG100200604", "DCEO": "EA100200403"}
@@ -35,9 +35,9 @@ FIXTURES = [
 
 @pytest.fixture
 def resident(hub):
-    resident = make_resident(hub, links=LINKS, revoked=("DEC",))
+    resident = create_signed_in_resident(hub, links=LINKS, revoked=("DEC",))
     for agency, fixture in FIXTURES:
-        store_fixture(hub, resident.id, agency, fixture)
+        create_snapshot(hub, resident.id, agency, fixture)
     return resident
 
 
@@ -125,8 +125,8 @@ def test_the_stored_answer_is_what_the_documented_schema_describes(client, resid
 
 
 def test_a_read_is_at_most_three_statements_whatever_the_number_of_programs(client, hub, test_database, resident):
-    small = make_resident(hub, links={"DCEO": "EA100200403"})
-    store_fixture(hub, small.id, "DCEO", "dceo_james_day0.json")
+    small = create_signed_in_resident(hub, links={"DCEO": "EA100200403"})
+    create_snapshot(hub, small.id, "DCEO", "dceo_james_day0.json")
     for path in ("/v1/me/benefits", "/v1/me/actions"):
         counts = []
         for who in (small, resident):
@@ -143,7 +143,7 @@ def test_a_moved_source_stamp_is_restamped_and_still_the_full_reads_answer(clien
     client.get("/v1/me/benefits", headers=resident.headers)
     clock.set_now(clock.now() + dt.timedelta(minutes=5))
     if change == "same picture again":
-        assert store_fixture(hub, resident.id, "DHS", "dhs_maria_day7.json") == "unchanged"
+        assert create_snapshot(hub, resident.id, "DHS", "dhs_maria_day7.json") == "unchanged"
     else:
         with hub.session() as session:
             record_source_error(session, resident.id, "HFS", SourceError("HFS", SourceErrorKind.TIMEOUT, "timed out"))
@@ -171,7 +171,7 @@ def test_the_document_commits_with_the_snapshot_and_not_without_it(hub, resident
         session.flush()
         session.rollback()
     assert _views(hub, resident.id)["en"].document == before["en"].document
-    store_fixture(hub, resident.id, "DHS", "dhs_maria_day0.json")
+    create_snapshot(hub, resident.id, "DHS", "dhs_maria_day0.json")
     after = _views(hub, resident.id)
     assert after["en"].document != before["en"].document
 
@@ -215,7 +215,7 @@ def test_two_sources_stored_at_once_both_reach_the_document(client, hub, test_da
     last to commit would leave a document without the other agency. PostgreSQL only: SQLite has one writer."""
     if not test_database.is_postgres:
         pytest.skip("SQLite writes one transaction at a time")
-    resident = make_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
+    resident = create_signed_in_resident(hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501"})
     flushed = threading.Barrier(2, timeout=30)
     errors = []
 

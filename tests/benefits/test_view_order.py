@@ -21,8 +21,7 @@ from services.models.outbox import OutboxEvent
 from services.platform.views import SourceView, pulled, pushed
 from services.vocabulary import STATE_ZONE
 from tests.benefits.events import change_event, post_event
-from tests.benefits.residents import make_resident, store_fixture
-from tests.factories import sign_in
+from tests.factories import create_signed_in_resident, create_snapshot, sign_in
 from tests.platform.payloads import page
 from tests.sandbox import PLATFORM_KEY
 
@@ -93,8 +92,8 @@ def dhs_document(fixture: str) -> dict:
 
 
 def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_nothing(client, hub):
-    james = make_resident(hub, links={"DHS": "IES100200402"})
-    assert store_fixture(hub, james.id, "DHS", "dhs_james_day7.json") == "applied"  # pulled: SNAP active
+    james = create_signed_in_resident(hub, links={"DHS": "IES100200402"})
+    assert create_snapshot(hub, james.id, "DHS", "dhs_james_day7.json") == "applied"  # pulled: SNAP active
     old = change_event("evt_old", "DHS", "IES100200402", "2026-11-24T06:00:00Z", dhs_document("dhs_james_day0.json"))
 
     response = post_event(client, old)
@@ -114,11 +113,11 @@ def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_no
 
 
 def test_a_pull_older_than_the_stored_picture_keeps_it_and_counts_as_an_answer(hub):
-    maria = make_resident(hub, links={"HFS": "hfs-300400501"})
-    store_fixture(hub, maria.id, "HFS", "hfs_maria_day7.json")
+    maria = create_signed_in_resident(hub, links={"HFS": "hfs-300400501"})
+    create_snapshot(hub, maria.id, "HFS", "hfs_maria_day7.json")
     with hub.session() as session:
         before = session.scalar(select(BenefitSource).where(BenefitSource.resident_id == maria.id))
-    assert store_fixture(hub, maria.id, "HFS", "hfs_maria_day0.json") == "stale"  # its own stamp is older
+    assert create_snapshot(hub, maria.id, "HFS", "hfs_maria_day0.json") == "stale"  # its own stamp is older
     with hub.session() as session:
         after = session.scalar(select(BenefitSource).where(BenefitSource.resident_id == maria.id))
     assert after.content_hash == before.content_hash and after.view_at == before.view_at

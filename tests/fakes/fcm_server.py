@@ -12,6 +12,7 @@ accepted, as the network does: the window in which FCM has a push and its sender
 In another process (the benchmarks, ``make stack``): ``python -m tests.fakes.fcm_server --port N``;
 ``GET /_fake/stats`` answers counts (with ``duplicates``: accepted pushes beyond the first per token),
 ``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``),
+``GET /_fake/timings`` the wall-clock moments of the first and the last accepted push (what a benchmark times),
 ``POST /_fake/slow`` ``{"seconds": s}`` holds every answer that long (as ``slow_down``), and ``POST /_fake/reset``
 clears the counts.
 
@@ -133,6 +134,8 @@ class FakeFCMServer:
         self._delays: dict[str | None, float] = {}
         self._in_progress = 0
         self.max_in_progress = 0
+        self._first_accepted_at: float | None = None
+        self._last_accepted_at: float | None = None
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
         self._thread: threading.Thread | None = None
@@ -198,6 +201,7 @@ class FakeFCMServer:
             self._counts.clear()
             self._first_seen.clear()
             self.max_in_progress = 0
+            self._first_accepted_at = self._last_accepted_at = None
 
     # -- what happened ---------------------------------------------------------------------------------------
     @property
@@ -235,6 +239,11 @@ class FakeFCMServer:
         with self._lock:
             return dict(self._first_seen)
 
+    def timings(self) -> dict[str, float | None]:
+        """Wall-clock (``time.time()``) of the first and the last accepted push since the last reset."""
+        with self._lock:
+            return {"first_accepted_at": self._first_accepted_at, "last_accepted_at": self._last_accepted_at}
+
     def started(self) -> None:
         with self._lock:
             self._in_progress += 1
@@ -271,6 +280,8 @@ class FakeFCMServer:
             if status == 200:
                 self._counts["accepted"] += 1
                 self._accepted[token] += 1
+                self._last_accepted_at = time.time()
+                self._first_accepted_at = self._first_accepted_at or self._last_accepted_at
             if self.record:
                 self._calls.append(
                     RecordedPush(
@@ -417,6 +428,8 @@ class _Handler(BaseHTTPRequestHandler):
         target = urlsplit(self.path)
         if target.path == "/_fake/stats":
             self._reply(200, self.server.fake.stats())
+        elif target.path == "/_fake/timings":
+            self._reply(200, self.server.fake.timings())
         elif target.path == "/_fake/pushes":
             token = parse_qs(target.query).get("token", [None])[0]
             self._reply(200, {"pushes": self.server.fake.pushes(token)})

@@ -61,3 +61,43 @@ def test_it_answers_a_pooled_client_faster_than_the_hub_needs(fast_fcm):
     assert statuses.count(200) == count
     assert httpx.get(fast_fcm + "/_fake/stats").json()["accepted"] == count
     assert count / elapsed > 300, f"{count / elapsed:.0f} requests/s"  # a floor on a loaded 2-core machine
+
+
+def test_with_a_service_account_it_is_the_token_endpoint_and_refuses_other_tokens(tmp_path):
+    """``bench/push_fanout.py --fake fast`` runs firebase-admin from a service-account file, as in production:
+    the fake checks the signed assertion, issues the access token and accepts sends only with a token it issued."""
+    import socket
+
+    from google.auth.transport.requests import Request
+    from google.oauth2 import service_account
+
+    from ops.stack import ensure_service_account
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    account = tmp_path / "account.json"
+    ensure_service_account(account, f"{url}/token")
+    command = [sys.executable, "-m", "tests.fakes.fast_fcm_server", "--port", str(port)]
+    process = subprocess.Popen([*command, "--service-account", str(account), "--no-record"], stdout=subprocess.PIPE)
+    try:
+        process.stdout.readline()
+        send = f"{url}/v1/projects/p/messages:send"
+        body = {"message": {"token": "device-a"}}
+        refused = httpx.post(send, json=body, headers={"Authorization": "Bearer made-up"})
+        assert refused.status_code == 401 and refused.json()["error"]["status"] == "UNAUTHENTICATED"
+        bad_grant = httpx.post(f"{url}/token", data={"grant_type": "password", "assertion": "x"})
+        assert bad_grant.status_code == 400
+        scopes = ["https://www.googleapis.com/auth/firebase.messaging"]
+        credentials = service_account.Credentials.from_service_account_file(str(account), scopes=scopes)
+        credentials.refresh(Request())
+        accepted = httpx.post(send, json=body, headers={"Authorization": f"Bearer {credentials.token}"})
+        assert accepted.status_code == 200
+        stats = httpx.get(f"{url}/_fake/stats").json()
+        timings = httpx.get(f"{url}/_fake/timings").json()
+        assert stats["accepted"] == 1 and stats["calls"] == 1
+        assert timings["first_accepted_at"] == timings["last_accepted_at"] is not None
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -27,7 +27,7 @@ from notifications.delivery import send_deliveries_job
 from services.celery_app import CeleryRunner, make_celery
 from services.models.notifications import PushDelivery
 from tests.celery_harness import wait_until
-from tests.notifications_db.factories import add_devices, make_resident, queue_message
+from tests.factories import create_devices, create_notification, create_resident
 from tests.operations.scrape import Scrape
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -107,9 +107,9 @@ def worker(redis_url, test_database, hub, tmp_path, queue):
 
 def send_two_pushes(db_session, redis_url: str, queue: str) -> None:
     """A message queued for two phones, and the send job published to the worker's queue; waits until sent."""
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, ["fcm-token-worker-metrics-1", "fcm-token-worker-metrics-2"])
-    queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, ["fcm-token-worker-metrics-1", "fcm-token-worker-metrics-2"])
+    create_notification(db_session, resident, devices)
     celery = make_celery(Settings.from_env({}, celery_broker_url=redis_url))
     celery.conf.task_default_queue = queue
     assert CeleryRunner(celery, JOBS).submit(send_deliveries_job)

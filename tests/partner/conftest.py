@@ -8,7 +8,7 @@ from notifications.transports.fcm import FCMTransport
 from services.partner.apps import ensure_sandbox_partners
 from tests.fakes.credentials import FAKE_ACCESS_TOKEN, FixedTokenCredential
 from tests.fakes.fcm_server import FakeFCMServer
-from tests.notifications_db.conftest import NO_LIBRARY_RETRY
+from tests.notifications.conftest import NO_LIBRARY_RETRY
 
 
 @pytest.fixture

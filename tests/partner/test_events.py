@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from notifications.dispatch import dispatch_job
 from services.models.audit import AuditEvent
 from services.models.outbox import OutboxEvent
-from tests.benefits.residents import make_resident, store_fixture
+from tests.factories import create_signed_in_resident, create_snapshot
 from tests.partner.factories import register_app, token_for
 from tests.platform.payloads import page
 from tests.problem_assertions import assert_problem
@@ -34,8 +34,8 @@ def event(event_id="dhs-evt-1", agency="DHS", **extra) -> dict:
 
 @pytest.fixture
 def james(hub):
-    resident = make_resident(hub, links={"DHS": "IES100200402"})
-    store_fixture(hub, resident.id, "DHS", "dhs_james_day0.json")
+    resident = create_signed_in_resident(hub, links={"DHS": "IES100200402"})
+    create_snapshot(hub, resident.id, "DHS", "dhs_james_day0.json")
     return resident
 
 

@@ -14,8 +14,7 @@ from services import clock
 from services.identity.consent import set_consent
 from services.models.notifications import NotificationMessage, PushDelivery
 from services.models.outbox import OutboxEvent
-from services.outbox import DomainEvent, write_events
-from tests.notifications_db.factories import add_devices, make_resident
+from tests.factories import approved_event, create_devices, create_events, create_resident, interview_missed_event
 
 # 15:00 UTC = 09:00 in Chicago (CST) on a Monday.
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
@@ -26,39 +25,6 @@ def frozen_clock():
     clock.set_now(T0)
     yield
     clock.set_now(None)
-
-
-def approved(benefit_id: str = "benefit-snap-1", agency: str = "DHS") -> DomainEvent:
-    payload = {
-        "benefit_id": benefit_id,
-        "agency": agency,
-        "program_code": "SNAP",
-        "old_status": "pending",
-        "new_status": "approved",
-        "status_reason": "Eligible",
-    }
-    return DomainEvent("benefit.status_changed", payload, f"benefit.status_changed:{benefit_id}:pending>approved")
-
-
-def interview_missed(benefit_id: str = "benefit-snap-1") -> DomainEvent:
-    payload = {
-        "benefit_id": benefit_id,
-        "agency": "DHS",
-        "program_code": "SNAP",
-        "action_id": "action-1",
-        "kind": "interview",
-        "due_on": None,
-        "title": "Phone interview",
-        "scheduled_at": "2026-03-02T08:30:00",
-        "old_state": "open",
-        "state": "missed",
-    }
-    return DomainEvent("action.updated", payload, f"action.updated:action-1:missed:{benefit_id}")
-
-
-def emit(session, resident, *events: DomainEvent) -> None:
-    write_events(session, resident.id, events)
-    session.commit()
 
 
 def messages(session, resident) -> list[NotificationMessage]:
@@ -74,9 +40,9 @@ def deliveries(session) -> list[PushDelivery]:
 def test_an_event_lands_in_the_inbox_in_the_residents_language_and_is_pushed_to_each_device(
     hub, db_session, fcm_transport, fcm_server
 ):
-    ana = make_resident(db_session, locale="es")
-    add_devices(db_session, ana, ["ana-phone-token-aaaaaa", "ana-tablet-token-bbbbbb"])
-    emit(db_session, ana, approved())
+    ana = create_resident(db_session, locale="es")
+    create_devices(db_session, ana, ["ana-phone-token-aaaaaa", "ana-tablet-token-bbbbbb"])
+    create_events(db_session, ana, approved_event())
 
     report = dispatch_outbox(hub)
     send_due_deliveries(hub)
@@ -95,10 +61,10 @@ def test_an_event_lands_in_the_inbox_in_the_residents_language_and_is_pushed_to_
 
 
 def test_detailed_previews_put_the_program_on_the_lock_screen(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-cccccc"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-cccccc"])
     update_preferences(db_session, maria.id, detailed_previews=True)
-    emit(db_session, maria, approved())
+    create_events(db_session, maria, approved_event())
 
     dispatch_outbox(hub)
     send_due_deliveries(hub)
@@ -108,10 +74,10 @@ def test_detailed_previews_put_the_program_on_the_lock_screen(hub, db_session, f
 
 
 def test_a_disabled_category_still_reaches_the_inbox_but_is_not_pushed(hub, db_session, fcm_transport):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-dddddd"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-dddddd"])
     update_preferences(db_session, maria.id, categories={"status": False})
-    emit(db_session, maria, approved())
+    create_events(db_session, maria, approved_event())
 
     report = dispatch_outbox(hub)
 
@@ -123,10 +89,10 @@ def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one
     hub, db_session, fcm_transport, fcm_server
 ):
     clock.set_now(dt.datetime(2026, 3, 3, 4, 0, tzinfo=dt.UTC))  # 22:00 in Chicago
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-eeeeee"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-eeeeee"])
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
-    emit(db_session, maria, approved(), interview_missed())
+    create_events(db_session, maria, approved_event(), interview_missed_event())
 
     dispatch_outbox(hub)
     assert len(messages(db_session, maria)) == 2  # the inbox has both at once
@@ -143,11 +109,13 @@ def test_quiet_hours_hold_a_non_urgent_push_until_they_end_and_let_an_urgent_one
 
 
 def test_no_message_at_all_about_an_agency_the_resident_stopped_sharing(hub, db_session, fcm_transport):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-ffffff"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-ffffff"])
     set_consent(db_session, maria.id, "DHS", False)
     db_session.commit()
-    emit(db_session, maria, approved(agency="DHS"), approved(benefit_id="benefit-medicaid", agency="HFS"))
+    create_events(
+        db_session, maria, approved_event(agency="DHS"), approved_event(benefit_id="benefit-medicaid", agency="HFS")
+    )
 
     report = dispatch_outbox(hub)
 
@@ -158,10 +126,10 @@ def test_no_message_at_all_about_an_agency_the_resident_stopped_sharing(hub, db_
 def test_the_same_event_processed_twice_makes_one_message_and_one_push_per_device(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-gggggg", "maria-tablet-token-hhhhhh"])
-    emit(db_session, maria, approved())
-    emit(db_session, maria, approved())  # sync saw the same change twice: the outbox keeps one
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-gggggg", "maria-tablet-token-hhhhhh"])
+    create_events(db_session, maria, approved_event())
+    create_events(db_session, maria, approved_event())  # sync saw the same change twice: the outbox keeps one
 
     dispatch_outbox(hub)
     send_due_deliveries(hub)
@@ -181,9 +149,9 @@ def test_the_same_event_processed_twice_makes_one_message_and_one_push_per_devic
 
 
 def test_the_dispatch_job_queues_a_send_when_it_wrote_deliveries(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-iiiiii"])
-    emit(db_session, maria, approved())
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-iiiiii"])
+    create_events(db_session, maria, approved_event())
 
     dispatch_job(hub)
     assert hub.runner.pending == [("notifications.send_deliveries", {})]

@@ -13,8 +13,8 @@ from composition import create_app
 from services import clock
 from services.identity.link_throttle import LOCK_AFTER, THROTTLE_AFTER, prune_link_failures_job
 from tests.factories import sign_in
-from tests.me.links import BIRTHDATES, failures, letter, link, link_events, links_of
 from tests.problem_assertions import assert_problem
+from tests.resident.links import BIRTHDATES, failures, letter, link, link_events, links_of
 
 WRONG = "ZZZZ-0000"
 

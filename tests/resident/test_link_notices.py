@@ -13,7 +13,7 @@ from services.models.identity import ResidentLink
 from services.models.notifications import PushDelivery
 from services.models.outbox import OutboxEvent
 from tests.factories import sign_in
-from tests.me.links import BIRTHDATES, letter, link, resident_id
+from tests.resident.links import BIRTHDATES, letter, link, resident_id
 
 PHONE = {"platform": "android", "push_token": "fcm-token-of-the-first-account-01", "app_id": "sandbox-app"}
 

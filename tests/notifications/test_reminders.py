@@ -13,7 +13,7 @@ from services.benefits.reminders import threshold_for, write_due_reminders
 from services.models.benefits import Benefit, BenefitAction
 from services.models.notifications import NotificationMessage
 from services.models.outbox import OutboxEvent
-from tests.notifications_db.factories import make_resident
+from tests.factories import create_resident
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -74,7 +74,7 @@ def test_the_nearest_renewal_threshold_applies(days, expected):
 
 
 def test_each_reminder_is_written_once_even_when_the_scan_runs_twice(hub, db_session):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     medicaid = add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=30))
     add_action(db_session, medicaid, kind="document", due_on=TODAY + dt.timedelta(days=7))
     add_action(db_session, medicaid, kind="interview", scheduled_at=dt.datetime(2026, 3, 3, 15, 30, tzinfo=dt.UTC))
@@ -88,7 +88,7 @@ def test_each_reminder_is_written_once_even_when_the_scan_runs_twice(hub, db_ses
 
 
 def test_later_thresholds_come_once_each_as_the_days_pass(hub, db_session):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=30))
 
     for day in range(31):
@@ -102,9 +102,9 @@ def test_later_thresholds_come_once_each_as_the_days_pass(hub, db_session):
 
 
 def test_reminders_become_inbox_messages_and_ended_benefits_get_none(hub, db_session):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=3))
-    closed = make_resident(db_session)
+    closed = create_resident(db_session)
     add_benefit(db_session, closed, renewal_due_on=TODAY + dt.timedelta(days=3), status="closed")
 
     write_due_reminders(db_session)
@@ -115,7 +115,7 @@ def test_reminders_become_inbox_messages_and_ended_benefits_get_none(hub, db_ses
 
 
 def test_the_reminders_job_queues_a_dispatch_when_it_wrote_something(hub, db_session):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     add_benefit(db_session, maria, renewal_due_on=TODAY + dt.timedelta(days=14))
 
     reminders_job(hub)

@@ -13,7 +13,7 @@ from pathlib import Path
 from notifications.delivery import SENDING_LEASE, send_due_deliveries
 from services import clock
 from tests.celery_harness import wait_until
-from tests.notifications_db.factories import add_devices, make_resident, queue_message
+from tests.factories import create_devices, create_notification, create_resident
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_FLIGHT = 8
@@ -44,9 +44,9 @@ def start_sender(database_url: str, fcm_url: str) -> subprocess.Popen:
 def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_at_most_what_was_in_flight(
     hub, db_session, test_database, fcm_transport, fcm_server
 ):
-    resident = make_resident(db_session)
+    resident = create_resident(db_session)
     tokens = [f"killed-phone-token-{n:06d}" for n in range(600)]
-    queue_message(db_session, resident, add_devices(db_session, resident, tokens))
+    create_notification(db_session, resident, create_devices(db_session, resident, tokens))
     fcm_server.slow_down(0.05)  # each answer comes back 50 ms after FCM took the push
 
     sender = start_sender(test_database.url, fcm_server.url)

@@ -14,7 +14,7 @@ from notifications import delivery
 from notifications.delivery import SENDING_LEASE, queue_resend, send_due_deliveries
 from services import clock
 from services.models.notifications import Device, PushDelivery
-from tests.notifications_db.factories import add_devices, make_resident, queue_message
+from tests.factories import create_devices, create_notification, create_resident
 
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
@@ -33,9 +33,9 @@ def deliveries(session, **filters) -> list[PushDelivery]:
 
 
 def test_queued_pushes_are_sent_and_recorded_with_the_fcm_message_id(hub, db_session, fcm_transport, fcm_server):
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, ["phone-token-aaaaaa", "tablet-token-bbbbbb"])
-    message = queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, ["phone-token-aaaaaa", "tablet-token-bbbbbb"])
+    message = create_notification(db_session, resident, devices)
 
     report = send_due_deliveries(hub)
 
@@ -51,10 +51,10 @@ def test_queued_pushes_are_sent_and_recorded_with_the_fcm_message_id(hub, db_ses
 
 
 def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub, db_session, fcm_transport):
-    resident = make_resident(db_session)
-    dead, alive = add_devices(db_session, resident, ["dead-token-111111", "live-token-222222"])
-    queue_message(db_session, resident, [dead, alive])
-    later = queue_message(db_session, resident, [dead])
+    resident = create_resident(db_session)
+    dead, alive = create_devices(db_session, resident, ["dead-token-111111", "live-token-222222"])
+    create_notification(db_session, resident, [dead, alive])
+    later = create_notification(db_session, resident, [dead])
     db_session.execute(
         PushDelivery.__table__.update()
         .where(PushDelivery.message_id == later.id)
@@ -74,9 +74,9 @@ def test_a_dead_token_deactivates_its_device_and_cancels_its_other_pushes(hub, d
 
 
 def test_an_invalid_token_answer_also_deactivates_the_device(hub, db_session, fcm_transport):
-    resident = make_resident(db_session)
-    [device] = add_devices(db_session, resident, ["invalid-token-333333"])
-    queue_message(db_session, resident, [device])
+    resident = create_resident(db_session)
+    [device] = create_devices(db_session, resident, ["invalid-token-333333"])
+    create_notification(db_session, resident, [device])
 
     send_due_deliveries(hub)
 
@@ -86,9 +86,9 @@ def test_an_invalid_token_answer_also_deactivates_the_device(hub, db_session, fc
 
 
 def test_quota_exceeded_is_retried_later_with_backoff_and_then_sent(hub, db_session, fcm_transport, fcm_server):
-    resident = make_resident(db_session)
-    [device] = add_devices(db_session, resident, ["busy-token-444444"])
-    queue_message(db_session, resident, [device])
+    resident = create_resident(db_session)
+    [device] = create_devices(db_session, resident, ["busy-token-444444"])
+    create_notification(db_session, resident, [device])
     fcm_server.fail_next("busy-token-444444", 1, "QUOTA_EXCEEDED")
 
     first = send_due_deliveries(hub)
@@ -107,9 +107,9 @@ def test_quota_exceeded_is_retried_later_with_backoff_and_then_sent(hub, db_sess
 
 
 def test_unavailable_keeps_retrying_until_the_attempts_run_out(hub, db_session, fcm_transport, fcm_server):
-    resident = make_resident(db_session)
-    [device] = add_devices(db_session, resident, ["unavailable-token-555555"])
-    queue_message(db_session, resident, [device])
+    resident = create_resident(db_session)
+    [device] = create_devices(db_session, resident, ["unavailable-token-555555"])
+    create_notification(db_session, resident, [device])
 
     for _ in range(delivery.MAX_ATTEMPTS):
         send_due_deliveries(hub)
@@ -133,9 +133,9 @@ def test_over_500_devices_go_in_batches_of_at_most_500_and_never_an_empty_one(
         return real_send_each(messages, *args, **kwargs)
 
     monkeypatch.setattr(messaging, "send_each", spy)
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, [f"many-token-{n:06d}" for n in range(1100)])
-    queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, [f"many-token-{n:06d}" for n in range(1100)])
+    create_notification(db_session, resident, devices)
 
     report = send_due_deliveries(hub)
 
@@ -162,9 +162,9 @@ class CrashingTransport:
 def test_a_worker_that_dies_mid_run_loses_nothing_and_a_restart_sends_nothing_twice(
     hub, db_session, fcm_transport, fcm_server
 ):
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, [f"crash-token-{n:06d}" for n in range(1200)])
-    queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, [f"crash-token-{n:06d}" for n in range(1200)])
+    create_notification(db_session, resident, devices)
 
     with pytest.raises(SystemExit):
         send_due_deliveries(hub, transport=CrashingTransport(fcm_transport, crash_on=2))
@@ -189,9 +189,9 @@ def test_a_worker_that_dies_mid_run_loses_nothing_and_a_restart_sends_nothing_tw
 def test_two_workers_at_once_never_send_the_same_push_twice(hub, db_session, fcm_transport, fcm_server):
     import threading
 
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, [f"race-token-{n:06d}" for n in range(900)])
-    queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, [f"race-token-{n:06d}" for n in range(900)])
+    create_notification(db_session, resident, devices)
     results = []
 
     def worker():
@@ -209,9 +209,9 @@ def test_two_workers_at_once_never_send_the_same_push_twice(hub, db_session, fcm
 
 
 def test_resend_adds_a_recorded_round_to_the_active_devices(hub, db_session, fcm_transport, fcm_server):
-    resident = make_resident(db_session)
-    phone, old_phone = add_devices(db_session, resident, ["resend-token-aaaaaa", "resend-token-bbbbbb"])
-    message = queue_message(db_session, resident, [phone, old_phone])
+    resident = create_resident(db_session)
+    phone, old_phone = create_devices(db_session, resident, ["resend-token-aaaaaa", "resend-token-bbbbbb"])
+    message = create_notification(db_session, resident, [phone, old_phone])
     send_due_deliveries(hub)
     old_phone.active = False
     db_session.commit()
@@ -231,9 +231,9 @@ def test_a_device_moved_to_another_resident_gets_none_of_the_first_residents_que
 ):
     from services.devices import register_device
 
-    maria, ana = make_resident(db_session), make_resident(db_session, locale="es")
-    [device] = add_devices(db_session, maria, ["shared-tablet-token-cccccc"])
-    queue_message(db_session, maria, [device])
+    maria, ana = create_resident(db_session), create_resident(db_session, locale="es")
+    [device] = create_devices(db_session, maria, ["shared-tablet-token-cccccc"])
+    create_notification(db_session, maria, [device])
 
     register_device(
         db_session,
@@ -253,9 +253,9 @@ def test_a_device_moved_to_another_resident_gets_none_of_the_first_residents_que
 
 def test_push_tokens_never_reach_the_logs(hub, db_session, fcm_transport, caplog):
     caplog.set_level(logging.DEBUG)
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, ["secret-token-zzzzzz", "dead-secret-token-yyyyyy"])
-    queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, ["secret-token-zzzzzz", "dead-secret-token-yyyyyy"])
+    create_notification(db_session, resident, devices)
 
     send_due_deliveries(hub)
 

@@ -15,8 +15,8 @@ from notifications.transports.fcm import FCMTransport
 from services import clock
 from services.models.notifications import PushDelivery, PushSendClaim
 from tests.celery_harness import wait_until
+from tests.factories import create_devices, create_notification, create_resident
 from tests.fakes.credentials import FixedTokenCredential
-from tests.notifications_db.factories import add_devices, make_resident, queue_message
 
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
@@ -52,9 +52,9 @@ def in_background(target) -> tuple[threading.Thread, list]:
 
 
 def queue_pushes(db_session, tokens: list[str]):
-    resident = make_resident(db_session)
-    devices = add_devices(db_session, resident, tokens)
-    return queue_message(db_session, resident, devices)
+    resident = create_resident(db_session)
+    devices = create_devices(db_session, resident, tokens)
+    return create_notification(db_session, resident, devices)
 
 
 def test_answers_are_recorded_while_the_rest_of_the_batch_is_still_in_flight(

@@ -1,8 +1,8 @@
-"""The cells of the route matrix (happy path, bad input, another resident's object, the wrong kind of token)
-that no other test file covered, through HTTP with real sign-ins at the sandbox identity providers.
-
-The rest of the matrix lives beside each route: tests/me/, tests/benefits/, tests/notifications_db/,
-tests/admin/, tests/auth/, tests/api/.
+"""The admin routes' matrix cells no other test here covered (bad query fields named, that resident's data
+only, unknown residents and messages 404 with nothing changed, a resident's token refused), through HTTP with
+real sign-ins at the sandbox identity providers. The rest of the admin matrix is in this folder (every route
+against every role in test_roles_and_reasons.py); tests/test_route_auth_rules.py fails if any route has no auth
+rule.
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from services.models.audit import AuditEvent
-from services.models.identity import HubSession, Resident
+from services.models.identity import Resident
 from services.models.notifications import PushDelivery
-from tests.factories import id_token_for, sign_in, sign_in_staff
-from tests.notifications_db.factories import add_devices, queue_message
+from tests.factories import create_devices, create_notification, sign_in, sign_in_staff
 from tests.problem_assertions import assert_problem
 
 REASON = "Caller asked about her benefits today"
 PHONE = {"platform": "android", "push_token": "fcm-token-of-marias-phone-0001", "app_id": "sandbox-app"}
-
-
-def staff_headers(signed, reason: str | None = REASON) -> dict[str, str]:
-    return {**signed.headers, **({"X-Access-Reason": reason} if reason is not None else {})}
 
 
 def resident_id(client, signed) -> str:
@@ -31,59 +26,6 @@ def resident_id(client, signed) -> str:
 
 def deliveries(session) -> int:
     return session.scalar(select(func.count()).select_from(PushDelivery))
-
-
-# -- GET /v1/me/access-log ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("query", "field"), [("limit=0", "limit"), ("limit=abc", "limit"), ("cursor=%%%", "cursor")])
-def test_access_log_bad_page_arguments_are_named(sandbox_client, sandbox_url, query, field):
-    maria = sign_in(sandbox_client, sandbox_url, "maria")
-    assert_problem(sandbox_client.get(f"/v1/me/access-log?{query}", headers=maria.headers), 422, field=field)
-
-
-def test_access_log_refuses_no_token_and_a_staff_token(sandbox_client, sandbox_url):
-    sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
-    assert_problem(sandbox_client.get("/v1/me/access-log"), 401)
-    assert_problem(sandbox_client.get("/v1/me/access-log", headers=sophie.headers), 401)
-
-
-# -- GET /v1/me/devices ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("query", "field"), [("limit=0", "limit"), ("limit=201", "limit"), ("limit=abc", "limit"), ("cursor=%%%", "cursor")]
-)
-def test_device_list_bad_page_arguments_are_named(sandbox_client, sandbox_url, query, field):
-    maria = sign_in(sandbox_client, sandbox_url, "maria")
-    assert_problem(sandbox_client.get(f"/v1/me/devices?{query}", headers=maria.headers), 422, field=field)
-
-
-def test_device_list_shows_only_the_callers_devices(sandbox_client, sandbox_url):
-    maria = sign_in(sandbox_client, sandbox_url, "maria")
-    james = sign_in(sandbox_client, sandbox_url, "james")
-    assert sandbox_client.post("/v1/me/devices", json=PHONE, headers=maria.headers).status_code == 201
-    assert sandbox_client.get("/v1/me/devices", headers=james.headers).get_json()["data"] == []
-    assert len(sandbox_client.get("/v1/me/devices", headers=maria.headers).get_json()["data"]) == 1
-
-
-# -- POST /v1/auth/logout ----------------------------------------------------------------------------------------
-
-
-def test_staff_sign_out_too_and_their_token_then_stops_working(sandbox_client, sandbox_url, db_session):
-    sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
-    assert sandbox_client.get("/v1/admin/audit-events", headers=sophie.headers).status_code == 200
-    assert sandbox_client.post("/v1/auth/logout", headers=sophie.headers).status_code == 204
-    assert_problem(sandbox_client.get("/v1/admin/audit-events", headers=sophie.headers), 401)
-    assert db_session.get(HubSession, sophie.session_id).revoked_at is not None
-
-
-def test_logout_refuses_an_identity_provider_token_and_ends_nothing(sandbox_client, sandbox_url):
-    maria = sign_in(sandbox_client, sandbox_url, "maria")
-    id_token = id_token_for(sandbox_url, "maria")
-    response = sandbox_client.post("/v1/auth/logout", headers={"Authorization": f"Bearer {id_token}"})
-    assert_problem(response, 401)
-    assert sandbox_client.get("/v1/me", headers=maria.headers).status_code == 200
 
 
 # -- GET /v1/admin/residents/{id} --------------------------------------------------------------------------------
@@ -96,7 +38,7 @@ def test_resident_detail_shows_that_resident_only(sandbox_client, sandbox_url):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
     response = sandbox_client.get(
-        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}", headers=staff_headers(sophie)
+        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}", headers=sophie.admin_headers(REASON)
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
@@ -108,7 +50,9 @@ def test_resident_detail_shows_that_resident_only(sandbox_client, sandbox_url):
 
 def test_resident_detail_of_an_unknown_resident_is_404(sandbox_client, sandbox_url, db_session):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
-    assert_problem(sandbox_client.get("/v1/admin/residents/no-such-resident", headers=staff_headers(sophie)), 404)
+    assert_problem(
+        sandbox_client.get("/v1/admin/residents/no-such-resident", headers=sophie.admin_headers(REASON)), 404
+    )
     (event,) = db_session.scalars(select(AuditEvent)).all()
     assert (event.action, event.outcome) == ("resident.read", "error")
 
@@ -123,7 +67,7 @@ def test_staff_benefit_reads_name_a_bad_query_field(sandbox_client, sandbox_url,
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     path = f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/benefits?{query}"
-    assert_problem(sandbox_client.get(path, headers=staff_headers(sophie)), 422, field=field)
+    assert_problem(sandbox_client.get(path, headers=sophie.admin_headers(REASON)), 422, field=field)
 
 
 # -- GET /v1/admin/residents/{id}/notifications ------------------------------------------------------------------
@@ -134,22 +78,23 @@ def test_staff_notification_reads_name_a_bad_query_field(sandbox_client, sandbox
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     path = f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/notifications?{query}"
-    assert_problem(sandbox_client.get(path, headers=staff_headers(sophie)), 422, field=field)
+    assert_problem(sandbox_client.get(path, headers=sophie.admin_headers(REASON)), 422, field=field)
 
 
 def test_staff_notification_reads_show_that_resident_only(sandbox_client, sandbox_url, db_session):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     james = sign_in(sandbox_client, sandbox_url, "james")
-    mine = queue_message(db_session, db_session.get(Resident, resident_id(sandbox_client, maria)), [])
-    queue_message(db_session, db_session.get(Resident, resident_id(sandbox_client, james)), [])
+    mine = create_notification(db_session, db_session.get(Resident, resident_id(sandbox_client, maria)), [])
+    create_notification(db_session, db_session.get(Resident, resident_id(sandbox_client, james)), [])
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
     path = f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/notifications"
-    response = sandbox_client.get(path, headers=staff_headers(sophie))
+    response = sandbox_client.get(path, headers=sophie.admin_headers(REASON))
     assert response.status_code == 200
     assert [message["id"] for message in response.get_json()["data"]] == [mine.id]
     assert_problem(
-        sandbox_client.get("/v1/admin/residents/no-such-resident/notifications", headers=staff_headers(sophie)), 404
+        sandbox_client.get("/v1/admin/residents/no-such-resident/notifications", headers=sophie.admin_headers(REASON)),
+        404,
     )
 
 
@@ -162,7 +107,7 @@ def test_resync_refreshes_every_shared_linked_agency(sandbox_client, sandbox_url
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
 
     response = sandbox_client.post(
-        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/resync", headers=staff_headers(sophie)
+        f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/resync", headers=sophie.admin_headers(REASON)
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     outcomes = response.get_json()["outcomes"]
@@ -173,7 +118,7 @@ def test_resync_refreshes_every_shared_linked_agency(sandbox_client, sandbox_url
 def test_resync_of_an_unknown_resident_is_404(sandbox_client, sandbox_url):
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     assert_problem(
-        sandbox_client.post("/v1/admin/residents/no-such-resident/resync", headers=staff_headers(sophie)), 404
+        sandbox_client.post("/v1/admin/residents/no-such-resident/resync", headers=sophie.admin_headers(REASON)), 404
     )
 
 
@@ -193,7 +138,7 @@ def test_revoking_one_residents_sessions_leaves_another_signed_in(sandbox_client
     omar = sign_in_staff(sandbox_client, sandbox_url, "omar")
 
     path = f"/v1/admin/residents/{resident_id(sandbox_client, maria)}/sessions/revoke"
-    response = sandbox_client.post(path, headers=staff_headers(omar))
+    response = sandbox_client.post(path, headers=omar.admin_headers(REASON))
     assert response.status_code == 200 and response.get_json() == {"revoked": 1}
     assert_problem(sandbox_client.get("/v1/me", headers=maria.headers), 401)
     assert sandbox_client.get("/v1/me", headers=james.headers).status_code == 200
@@ -203,7 +148,9 @@ def test_revoking_one_residents_sessions_leaves_another_signed_in(sandbox_client
 def test_revoking_an_unknown_residents_sessions_is_404(sandbox_client, sandbox_url):
     maria = sign_in(sandbox_client, sandbox_url, "maria")
     omar = sign_in_staff(sandbox_client, sandbox_url, "omar")
-    response = sandbox_client.post("/v1/admin/residents/no-such-resident/sessions/revoke", headers=staff_headers(omar))
+    response = sandbox_client.post(
+        "/v1/admin/residents/no-such-resident/sessions/revoke", headers=omar.admin_headers(REASON)
+    )
     assert_problem(response, 404)
     assert sandbox_client.get("/v1/me", headers=maria.headers).status_code == 200
 
@@ -214,8 +161,8 @@ def test_revoking_an_unknown_residents_sessions_is_404(sandbox_client, sandbox_u
 def _maria_with_a_message(client, sandbox_url, db_session, *, agency: str | None = None):
     maria = sign_in(client, sandbox_url, "maria")
     row = db_session.get(Resident, resident_id(client, maria))
-    devices = add_devices(db_session, row, ["fcm-token-of-marias-phone-0002"])
-    message = queue_message(db_session, row, devices)
+    devices = create_devices(db_session, row, ["fcm-token-of-marias-phone-0002"])
+    message = create_notification(db_session, row, devices)
     if agency:
         message.agency = agency
         db_session.commit()
@@ -226,7 +173,9 @@ def test_resending_an_unknown_notification_is_404_and_sends_nothing(sandbox_clie
     _maria_with_a_message(sandbox_client, sandbox_url, db_session)
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     before = deliveries(db_session)
-    response = sandbox_client.post("/v1/admin/notifications/no-such-message/resend", headers=staff_headers(sophie))
+    response = sandbox_client.post(
+        "/v1/admin/notifications/no-such-message/resend", headers=sophie.admin_headers(REASON)
+    )
     assert_problem(response, 404)
     assert deliveries(db_session) == before
 
@@ -236,7 +185,7 @@ def test_a_refused_resend_reason_sends_nothing(sandbox_client, sandbox_url, db_s
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     before = deliveries(db_session)
     response = sandbox_client.post(
-        f"/v1/admin/notifications/{message.id}/resend", headers=staff_headers(sophie, reason="resend")
+        f"/v1/admin/notifications/{message.id}/resend", headers=sophie.admin_headers("resend")
     )
     assert_problem(response, 400, field="X-Access-Reason")
     assert deliveries(db_session) == before
@@ -247,7 +196,7 @@ def test_a_message_from_an_agency_no_longer_shared_is_not_resent(sandbox_client,
     sandbox_client.put("/v1/me/consents/HFS", json={"granted": False}, headers=maria.headers)
     sophie = sign_in_staff(sandbox_client, sandbox_url, "sophie")
     before = deliveries(db_session)
-    response = sandbox_client.post(f"/v1/admin/notifications/{message.id}/resend", headers=staff_headers(sophie))
+    response = sandbox_client.post(f"/v1/admin/notifications/{message.id}/resend", headers=sophie.admin_headers(REASON))
     assert_problem(response, 409, field="notification_id")
     assert deliveries(db_session) == before
 

@@ -8,17 +8,16 @@ from sqlalchemy import select
 from notifications.dispatch import dispatch_job
 from services.models.notifications import NotificationMessage, PushDelivery
 from tests.celery_harness import wait_until
-from tests.notifications_db.factories import add_devices, make_resident
-from tests.notifications_db.test_dispatch import approved, emit
+from tests.factories import approved_event, create_devices, create_events, create_resident
 
 
 @pytest.mark.redis
 def test_an_outbox_event_reaches_the_phone_through_a_celery_worker(
     hub, db_session, fcm_transport, fcm_server, celery_worker_runner
 ):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["celery-phone-token-000001", "celery-tablet-token-000002"])
-    emit(db_session, maria, approved())
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["celery-phone-token-000001", "celery-tablet-token-000002"])
+    create_events(db_session, maria, approved_event())
 
     celery_worker_runner.submit(dispatch_job)  # the worker then queues notifications.send_deliveries
 

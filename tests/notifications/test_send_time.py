@@ -16,9 +16,15 @@ from services.devices import register_device
 from services.identity.consent import set_consent
 from services.models.identity import Resident
 from services.models.notifications import Device, NotificationMessage, PushDelivery
-from tests.admin.staff import staff_member
-from tests.notifications_db.factories import add_devices, make_resident, queue_message
-from tests.notifications_db.test_dispatch import approved, emit, interview_missed
+from tests.factories import (
+    approved_event,
+    create_devices,
+    create_events,
+    create_notification,
+    create_resident,
+    create_staff,
+    interview_missed_event,
+)
 
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)  # 09:00 in Chicago
 NIGHT = dt.datetime(2026, 3, 3, 4, 0, tzinfo=dt.UTC)  # 22:00 in Chicago
@@ -44,7 +50,7 @@ def the_message(session, resident) -> NotificationMessage:
 
 
 def dispatched(hub, session, resident, *events) -> NotificationMessage:
-    emit(session, resident, *(events or (approved(),)))
+    create_events(session, resident, *(events or (approved_event(),)))
     dispatch_outbox(hub)
     return the_message(session, resident)
 
@@ -55,8 +61,8 @@ def dispatched(hub, session, resident, *events) -> NotificationMessage:
 def test_previews_switched_off_after_dispatch_keep_the_program_off_the_lock_screen(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-000001"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-000001"])
     update_preferences(db_session, maria.id, detailed_previews=True)
     dispatched(hub, db_session, maria)
 
@@ -68,8 +74,8 @@ def test_previews_switched_off_after_dispatch_keep_the_program_off_the_lock_scre
 
 
 def test_previews_switched_on_after_dispatch_show_the_details(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-000002"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-000002"])
     dispatched(hub, db_session, maria)
 
     update_preferences(db_session, maria.id, detailed_previews=True)
@@ -82,8 +88,8 @@ def test_previews_switched_on_after_dispatch_show_the_details(hub, db_session, f
 def test_the_lock_screen_speaks_the_language_the_resident_has_when_it_is_sent(
     hub, db_session, fcm_transport, fcm_server
 ):
-    ana = make_resident(db_session)
-    add_devices(db_session, ana, ["ana-phone-token-000003"])
+    ana = create_resident(db_session)
+    create_devices(db_session, ana, ["ana-phone-token-000003"])
     message = dispatched(hub, db_session, ana)
     assert message.locale == "en"
 
@@ -99,9 +105,9 @@ def test_a_message_kept_without_its_parameters_gets_the_private_text_even_with_p
     hub, db_session, fcm_transport, fcm_server
 ):
     """Messages written before send-time rendering (migration 0009) kept no raw values to fill a detailed text."""
-    maria = make_resident(db_session)
-    [phone] = add_devices(db_session, maria, ["maria-phone-token-000004"])
-    message = queue_message(db_session, maria, [phone])
+    maria = create_resident(db_session)
+    [phone] = create_devices(db_session, maria, ["maria-phone-token-000004"])
+    message = create_notification(db_session, maria, [phone])
     message.params = None
     db_session.commit()
     update_preferences(db_session, maria.id, detailed_previews=True)
@@ -119,10 +125,10 @@ def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_
     client, hub, db_session, fcm_transport, fcm_server
 ):
     clock.set_now(NIGHT)
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-000005"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-000005"])
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
-    dispatched(hub, db_session, maria, approved(agency="DHS"))
+    dispatched(hub, db_session, maria, approved_event(agency="DHS"))
     assert send_due_deliveries(hub).sent == 0  # held until 07:00
 
     set_consent(db_session, maria.id, "DHS", False)
@@ -136,9 +142,9 @@ def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_
     assert (row.state, row.error_code, row.attempts) == ("cancelled", "consent_withdrawn", 0)
     # A supervisor breaking glass sees the withheld message, and why its push never went out.
     clock.set_now(None)  # staff tokens are checked against the real time
-    omar = staff_member(hub, "supervisor")
+    omar = create_staff(hub, "supervisor")
     body = client.get(
-        f"/v1/admin/residents/{maria.id}/notifications", headers=omar.headers(**{"X-Break-Glass": "true"})
+        f"/v1/admin/residents/{maria.id}/notifications", headers=omar.admin_headers(**{"X-Break-Glass": "true"})
     ).get_json()
     [message] = body["data"]
     assert [(d["state"], d["error_code"]) for d in message["deliveries"]] == [("cancelled", "consent_withdrawn")]
@@ -147,8 +153,8 @@ def test_consent_withdrawn_while_quiet_hours_hold_a_push_cancels_it_and_support_
 def test_a_category_switched_off_before_a_retry_stops_the_retry_and_support_sees_why(
     client, hub, db_session, fcm_transport, fcm_server
 ):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["busy-phone-token-000006"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["busy-phone-token-000006"])
     dispatched(hub, db_session, maria)
     fcm_server.fail_next("busy-phone-token-000006", 1, "QUOTA_EXCEEDED")
     assert send_due_deliveries(hub).retried == 1
@@ -162,8 +168,10 @@ def test_a_category_switched_off_before_a_retry_stops_the_retry_and_support_sees
     [row] = deliveries(db_session)
     assert (row.state, row.error_code, row.attempts) == ("cancelled", "category_disabled", 1)
     clock.set_now(None)  # staff tokens are checked against the real time
-    sophie = staff_member(hub, "support")
-    [message] = client.get(f"/v1/admin/residents/{maria.id}/notifications", headers=sophie.headers()).get_json()["data"]
+    sophie = create_staff(hub, "support")
+    [message] = client.get(f"/v1/admin/residents/{maria.id}/notifications", headers=sophie.admin_headers()).get_json()[
+        "data"
+    ]
     assert [(d["state"], d["error_code"]) for d in message["deliveries"]] == [("cancelled", "category_disabled")]
 
 
@@ -186,8 +194,8 @@ class RegisteringTransport:
 def test_a_device_moved_to_another_resident_before_a_retry_is_cancelled_as_moved(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria, ana = make_resident(db_session), make_resident(db_session)
-    add_devices(db_session, maria, ["shared-tablet-token-000007"])
+    maria, ana = create_resident(db_session), create_resident(db_session)
+    create_devices(db_session, maria, ["shared-tablet-token-000007"])
     dispatched(hub, db_session, maria)
     fcm_server.fail_next("shared-tablet-token-000007", 1, "QUOTA_EXCEEDED")
 
@@ -215,10 +223,10 @@ def test_a_device_moved_to_another_resident_before_a_retry_is_cancelled_as_moved
 
 
 def test_quiet_hours_switched_on_after_dispatch_hold_a_push_until_they_end(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-000008"])
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-000008"])
     clock.set_now(NIGHT)
-    emit(db_session, maria, approved(), interview_missed())
+    create_events(db_session, maria, approved_event(), interview_missed_event())
     dispatch_outbox(hub)
 
     update_preferences(db_session, maria.id, quiet_hours=(dt.time(21, 0), dt.time(7, 0)))
@@ -237,14 +245,14 @@ def test_a_batch_is_decided_in_a_constant_number_of_statements(hub, test_databas
 
     def statements_for(residents: int) -> int:
         for number in range(residents):
-            resident = make_resident(db_session)
+            resident = create_resident(db_session)
             update_preferences(db_session, resident.id, detailed_previews=number % 2 == 0)
             set_consent(db_session, resident.id, "HFS", False)
             db_session.commit()
-            phones = add_devices(
+            phones = create_devices(
                 db_session, resident, [f"count-{residents}-{number}-a", f"count-{residents}-{number}-b"]
             )
-            queue_message(db_session, resident, phones)
+            create_notification(db_session, resident, phones)
         executed = []
 
         def record(conn, cursor, statement, parameters, context, executemany):
@@ -265,7 +273,7 @@ def test_a_batch_is_decided_in_a_constant_number_of_statements(hub, test_databas
 
 
 def sent_message(hub, session, fcm_server, resident, tokens, *events) -> NotificationMessage:
-    add_devices(session, resident, tokens)
+    create_devices(session, resident, tokens)
     message = dispatched(hub, session, resident, *events)
     send_due_deliveries(hub)
     fcm_server.reset()
@@ -273,7 +281,7 @@ def sent_message(hub, session, fcm_server, resident, tokens, *events) -> Notific
 
 
 def test_a_resend_after_previews_changed_renders_the_lock_screen_of_now(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     update_preferences(db_session, maria.id, detailed_previews=True)
     message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000009"])
 
@@ -288,7 +296,7 @@ def test_a_resend_after_previews_changed_renders_the_lock_screen_of_now(hub, db_
 def test_a_resend_of_a_category_switched_off_is_recorded_cancelled_and_sends_nothing(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000010"])
 
     update_preferences(db_session, maria.id, categories={"status": False})
@@ -301,7 +309,7 @@ def test_a_resend_of_a_category_switched_off_is_recorded_cancelled_and_sends_not
 
 
 def test_consent_withdrawn_after_a_resend_was_queued_cancels_it(hub, db_session, fcm_transport, fcm_server):
-    maria = make_resident(db_session)
+    maria = create_resident(db_session)
     message = sent_message(hub, db_session, fcm_server, maria, ["maria-phone-token-000011"])
     queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
@@ -317,7 +325,7 @@ def test_consent_withdrawn_after_a_resend_was_queued_cancels_it(hub, db_session,
 def test_a_resend_after_a_device_moved_goes_only_to_the_residents_own_devices(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria, ana = make_resident(db_session), make_resident(db_session)
+    maria, ana = create_resident(db_session), create_resident(db_session)
     message = sent_message(
         hub, db_session, fcm_server, maria, ["maria-phone-token-000012", "family-tablet-token-000012"]
     )
@@ -338,7 +346,7 @@ def test_a_resend_after_a_device_moved_goes_only_to_the_residents_own_devices(
 
 
 def test_a_device_moved_after_a_resend_was_queued_is_cancelled_as_moved(hub, db_session, fcm_transport, fcm_server):
-    maria, ana = make_resident(db_session), make_resident(db_session)
+    maria, ana = create_resident(db_session), create_resident(db_session)
     message = sent_message(hub, db_session, fcm_server, maria, ["family-tablet-token-000013"])
     [resent] = queue_resend(db_session, hub.runner, message.id, requested_by="staff:sophie")
 
@@ -355,9 +363,9 @@ def test_a_device_moved_after_a_resend_was_queued_is_cancelled_as_moved(hub, db_
 def test_a_resend_in_quiet_hours_waits_for_them_to_end_unless_the_message_is_urgent(
     hub, db_session, fcm_transport, fcm_server
 ):
-    maria = make_resident(db_session)
-    add_devices(db_session, maria, ["maria-phone-token-000014"])
-    emit(db_session, maria, approved(), interview_missed())
+    maria = create_resident(db_session)
+    create_devices(db_session, maria, ["maria-phone-token-000014"])
+    create_events(db_session, maria, approved_event(), interview_missed_event())
     dispatch_outbox(hub)
     send_due_deliveries(hub)
     fcm_server.reset()

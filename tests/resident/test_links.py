@@ -14,8 +14,8 @@ from services.audit import verify_chain
 from services.identity.app_registry import ensure_app_clients
 from services.identity.person_index import PersonIndex
 from tests.factories import sign_in, sign_in_staff
-from tests.me.links import BIRTHDATES, failures, letter, link, link_events, links_of, resident_id
 from tests.problem_assertions import assert_problem
+from tests.resident.links import BIRTHDATES, failures, letter, link, link_events, links_of, resident_id
 
 # -- the person a case belongs to links it ------------------------------------------------------------------------
 

@@ -1,1 +1,0 @@
-"""Notifications against a real database: devices, inbox, preferences, dispatch, delivery, reminders, jobs."""
