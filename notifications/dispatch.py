@@ -165,6 +165,7 @@ def dispatch_events(session: Session, events: list[OutboxEvent], report: Dispatc
         return
     for field in dataclasses.fields(DispatchReport):
         setattr(report, field.name, getattr(report, field.name) + getattr(trial, field.name))
+    report.partner_callbacks += record_outcomes(session, batch.partner_outcomes)  # as the event-by-event path
 
 
 def _dispatch_one_by_one(session: Session, events: list[OutboxEvent], report: DispatchReport) -> None:
