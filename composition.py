@@ -27,12 +27,15 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
+from api.resident.benefits.stored import as_of as resident_view_as_of
+from api.resident.benefits.stored import render as render_resident_view
 from config import Problem, Settings, SettingsError, load_or_exit
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
 from services import tracing
 from services.background import InProcessRunner, JobRegistry, Runner
+from services.benefits import documents
 from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
@@ -46,9 +49,13 @@ from services.partner.callbacks import deliver_callbacks_job
 from services.platform.client import platform_check
 from services.readiness import Readiness, database_check, redis_check
 
+# What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
+documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
+
 JOBS = JobRegistry(
     [
         refresh_source_job,  # benefits.refresh_source: queued by reads, pushed events and support's resync
+        documents.render_views_job,  # benefits.render_views: queued by a read that found no current document
         prune_platform_events_job,  # benefits.prune_platform_events: daily
         link_records_job,  # identity.link_records: every 5 minutes, and for one resident on demand
         prune_used_id_tokens_job,  # identity.prune_used_id_tokens: hourly

@@ -55,8 +55,9 @@ def _cli_groups() -> list:
     from api.commands.sandbox import sandbox
     from api.commands.settings import settings_group
     from api.commands.sync import sync
+    from api.commands.views import views
 
-    return [sandbox, audit, identity, keys, apps, outbox, settings_group, sync]
+    return [sandbox, audit, identity, keys, apps, outbox, settings_group, sync, views]
 
 
 class HubMap(Map):

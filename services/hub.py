@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import services.benefits.documents  # noqa: F401  (renders stored reads when their rows change)
 from config import Settings
 from services.background import JobRegistry, Runner
 from services.db import make_engine, make_session_factory

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,11 @@ class SigningKey:
     kid: str
     private_key: ec.EllipticCurvePrivateKey
     created_at: str
+
+    @functools.cached_property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        """Derived once per key (every access token check verifies with it)."""
+        return self.private_key.public_key()
 
     @property
     def public_jwk(self) -> dict[str, Any]:

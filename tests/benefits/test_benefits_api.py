@@ -244,4 +244,4 @@ def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub, t
     many = _count_statements(test_database.engine, read(large))
     assert len(client.get("/v1/me/benefits", headers=large.headers).get_json()["data"]) == 7
     assert few == many, (few, many)
-    assert many <= 7, many  # session, resident, withheld consents, links, sources, benefits, actions
+    assert many <= 3, many  # session, resident, the stored document (services.benefits.documents)
