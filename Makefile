@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
 
-.PHONY: run stack stack-reset test install migrate migration lint bench load clean
+.PHONY: run stack stack-reset test install migrate migration lint bench load clean sandbox-reset
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -25,22 +25,28 @@ install: $(STAMP)
 migrate: install
 	@$(VENV)/bin/alembic upgrade head
 
-## make run: the embedded default (SQLite, in-process worker, sandbox platform + identity provider)
-run: export SANDBOX_URL = http://127.0.0.1:$(SANDBOX_PORT)
-run: export PLATFORM_URL = http://127.0.0.1:$(SANDBOX_PORT)/platform
-run: export OIDC_ISSUER = http://127.0.0.1:$(SANDBOX_PORT)/idp
-run: export STAFF_OIDC_ISSUER = http://127.0.0.1:$(SANDBOX_PORT)/staff-idp
-run: export PUBLIC_URL = http://127.0.0.1:$(PORT)
-run: migrate
+## make run: the embedded default (SQLite, in-process worker, sandbox platform + identity provider). It writes the
+## sandbox's addresses to instance/.env, which every hub process and `flask …` command reads (under .env and the
+## environment), so a command in another terminal reaches this sandbox and database. ACCESS_LOG=true shows a line per
+## request; off by default here, so the terminal shows what the walkthrough asks to see ("push logged").
+ACCESS_LOG ?= false
+run: install
 	@mkdir -p instance
+	@printf '%s\n' "# Written by make run: the sandbox it started. Read by every hub process and flask command, under" \
+		"# .env (your own settings) and the environment, which both win over it." \
+		"PORT=$(PORT)" "SANDBOX_PORT=$(SANDBOX_PORT)" "PUBLIC_URL=http://127.0.0.1:$(PORT)" \
+		"SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT)" "PLATFORM_URL=http://127.0.0.1:$(SANDBOX_PORT)/platform" \
+		"OIDC_ISSUER=http://127.0.0.1:$(SANDBOX_PORT)/idp" "STAFF_OIDC_ISSUER=http://127.0.0.1:$(SANDBOX_PORT)/staff-idp" \
+		> instance/.env
+	@$(VENV)/bin/alembic upgrade head
 	@$(PY) -m simulator --host 127.0.0.1 --port $(SANDBOX_PORT) --residents $(SANDBOX_RESIDENTS) \
 		--public-url http://127.0.0.1:$(SANDBOX_PORT) \
 		--hub-events-url http://127.0.0.1:$(PORT)/v1/platform/events & \
 	  sandbox=$$!; trap "kill $$sandbox 2>/dev/null" EXIT INT TERM; \
 	  $(PY) -m flask --app composition:create_app sandbox seed && \
 	  $(PY) -m flask --app composition:create_app sandbox welcome --port $(PORT) --sandbox-port $(SANDBOX_PORT) && \
-	  PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 --threads 8 \
-		--log-level warning wsgi:app
+	  ACCESS_LOG=$(ACCESS_LOG) $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 1 \
+		--threads 8 --log-level warning wsgi:app
 
 ## make stack: the production topology on this machine (PostgreSQL, Redis, gunicorn × WEB_CONCURRENCY, Celery
 ## workers + one beat, the sandbox, firebase-admin → the fake FCM server) with HUB_ENV=staging, under honcho
@@ -76,6 +82,10 @@ lint: install
 ## make bench: every benchmark once (bench/run_all.py; QUICK=1 for a short run of each); never part of make test
 bench: install
 	@$(PY) bench/run_all.py $(if $(QUICK),--quick)
+
+## make sandbox-reset: the hub's sandbox data dropped and reseeded, the sandbox back at day 0 (keeps .venv)
+sandbox-reset: install
+	@$(PY) -m flask --app composition:create_app sandbox reset
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -27,12 +27,15 @@ from sqlalchemy.engine import Engine
 
 import services.models  # noqa: F401  (registers every model on the metadata)
 from api.app import create_app as create_api_app
-from config import Settings, SettingsError
+from api.resident.benefits.stored import as_of as resident_view_as_of
+from api.resident.benefits.stored import render as render_resident_view
+from config import Problem, Settings, SettingsError, load_or_exit
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
 from notifications.transports import transport_from_settings
 from services import tracing
 from services.background import InProcessRunner, JobRegistry, Runner
+from services.benefits import documents
 from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
@@ -48,9 +51,13 @@ from services.platform.client import platform_check
 from services.platform.maintenance import refresh_maintenance_job
 from services.readiness import Readiness, database_check, redis_check
 
+# What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
+documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
+
 JOBS = JobRegistry(
     [
         refresh_source_job,  # benefits.refresh_source: queued by reads, pushed events and support's resync
+        documents.render_views_job,  # benefits.render_views: queued by a read that found no current document
         prune_platform_events_job,  # benefits.prune_platform_events: daily
         link_records_job,  # identity.link_records: every 5 minutes, and for one resident on demand
         prune_used_id_tokens_job,  # identity.prune_used_id_tokens: hourly
@@ -107,8 +114,11 @@ def build_hub(
 
 def create_app(settings: Settings | None = None, *, hub: Hub | None = None) -> Flask:
     """The Flask app over ``hub`` (built from ``settings``, or the environment, when not given), traced when
-    ``OTEL_ENABLED``: a server span per request (not the probes or /metrics), its SQL and its platform calls."""
-    hub = hub if hub is not None else build_hub(settings)
+    ``OTEL_ENABLED``: a server span per request (not the probes or /metrics), its SQL and its platform calls.
+    Called with nothing by ``flask --app composition:create_app …``: settings the hub refuses are then listed on
+    stderr and the command exits 2, without a traceback."""
+    if hub is None:
+        hub = build_hub(settings if settings is not None else load_or_exit())
     app = create_api_app(hub)
     provider = tracing.install(hub.settings, tracing.WEB_SERVICE)
     if provider is not None:
@@ -155,7 +165,11 @@ def _observe_worker_processes(settings: Settings) -> None:
         worker_process_shutdown.connect(lambda **_kwargs: multiprocess.mark_process_dead(os.getpid()), weak=False)
     if settings.worker_metrics_bind:
         if not multiprocess_dir():
-            raise SettingsError("WORKER_METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (the pool's processes write there)")
+            problem = Problem(
+                "WORKER_METRICS_BIND",
+                "WORKER_METRICS_BIND needs PROMETHEUS_MULTIPROC_DIR (the pool's processes write there)",
+            )
+            raise SettingsError([problem], settings.hub_env)
         worker_init.connect(
             lambda **_kwargs: serve_worker_metrics(settings.worker_metrics_bind, settings.metrics_token), weak=False
         )

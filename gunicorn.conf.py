@@ -7,6 +7,11 @@ request line among them, answered with an HTML page first). Whatever gunicorn st
 request line over 8,190 bytes, its maximum, or a malformed request) is answered as problem+json too, and no
 response carries a ``Server: gunicorn`` banner.
 
+Before any worker starts, the hub's settings are read and checked here (``config.load_or_exit``): settings the hub
+refuses are listed on stderr, without a traceback, and gunicorn exits 2; so does a staging or production start
+without its signing key file (``flask keys init`` makes the first one). gunicorn's own error and access logs are
+the hub's JSON lines (``api/gunicorn_logging.py``).
+
 Metrics: prometheus-client's multiprocess mode. Every worker writes its counters to files in
 ``PROMETHEUS_MULTIPROC_DIR`` and ``GET /metrics``, whichever worker answers, adds up all of them. The directory
 is the operator's when set (share it with the Celery workers of the same host, and empty it before the group
@@ -31,17 +36,44 @@ if _OWN_METRICS_DIR:
 
 import json  # noqa: E402  (after the metrics directory is chosen)
 import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import gunicorn.http.wsgi  # noqa: E402
 import gunicorn.util  # noqa: E402
 
+from api.gunicorn_logging import HubGunicornLogger  # noqa: E402
 from api.problems import PROBLEM_MIMETYPE, problem_document  # noqa: E402
 from api.request_guards import MAX_HEADER_FIELDS, MAX_HEADER_LINE_BYTES  # noqa: E402
+from config import load_or_exit  # noqa: E402
+
+_settings = load_or_exit()
+if _settings.is_strict and not Path(_settings.signing_keys_path).is_file():
+    print(
+        f"Benefits Hub refuses to start (HUB_ENV={_settings.hub_env}): SIGNING_KEYS_PATH: no key file at "
+        f"{_settings.signing_keys_path}; create the first key with `flask keys init`",
+        file=sys.stderr,
+    )
+    raise SystemExit(2)
+
+logger_class = HubGunicornLogger
+HubGunicornLogger.access_log_on = _settings.access_log
+HubGunicornLogger.hub_log_level = _settings.log_level
 
 # Processes: WEB_CONCURRENCY workers (gunicorn's own variable, made explicit) × WEB_THREADS threads each; with
 # threads the worker class is gthread. Command-line options win (``make run`` serves one worker × 8 threads).
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = int(os.environ.get("WEB_THREADS", "1"))
+
+
+def _count(variable: str) -> int:
+    """A process count from the environment, refused by name (not a bare ValueError) when it is not one."""
+    raw = os.environ.get(variable, "1")
+    if not raw.strip().isdigit() or int(raw) < 1:
+        print(f"Benefits Hub refuses to start: {variable}={raw!r}: not a whole number of 1 or more", file=sys.stderr)
+        raise SystemExit(2)
+    return int(raw)
+
+
+workers = _count("WEB_CONCURRENCY")
+threads = _count("WEB_THREADS")
 
 limit_request_line = 8190  # gunicorn's maximum; the hub answers anything over MAX_TARGET_BYTES itself
 limit_request_field_size = 2 * MAX_HEADER_LINE_BYTES

@@ -53,10 +53,14 @@ def _cli_groups() -> list:
     from api.commands.apps import apps
     from api.commands.audit import audit
     from api.commands.identity import identity
+    from api.commands.keys import keys
+    from api.commands.outbox import outbox
     from api.commands.sandbox import sandbox
+    from api.commands.settings import settings_group
     from api.commands.sync import sync
+    from api.commands.views import views
 
-    return [sandbox, audit, identity, sync, apps]
+    return [sandbox, audit, identity, keys, apps, outbox, settings_group, sync, views]
 
 
 class HubMap(Map):

@@ -2,7 +2,9 @@
 
 A sane ``X-Request-ID`` from the caller is kept (so a phone app's id follows the request through the
 logs), anything else is replaced with a fresh one. Log lines carry the request id, the method, the route
-pattern and the status: never query strings, bodies, tokens or other personal data.
+pattern and the status: never query strings, bodies, tokens or other personal data. Under gunicorn with the hub's
+logger class (``gunicorn.conf.py``) gunicorn writes that line itself from what the hub leaves in the WSGI environ
+(``api/gunicorn_logging.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import uuid
 
 from flask import Flask, Response, g, has_request_context, request
 
+from api.current_hub import current_hub
+from api.gunicorn_logging import REQUEST_ID_KEY, ROUTE_KEY, server_writes_access_log
 from services import log_policy
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -78,13 +82,17 @@ def _finish_request(response: Response) -> Response:
     request_id = g.get("request_id")
     if request_id:
         response.headers["X-Request-ID"] = request_id
+    route = request.url_rule.rule if request.url_rule else None
+    request.environ[ROUTE_KEY], request.environ[REQUEST_ID_KEY] = route, request_id  # for gunicorn's access line
+    if server_writes_access_log() or not current_hub().settings.access_log:
+        return response
     elapsed_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000
     if request.path not in {"/healthz", "/readyz"}:
         access_log.info(
             "request",
             extra={
                 "method": request.method,
-                "route": request.url_rule.rule if request.url_rule else None,
+                "route": route,
                 "status": response.status_code,
                 "duration_ms": round(elapsed_ms, 2),
             },

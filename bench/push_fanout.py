@@ -4,6 +4,7 @@ and, in the same run against the same server, a plain HTTP client (httpx, one co
 the same requests.
 
     .venv/bin/python bench/push_fanout.py [--devices 50000] [--devices-per-resident 2] [--threads 64] [--quick]
+                                          [--fake fast] [--database-url postgresql://…]
 
 The hub is driven from outside (``bench/harness.py``): a fresh database (SQLite in a temporary folder;
 ``--database-url postgresql://…`` for a database ``bench_push_fanout`` made and dropped on that server) migrated
@@ -13,6 +14,10 @@ settings pointed at the fake (``FCM_CREDENTIALS_PATH``, ``FCM_URL``): its ticker
 as the embedded default does. Timed from outside: from gunicorn's launch to the last push the fake accepted,
 and from the first push accepted to the last (the send window). Writes the figures to
 ``bench/results/push_fanout.txt`` (``--quick``: a thousand devices, to ``bench/results/quick/``).
+
+``--fake fast`` swaps the recording fake (``http.server``, a thread per connection, near 600 requests/s here:
+below what the hub sends) for ``tests.fakes.fast_fcm_server`` (asyncio, counts only), so the figure is the hub's
+and not its double's; its figures go to ``bench/results/push_fanout_fast.txt``.
 """
 
 from __future__ import annotations
@@ -122,16 +127,20 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the whole campaign")
     parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
+    parser.add_argument("--fake", choices=("recording", "fast"), default="recording", help="which fake FCM server")
     parser.add_argument("--output", default=None)
     args = parser.parse_args()
     if args.quick:
         args.devices, args.threads = 1000, 16
-    output = Path(args.output) if args.output else result_path("push_fanout", args.quick)
+    fast = args.fake == "fast"
+    name = "push_fanout_fast" if fast else "push_fanout"
+    output = Path(args.output) if args.output else result_path(name, args.quick)
+    load = os.getloadavg()
 
     with (
         tempfile.TemporaryDirectory() as folder,
-        Database(args.database_url or None, Path(folder), "bench_push_fanout") as database,
-        FakeFCM(Path(folder)) as fake,
+        Database(args.database_url or None, Path(folder), f"bench_{name}") as database,
+        FakeFCM(Path(folder), fast=fast) as fake,
     ):
         port = free_port()
         env = hub_environment(
@@ -161,11 +170,13 @@ def main() -> None:
     send_rate = hub["sent"] / hub["send_seconds"] if hub["send_seconds"] else float("nan")
     plain_rate = plain["ok"] / plain["seconds"]
     lines = [
-        "Push fan-out benchmark (bench/push_fanout.py)",
+        f"Push fan-out benchmark (bench/push_fanout.py --fake {args.fake})",
         f"when: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; database: {backend}",
+        f"Python {platform.python_version()}; load average before {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}; "
+        f"database: {backend}",
         f"campaign: {residents:,} residents x {args.devices_per_resident} devices = {total:,} devices "
-        f"(flask sandbox seed-load: {seed_seconds:.1f} s); fake FCM server in its own process on 127.0.0.1",
+        f"(flask sandbox seed-load: {seed_seconds:.1f} s); fake FCM server "
+        f"({'tests.fakes.fast_fcm_server, asyncio' if fast else 'tests.fakes.fcm_server'}) in its own process",
         "",
         "hub: gunicorn wsgi:app (1 worker, WORKER_MODE=inprocess), its ticker: outbox -> dispatcher -> FCMTransport",
         f"  (firebase-admin send_each, <=500 a batch, {args.max_in_flight} in flight) -> fake FCM",

@@ -7,23 +7,35 @@
 ``bench/results/quick/`` instead (not kept in git). A new benchmark is a script in ``bench/`` that accepts
 ``--quick`` and writes its figures with ``bench.harness.result_path``, added to ``BENCHMARKS`` below. Benchmarks
 drive the hub from outside and never import it or the tests (``tests/test_bench_guard.py``).
+
+A script may appear more than once with different arguments (SQLite and PostgreSQL, or another fake): the
+argument ``{postgres}`` stands for ``BENCH_DATABASE_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``;
+each script makes and drops its own database there). The machine has two cores: they run one after another,
+never two at once, and each report gives the load average it ran under.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+POSTGRES = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Each script with the arguments of a full run (its defaults unless given here).
 BENCHMARKS: list[tuple[str, list[str]]] = [
+    ("me_reads.py", []),
     ("benefits_read.py", []),
+    ("benefits_read.py", ["--database-url", "{postgres}"]),
     ("push_fanout.py", []),
+    ("push_fanout.py", ["--fake", "fast", "--database-url", "{postgres}"]),
     ("push_crash.py", []),
+    ("platform_intake.py", []),
+    ("platform_intake.py", ["--database-url", "{postgres}", "--workers", "2"]),
     ("sim_generate.py", []),
     ("partner_campaign.py", []),
 ]
@@ -37,13 +49,14 @@ def main() -> None:
     chosen = [(script, extra) for script, extra in BENCHMARKS if not args.only or Path(script).stem in args.only]
     failed = []
     for script, extra in chosen:
-        command = [sys.executable, str(BENCH / script), *extra, *(["--quick"] if args.quick else [])]
+        arguments = [argument.format(postgres=POSTGRES) for argument in extra]
+        command = [sys.executable, str(BENCH / script), *arguments, *(["--quick"] if args.quick else [])]
         print(f"== {script} {' '.join(command[2:])}", flush=True)
         started = time.perf_counter()
         done = subprocess.run(command, cwd=BENCH.parent)
         print(f"== {script}: {'ok' if done.returncode == 0 else 'FAILED'} in {time.perf_counter() - started:.0f} s\n")
         if done.returncode:
-            failed.append(script)
+            failed.append(" ".join([script, *extra]))
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}")
 

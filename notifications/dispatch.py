@@ -143,7 +143,32 @@ def message_dedupe_key(event: OutboxEvent, suffix: str | None) -> str:
 
 
 def dispatch_events(session: Session, events: list[OutboxEvent], report: DispatchReport) -> None:
-    """Turn ``events`` into messages and deliveries in ``session``."""
+    """Turn ``events`` into messages and deliveries in ``session``.
+
+    The whole batch is tried at once, in one savepoint and one flush (a few statements for hundreds of events:
+    a savepoint per event cost six round trips each, most of a campaign's dispatch time). Only if that trial
+    fails (a message another dispatcher already wrote, or an event whose templates cannot be filled) is the
+    batch rolled back to the savepoint and done event by event, each in its own savepoint, as before."""
+    trial = DispatchReport()
+    try:
+        with session.begin_nested():
+            batch = _BatchData.load(session, events)
+            now = clock.now()
+            for event in events:
+                event.attempts += 1
+                _dispatch_event(session, event, batch, now, trial)
+                event.processed_at = now
+                trial.events += 1
+            session.flush()
+    except (IntegrityError, TemplateError, KeyError, ValueError, TypeError):
+        _dispatch_one_by_one(session, events, report)
+        return
+    for field in dataclasses.fields(DispatchReport):
+        setattr(report, field.name, getattr(report, field.name) + getattr(trial, field.name))
+    report.partner_callbacks += record_outcomes(session, batch.partner_outcomes)  # as the event-by-event path
+
+
+def _dispatch_one_by_one(session: Session, events: list[OutboxEvent], report: DispatchReport) -> None:
     batch = _BatchData.load(session, events)
     now = clock.now()
     for event in events:

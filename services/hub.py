@@ -18,6 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import services.benefits.documents  # noqa: F401  (renders stored reads when their rows change)
 from config import Settings
 from services.background import JobRegistry, Runner
 from services.db import make_engine, make_session_factory
@@ -144,7 +145,7 @@ class Hub:
 
     @built_once
     def signing_keys(self) -> SigningKeys:
-        """Generated on first use in development; production must be given its key file."""
+        """Generated on first use in development and test; staging and production must be given their key file."""
         settings = self.settings
         return load_signing_keys(settings.signing_keys_path, generate_if_missing=not settings.is_strict)
 

@@ -56,6 +56,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import clock
@@ -132,3 +133,45 @@ def write_events(session: Session, resident_id: str, events: Iterable[DomainEven
         )
         written += result.rowcount or 0
     return written
+
+
+@dataclasses.dataclass(frozen=True)
+class Backlog:
+    """Events written but not yet dispatched: how many, how old the oldest is, how many were tried and failed."""
+
+    events: int
+    oldest_seconds: float | None
+    retried: int
+
+
+def backlog(session: Session) -> tuple[Backlog, dict[str, Backlog]]:
+    """The outbox's backlog in all, and per event type (``flask outbox status``): one grouped query on the
+    pending index. An old oldest event means the dispatcher is not running or keeps failing on it."""
+    now = clock.now()
+    rows = session.execute(
+        select(
+            OutboxEvent.type,
+            func.count(),
+            func.min(OutboxEvent.created_at),
+            func.count().filter(OutboxEvent.attempts > 0),
+        )
+        .where(OutboxEvent.processed_at.is_(None))
+        .group_by(OutboxEvent.type)
+        .order_by(OutboxEvent.type)
+    ).all()
+    per_type = {kind: Backlog(count, _age(now, oldest), retried) for kind, count, oldest, retried in rows}
+    ages = [entry.oldest_seconds for entry in per_type.values() if entry.oldest_seconds is not None]
+    total = Backlog(
+        sum(entry.events for entry in per_type.values()),
+        max(ages) if ages else None,
+        sum(entry.retried for entry in per_type.values()),
+    )
+    return total, per_type
+
+
+def _age(now: Any, oldest: Any) -> float | None:
+    if oldest is None:
+        return None
+    if oldest.tzinfo is None:  # SQLite hands datetimes back without their zone; the hub writes UTC
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return max(0.0, (now - oldest).total_seconds())

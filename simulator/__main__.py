@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date
 
@@ -20,7 +21,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--platform-key")
     parser.add_argument("--public-url")
     parser.add_argument("--start-date", type=date.fromisoformat, help="scenario day 0 (default: today, UTC)")
+    parser.add_argument("--access-log", action="store_true", help="print a line per request (off: the hub's terminal)")
     return parser.parse_args(argv)
+
+
+def quiet_logs(access_log: bool) -> None:
+    """The sandbox shares the hub's terminal under ``make run``: no development-server banner and no line per
+    request (Werkzeug logs both at INFO) unless ``--access-log``, and no httpx line per change event it posts
+    to the hub. Warnings and errors (a request that crashed, events the hub refused) still show."""
+    logging.getLogger("werkzeug").setLevel(logging.INFO if access_log else logging.WARNING)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ProductionRefused as exc:
         print(f"simulator: {exc}", file=sys.stderr)
         return 2
-    settings = settings_from_env(**vars(parse_args(sys.argv[1:] if argv is None else argv)))
+    arguments = vars(parse_args(sys.argv[1:] if argv is None else argv))
+    quiet_logs(arguments.pop("access_log"))
+    settings = settings_from_env(**arguments)
     from werkzeug.serving import run_simple
 
     from simulator.app import create_app

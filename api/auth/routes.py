@@ -16,7 +16,7 @@ from api.auth.schemas import (
     TokenRequestSchema,
     TokenResponseSchema,
 )
-from api.current_hub import current_hub, hub_of
+from api.current_hub import current_hub
 from api.database import db
 from api.extension import Blueprint
 from api.partner.tokens import partner_token_response
@@ -43,14 +43,6 @@ blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Ending a s
 well_known_blp = Blueprint("well-known", __name__, url_prefix="/.well-known", description="The hub's public keys")
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-@well_known_blp.record_once
-def _load_signing_keys(state) -> None:
-    """Load the signing keys when the app is built, so production without its key file fails at start-up."""
-    hub = hub_of(state.app)
-    if hub.settings.is_strict:
-        hub.signing_keys  # noqa: B018  (built now: a missing key file fails the start, not the first sign-in)
 
 
 @sign_in_blp.errorhandler(UnprocessableEntity)

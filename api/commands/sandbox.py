@@ -1,14 +1,22 @@
-"""``flask sandbox seed`` (registrations the sandbox needs) and ``flask sandbox welcome`` (what to try next)."""
+"""``flask sandbox seed`` (registrations the sandbox needs), ``flask sandbox reset`` (start the story again) and
+``flask sandbox welcome`` (what to try next)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+import httpx
+from alembic import command
+from alembic.config import Config
 from flask.cli import AppGroup
 
 from api.current_hub import current_hub
 from services import load_seed
 from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.partner.apps import ensure_sandbox_partners
+
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 sandbox = AppGroup("sandbox", help="The sandbox: never enabled in production.")
 
@@ -28,6 +36,45 @@ def seed() -> None:
         partners = ensure_sandbox_partners(session, hub.field_cipher, hub.settings.sandbox_url)
         session.commit()
     click.echo(f"sandbox apps registered ({added} new); sandbox partner apps ({partners} new)")
+
+
+@sandbox.command("reset")
+@click.option("--yes", is_flag=True, help="do not ask (scripts)")
+@click.option("--platform/--no-platform", default=True, show_default=True, help="also restart the sandbox's story")
+def reset(yes: bool, platform: bool) -> None:
+    """Drop every row of the hub's database and reseed it, keeping the virtual environment and the signing keys.
+
+    The schema is rebuilt by the migrations themselves (down to nothing, then up to head), so this works on
+    PostgreSQL too, where the audit log refuses deletes. With --platform (the default) the sandbox platform goes
+    back to day 0 (``POST /platform/sim/reset``) so the hub and the sandbox tell the same story again. Residents
+    sign in again afterwards: their sessions are gone.
+    """
+    _require_sandbox()
+    hub = current_hub()
+    target = hub.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Drop all hub data in {target} and reseed the sandbox?", abort=True)
+    config = Config(str(ALEMBIC_INI))
+    with hub.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        command.upgrade(config, "head")
+    hub.engine.dispose()  # pooled connections knew the old tables
+    hub.app_registry.forget()
+    with hub.session() as session:
+        added = ensure_app_clients(session, SANDBOX_APPS)
+    click.echo(f"hub data dropped and rebuilt in {target}; sandbox apps registered ({added})")
+    if platform:
+        click.echo(_reset_platform(hub.settings.sandbox_url))
+
+
+def _reset_platform(sandbox_url: str) -> str:
+    try:
+        answer = httpx.post(f"{sandbox_url.rstrip('/')}/platform/sim/reset", timeout=10)
+        answer.raise_for_status()
+    except httpx.HTTPError as error:
+        return f"the sandbox at {sandbox_url} did not reset ({type(error).__name__}); restart it, or make run"
+    return f"the sandbox at {sandbox_url} is back at day {answer.json().get('scenario_day', 0)}"
 
 
 WELCOME = """

@@ -1,7 +1,7 @@
 """paperwork: document uploads, the database document store, agencies' maintenance windows, interview bookings
 
 Revision ID: 0015_paperwork
-Revises: 0012_partner_api
+Revises: 0013_resident_views
 Create Date: 2026-12-02 02:04:20.898774
 """
 
@@ -14,7 +14,7 @@ import services.db
 
 
 revision = '0015_paperwork'
-down_revision = '0012_partner_api'
+down_revision = "0013_resident_views"
 branch_labels = None
 depends_on = None
 

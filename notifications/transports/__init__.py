@@ -90,8 +90,9 @@ class PushTransport(HubPushTransport, Protocol):
 
 
 def transport_from_settings(settings: Settings) -> PushTransport:
-    """FCM when credentials are configured; otherwise the logging transport of the embedded default."""
-    if settings.fcm_credentials_path:
+    """FCM unless pushes are only logged (``PUSH_TRANSPORT=log``, or no FCM credentials: the embedded default;
+    staging and production refuse the latter unless ``PUSH_TRANSPORT=log`` says so, see config.py)."""
+    if not settings.pushes_only_logged:
         from notifications.transports.fcm import FCMTransport
 
         return FCMTransport.from_settings(settings)

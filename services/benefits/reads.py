@@ -122,7 +122,7 @@ def resident_benefits(
         seen.reload_sources(session)
     states = seen.states()
     wanted = {s.agency for s in states if freshness.wants_refresh(s.status)} | not_waited_for
-    _queue_refreshes(hub, resident_id, sorted(wanted))
+    queue_refreshes(hub, resident_id, sorted(wanted))
     stmt = select(Benefit).where(Benefit.resident_id == resident_id, Benefit.agency.in_(seen.shown or [""]))
     page = keyset_page(
         session,
@@ -146,7 +146,7 @@ def resident_benefit(hub: Hub, session: Session, resident_id: str, benefit_id: s
     if benefit.agency not in seen.shown:
         raise NotFound("There is no benefit with this id.")
     states = [s for s in seen.states() if s.agency == benefit.agency]
-    _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     return BenefitsView(resident, True, states, [benefit], actions_by_benefit(session, [benefit.id]))
 
 
@@ -159,7 +159,7 @@ def resident_open_actions(
         return ActionsView(resident, verified=False)
     seen = _Read(hub.settings, session, resident_id)
     states = seen.states()
-    _queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
+    queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     stmt = select(BenefitAction).where(
         BenefitAction.resident_id == resident_id,
         BenefitAction.agency.in_(seen.shown or [""]),
@@ -200,7 +200,7 @@ def actions_by_benefit(session: Session, benefit_ids: list[str]) -> dict[str, li
     return grouped
 
 
-def _queue_refreshes(hub: Hub, resident_id: str, agencies: list[str]) -> None:
+def queue_refreshes(hub: Hub, resident_id: str, agencies: list[str]) -> None:
     """Queue one background refresh per source that wants one, at most once per debounce window. The window is
     claimed first (so concurrent reads queue one refresh), and given back when the broker could not take the
     job, so the next read tries again; a read never fails for it."""

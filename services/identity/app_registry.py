@@ -40,6 +40,12 @@ class AppRegistry:
                 self._loaded = loaded
         return loaded[1].get(client_id)
 
+    def forget(self) -> None:
+        """Drop this process's cached list, so an app an operator just added, suspended or resumed
+        (``flask apps …``) counts at once here; other processes see it within ``ttl_seconds``."""
+        with self._lock:
+            self._loaded = None
+
 
 @commits
 def ensure_app_clients(session: Session, apps: tuple[tuple[str, str, str], ...]) -> int:

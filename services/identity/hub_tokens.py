@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
+import threading
 from typing import Any
 
 import jwt
@@ -31,6 +32,7 @@ class AccessClaims:
     session_id: str
     client_id: str
     roles: tuple[str, ...] = ()
+    key_id: str | None = None  # the signing key's kid: a token of a key that was rotated out is checked afresh
     scopes: tuple[str, ...] = ()
 
 
@@ -65,8 +67,45 @@ def issue_access_token(
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
 
 
+class _Verified:
+    """Tokens whose signature and claims this process already checked, with their lifetime: a phone presents
+    the same access token on every request for its lifetime, and checking an ES256 signature is most of a
+    read's authentication. Keyed by the whole token (an altered byte is another key, verified afresh); the
+    lifetime is checked again on every use, and the session on every request by the caller, so revocation stays
+    instant. Bounded: the oldest entries go first."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._entries: dict[tuple[str, str, int], tuple[AccessClaims, float, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, keys: SigningKeys, token: str, issuer: str) -> AccessClaims | None:
+        entry = self._entries.get((token, issuer, id(keys)))
+        if entry is None:
+            return None
+        claims, not_before, expires = entry
+        now = clock.now().timestamp()
+        if now > expires + LEEWAY_SECONDS or now < not_before - LEEWAY_SECONDS:
+            return None  # verified afresh: pyjwt says why it is refused
+        return claims
+
+    def put(self, keys: SigningKeys, token: str, issuer: str, claims: AccessClaims, raw: dict[str, Any]) -> None:
+        not_before = float(raw.get("nbf", raw.get("iat", 0)))
+        with self._lock:
+            if len(self._entries) >= self.size:
+                for key in list(self._entries)[: self.size // 10]:
+                    del self._entries[key]
+            self._entries[(token, issuer, id(keys))] = (claims, not_before, float(raw["exp"]))
+
+
+_verified = _Verified()
+
+
 def decode_access_token(keys: SigningKeys, token: str, *, issuer: str) -> AccessClaims:
     """Check signature (by ``kid``), algorithm, issuer and lifetime; the caller checks audience and session."""
+    cached = _verified.get(keys, token, issuer)
+    if cached is not None and keys.verifying(cached.key_id) is not None:
+        return cached
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
@@ -77,7 +116,7 @@ def decode_access_token(keys: SigningKeys, token: str, *, issuer: str) -> Access
     try:
         claims = jwt.decode(
             token,
-            key.private_key.public_key(),
+            key.public_key,
             algorithms=[ALGORITHM],
             issuer=issuer,
             leeway=LEEWAY_SECONDS,
@@ -87,14 +126,17 @@ def decode_access_token(keys: SigningKeys, token: str, *, issuer: str) -> Access
         raise AccessTokenInvalid("The access token has expired; refresh it.") from None
     except jwt.InvalidTokenError:
         raise AccessTokenInvalid("The access token is not valid.") from None
-    return AccessClaims(
+    verified = AccessClaims(
         subject=str(claims["sub"]),
         kind=str(claims["kind"]),
         session_id=str(claims["sid"]),
         client_id=str(claims["aud"]),
         roles=tuple(claims.get("roles") or ()),
+        key_id=key.kid,
         scopes=tuple(str(claims.get("scope") or "").split()),
     )
+    _verified.put(keys, token, issuer, verified, claims)
+    return verified
 
 
 def new_refresh_token() -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from enum import StrEnum
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Row, Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services import clock, devices
@@ -35,6 +35,7 @@ class RevokeReason(StrEnum):
     LOGOUT = "logout"  # the session's own app logged out
     SUPPORT = "support"  # support signed the resident out everywhere
     REFRESH_TOKEN_REUSE = "refresh_token_reuse"  # noqa: S105  (a used refresh token came back: two hold it)
+    APP_SUSPENDED = "app_suspended"  # an operator suspended the session's app (``flask apps suspend``)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,14 +187,29 @@ def session_principal(hub_session: HubSession) -> str | None:
     return hub_session.resident_id if hub_session.kind == "resident" else hub_session.staff_subject
 
 
-def active_session(session: Session, claims: hub_tokens.AccessClaims) -> HubSession:
+# Columns, not the ORM entity: the check runs on every authenticated request, and a row needs no identity map.
+_LIVE_SESSION = select(
+    HubSession.id,
+    HubSession.kind,
+    HubSession.client_id,
+    HubSession.resident_id,
+    HubSession.staff_subject,
+    HubSession.staff_name,
+    HubSession.staff_roles,
+    HubSession.revoked_at,
+).where(HubSession.id == bindparam("session_id"))
+
+
+def active_session(session: Session, claims: hub_tokens.AccessClaims) -> Row:
     """The live session behind an access token: one primary-key lookup (this is what makes revocation instant).
 
     Every claim that names the session's owner must agree with the session: kind, app and ``sub``. A token
     whose ``sub`` is someone else is refused even though its ``sid`` is live, so a token can never speak for one
     principal while holding another's session (used by every authenticated request and by single sign-on).
+    The answer is a read-only row of the session's columns (``id``, ``kind``, ``client_id``, ``resident_id``, ``staff_*``,
+    ``revoked_at``): no ORM entity, no identity map.
     """
-    hub_session = session.get(HubSession, claims.session_id)
+    hub_session = session.connection().execute(_LIVE_SESSION, {"session_id": claims.session_id}).first()
     if hub_session is None or hub_session.revoked_at is not None:
         raise SessionInvalid("The session has ended; sign in again.")
     principal = session_principal(hub_session)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -27,7 +28,7 @@ ALGORITHM = "ES256"
 
 
 class SigningKeysMissing(RuntimeError):
-    """Production was started without a signing key file."""
+    """Staging or production was started without a signing key file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +36,11 @@ class SigningKey:
     kid: str
     private_key: ec.EllipticCurvePrivateKey
     created_at: str
+
+    @functools.cached_property
+    def public_key(self) -> ec.EllipticCurvePublicKey:
+        """Derived once per key (every access token check verifies with it)."""
+        return self.private_key.public_key()
 
     @property
     def public_jwk(self) -> dict[str, Any]:
@@ -95,7 +101,9 @@ def load_signing_keys(path: str, *, generate_if_missing: bool) -> SigningKeys:
     if file.exists():
         return SigningKeys.from_json(json.loads(file.read_text()))
     if not generate_if_missing:
-        raise SigningKeysMissing(f"no signing keys at {path}; production must be given its keys")
+        raise SigningKeysMissing(
+            f"SIGNING_KEYS_PATH: no signing keys at {path} (staging and production never make one)"
+        )
     write_signing_keys(path, SigningKeys([new_signing_key()]), exclusive=True)
     return SigningKeys.from_json(json.loads(file.read_text()))
 

@@ -3,7 +3,14 @@
 from services.db import Base
 from services.models.app_clients import AppClient
 from services.models.audit import AuditChainHead, AuditEvent
-from services.models.benefits import Benefit, BenefitAction, BenefitSource, PlatformEvent, SyncCheckpoint
+from services.models.benefits import (
+    Benefit,
+    BenefitAction,
+    BenefitSource,
+    PlatformEvent,
+    ResidentView,
+    SyncCheckpoint,
+)
 from services.models.documents import DocumentBlob, DocumentUpload, InterviewAppointment, MaintenanceWindow
 from services.models.idempotency import IdempotencyKey
 from services.models.identity import (
@@ -50,6 +57,7 @@ __all__ = [
     "PartnerNotification",
     "PartnerRecipient",
     "PlatformEvent",
+    "ResidentView",
     "PushDelivery",
     "PushSendClaim",
     "RefreshToken",

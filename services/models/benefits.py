@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services import clock
@@ -111,3 +111,21 @@ class SyncCheckpoint(Base):
     started_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[dt.datetime | None]
+
+
+class ResidentView(Base):
+    """What one resident sees in one language, rendered when it changes (``services.benefits.documents``).
+
+    ``document`` is JSON text (read with orjson, never through the ORM on a read): the benefits and open
+    actions as the documented schemas dump them, in the order a read pages them, and the raw state of each
+    source so freshness is computed from ``as_of`` at read time. ``version`` names the code and the text
+    catalogue that rendered it; a read of another version renders again.
+    """
+
+    __tablename__ = "resident_views"
+
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[str] = mapped_column(String(48))
+    document: Mapped[str] = mapped_column(Text)
+    rendered_at: Mapped[dt.datetime] = mapped_column(default=clock.now)

@@ -68,10 +68,15 @@ class Catalogue:
         self.root = Path(root)
         self._files: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._locales: tuple[str, ...] | None = None
 
     def locales(self) -> tuple[str, ...]:
-        """The locales with a folder, e.g. ``("en", "es")``."""
-        return tuple(sorted(path.name for path in self.root.iterdir() if path.is_dir() and _TAG.match(path.name)))
+        """The locales with a folder, e.g. ``("en", "es")``: listed once per catalogue (every read asks; a folder
+        added later is seen by the next process, i.e. the next release)."""
+        if self._locales is None:
+            found = (path.name for path in self.root.iterdir() if path.is_dir() and _TAG.match(path.name))
+            self._locales = tuple(sorted(found))
+        return self._locales
 
     def topics(self, locale: str) -> tuple[str, ...]:
         """The files of one locale's folder, by topic name (``status``, ``programs``, ``access_log``…)."""

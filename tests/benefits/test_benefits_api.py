@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event
 
 from services import clock
+from services.models.benefits import ResidentView
 from tests.factories import create_signed_in_resident, create_snapshot, create_staff
 from tests.problem_assertions import assert_problem
 
@@ -244,4 +245,48 @@ def test_a_benefits_read_is_a_small_constant_number_of_statements(client, hub, t
     many = _count_statements(test_database.engine, read(large))
     assert len(client.get("/v1/me/benefits", headers=large.headers).get_json()["data"]) == 7
     assert few == many, (few, many)
-    assert many <= 8, many  # session, resident, withheld consents, links, sources, benefits, actions, uploads
+    assert many <= 3, many  # session, resident, the stored document (services.benefits.documents)
+
+
+def test_the_full_benefits_read_is_a_small_constant_number_of_statements(client, hub, test_database):
+    """The full read (no stored document: ``services.benefits.reads``) has no N+1 either; it reads more tables than
+    the stored read (consents, links, sources, benefits, actions, and what was sent for each action)."""
+    small = create_signed_in_resident(hub, links={"DCEO": "EA100200403"})
+    create_snapshot(hub, small.id, "DCEO", "dceo_james_day0.json")
+    large = create_signed_in_resident(
+        hub, links={"DHS": "IES100200301", "HFS": "hfs-300400501", "AGING": "AG100200604", "DCEO": "EA100200403"}
+    )
+    for agency, fixture in [
+        ("DHS", "dhs_maria_day7.json"),
+        ("HFS", "hfs_maria_day7.json"),
+        ("AGING", "aging_ana_day7.json"),
+        ("DCEO", "dceo_james_day0.json"),
+    ]:
+        create_snapshot(hub, large.id, agency, fixture)
+    for resident in (small, large):  # warm per-process caches (signing keys, app registry, maintenance calendar)
+        client.get("/v1/me/benefits", headers=resident.headers)
+
+    def selects(resident) -> int:
+        with hub.session() as session:  # no stored document: the read takes the full path
+            session.execute(delete(ResidentView).where(ResidentView.resident_id == resident.id))
+            session.commit()
+        seen = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(test_database.engine, "before_cursor_execute", record)
+        try:
+            response = client.get("/v1/me/benefits", headers=resident.headers)
+        finally:
+            event.remove(test_database.engine, "before_cursor_execute", record)
+        assert response.status_code == 200 and response.get_json()["data"]
+        assert ("benefits.render_views", {"resident_id": resident.id}) in hub.runner.pending  # the full path ran
+        hub.runner.pending.clear()  # the render it queues is not part of the read
+        return len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))])
+
+    few, many = selects(small), selects(large)
+    assert few == many, (few, many)
+    # the stored read's look-up (resident and documents: none found), then the full read's eight: session,
+    # resident, withheld consents, links, sources, benefits, actions, uploads
+    assert many <= 9, many

@@ -13,6 +13,7 @@ from ops.stack import (
     StackError,
     StackOptions,
     ensure_secrets,
+    ensure_service_account,
     ensure_signing_keys,
     honcho_command,
     read_env_file,
@@ -58,6 +59,7 @@ def test_the_stack_environment_is_one_staging_accepts(tmp_path):
     options = StackOptions.from_env({"STACK_DIR": str(tmp_path)})
     values = ensure_secrets(tmp_path, database_is_new=True)
     ensure_signing_keys(tmp_path / "signing-keys.json")
+    ensure_service_account(tmp_path / "fcm-service-account.json", f"{options.fcm_url}/token")  # staging needs it
     environment = stack_environment(options, values)
 
     settings = Settings.from_env(environment)

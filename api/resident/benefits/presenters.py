@@ -149,7 +149,7 @@ def meta(
                 "agency": s.agency,
                 "status": s.status,
                 "as_of": s.as_of,
-                "maintenance": _window(windows.get(s.agency), now, locale),
+                "maintenance": window(windows.get(s.agency), now, locale),
             }
             for s in sources
         ],
@@ -159,8 +159,9 @@ def meta(
     )
 
 
-def _window(window: Window | None, now, locale: str) -> dict[str, Any] | None:
-    if window is None:
+def window(found: Window | None, now, locale: str) -> dict[str, Any] | None:
+    """A source's ``maintenance`` as ``MaintenanceSchema`` shows it (both reads, the stored one at serve time)."""
+    if found is None:
         return None
-    message = maintenance_message(window.agency, window.starts_at, window.ends_at, now, locale, STATE_ZONE)
-    return {"starts_at": window.starts_at, "ends_at": window.ends_at, "message": message}
+    message = maintenance_message(found.agency, found.starts_at, found.ends_at, now, locale, STATE_ZONE)
+    return {"starts_at": found.starts_at, "ends_at": found.ends_at, "message": message}

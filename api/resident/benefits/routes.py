@@ -19,7 +19,7 @@ from api.extension import Blueprint
 from api.openapi.headers import ACCEPT_LANGUAGE, REQUEST_START
 from api.pages import PageArgs, decode_cursor
 from api.request_context import arrived_at
-from api.resident.benefits import presenters
+from api.resident.benefits import presenters, stored
 from api.resident.benefits.schemas import ActionListSchema, BenefitListArgs, BenefitListSchema, BenefitOneSchema
 from api.response_headers import PRIVATE_REVALIDATE, cache_policy
 from services.benefits import reads
@@ -35,6 +35,7 @@ LIST_SCHEMA, ONE_SCHEMA, ACTIONS_SCHEMA = BenefitListSchema(), BenefitOneSchema(
 @cache_policy(PRIVATE_REVALIDATE)
 @blp.resident()
 @blp.reads_headers(ACCEPT_LANGUAGE, REQUEST_START)
+@stored.served_from_document("benefits")
 @blp.arguments(BenefitListArgs, location="query")
 @blp.response(200, BenefitListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
@@ -93,6 +94,7 @@ def get_benefit(benefit_id: str):
 @cache_policy(PRIVATE_REVALIDATE)
 @blp.resident()
 @blp.reads_headers(ACCEPT_LANGUAGE)
+@stored.served_from_document("actions")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ActionListSchema)
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")

@@ -1,0 +1,146 @@
+"""The resident's benefits and actions reads served from their stored documents (``services.benefits.documents``).
+
+``render`` is how a document's items are made: the same presenters and the same documented schemas as the full
+read, run when the resident's picture changes. ``served_from_document`` answer a read
+from the document (no ORM, no marshmallow, orjson) before its query is parsed, or let the full read answer (a
+refresh, a later page, an unverified resident, a source never fetched, no document of this version). A missing or outdated
+document (a resident untouched since a release that changed texts) is rendered by a background job while the
+full read answers; ``flask resident-views render`` renders everyone at once.
+
+A source's ``maintenance`` (a planned outage now or within 24 hours) moves with time, so it is not stored: it is
+added at serve time from the per-process maintenance calendar (``Hub.maintenance``, no statement while cached),
+with the full read's presenter. The body and its ETag are byte for byte the full read's (sorted keys, compact, non-ASCII as is):
+``tests/benefits/test_stored_reads.py`` compares them and validates the stored answer with the schema.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+import orjson
+from flask import Response, request
+from werkzeug.datastructures import MultiDict
+
+from api.auth.principal import current_principal
+from api.current_hub import current_hub
+from api.database import db
+from api.pages import PageArgs, page_meta
+from api.resident.benefits import presenters
+from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, OpenActionSchema, SourceSchema
+from services import clock
+from services.benefits import documents
+from services.benefits.reads import queue_refreshes
+
+BENEFIT, OPEN_ACTION, SOURCE_AS_OF = BenefitSchema(), OpenActionSchema(), SourceSchema(only=("as_of",))
+MAINTENANCE = MaintenanceSchema()
+_JSON = orjson.OPT_SORT_KEYS
+
+
+def render(gathered: documents.Gathered, locale: str) -> dict[str, Any]:
+    """The document's items in ``locale``, as the full read's presenters and schemas make them."""
+    return {
+        "benefits": [
+            BENEFIT.dump(
+                presenters.benefit(
+                    b, gathered.actions.get(b.id, []), gathered.as_of(b.agency), locale, sent=gathered.sent
+                )
+            )
+            for b in gathered.benefits
+        ],
+        "actions": [OPEN_ACTION.dump(presenters.open_action(a, locale, gathered.sent)) for a in gathered.open_actions],
+    }
+
+
+def as_of(value) -> str:
+    """A source's ``as_of`` as the documented schema writes it."""
+    return SOURCE_AS_OF.dump({"as_of": value})["as_of"]
+
+
+def served_from_document(kind: str) -> Callable[[Callable], Callable]:
+    """Answer a first page of ``kind`` (``benefits`` or ``actions``) from the stored document, before the query
+    is parsed; anything else (a cursor, ``?refresh=``, an unusual query, no servable document) goes on to the
+    full read and its validation. Put it directly above ``@blp.arguments``."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            limit = first_page_limit(request.args)
+            if limit is not None:
+                answer = _answer(current_principal().resident_id, kind, limit, inline=kind == "benefits")
+                if answer is not None:
+                    return answer
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+_LIMIT = PageArgs().fields["limit"]
+_RANGE = next(v for v in _LIMIT.validators if isinstance(v, ma.validate.Range))
+
+
+def first_page_limit(args: MultiDict) -> int | None:
+    """The page size when the query asks for a first page and nothing else (no query, or one plain ``limit``
+    within its range), else ``None``."""
+    if not args:
+        return _LIMIT.load_default
+    if len(args) != 1 or "limit" not in args or len(args.getlist("limit")) != 1:
+        return None
+    raw = args["limit"]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
+        return None
+    limit = int(raw)
+    return limit if _RANGE.min <= limit <= _RANGE.max else None
+
+
+def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
+    resident = documents.stored_resident(db(), resident_id)
+    if resident is None or not resident.verified:
+        return None
+    locale = presenters.read_locale(resident.locale)
+    document = resident.document(locale)
+    if document is None:
+        documents.queue_render(current_hub(), resident_id)
+        return None
+    hub = current_hub()
+    stored = documents.page(
+        document, kind, limit=limit, now=clock.now(), fresh_seconds=hub.settings.fresh_seconds, inline=inline
+    )
+    if stored is None:
+        return None
+    if stored.wants_refresh:
+        queue_refreshes(hub, resident_id, sorted(stored.wants_refresh) if kind == "benefits" else stored.wants_refresh)
+    now, windows = clock.now(), hub.maintenance.upcoming()  # cached per process: no statement most of the time
+    sources = [
+        {**source, "maintenance": _maintenance(windows.get(source["agency"]), now, locale)} for source in stored.sources
+    ]
+    body = {
+        "data": stored.items,
+        "meta": page_meta(
+            stored.next_after,
+            sources=sources,
+            locale=locale,
+            identity_verification_required=False,
+            message=None,
+        ),
+    }
+    return conditional(orjson.dumps(body, option=_JSON), locale)
+
+
+def _maintenance(window, now, locale: str) -> dict[str, Any] | None:
+    shown = presenters.window(window, now, locale)
+    return None if shown is None else MAINTENANCE.dump(shown)
+
+
+def conditional(raw: bytes, locale: str) -> Response:
+    """The JSON response with a strong ETag over its bytes, or 304 when the client already holds exactly them."""
+    etag = hashlib.sha256(raw).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Vary": "Authorization, Accept-Language", "Content-Language": locale}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return Response(raw, status=200, mimetype="application/json", headers=headers)
