@@ -5,7 +5,7 @@ Drives a running hub (``make run`` or ``make stack``) over HTTP only; it imports
 Start the hub with a high per-action allowance, since every upload goes to maria's one document action:
 
     DOCUMENTS_PER_ACTION=1000000 make run
-    .venv/bin/python bench/document_upload.py [--hub http://127.0.0.1:8000] [--sandbox http://127.0.0.1:8100]
+    .venv/bin/python bench/load/document_upload.py [--hub http://127.0.0.1:8000] [--sandbox http://127.0.0.1:8100]
         [--uploads 200] [--concurrency 8]
 
 Each upload is a distinct 1 MB JPEG with GPS EXIF (the hub judges its type, strips its metadata by re-encoding,
@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TARGET_BYTES = 1024 * 1024
 
 
