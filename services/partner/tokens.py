@@ -62,7 +62,11 @@ def claimed_client(assertion: str) -> str | None:
 def verify_assertion(
     session: Session, key_sets: PartnerKeySets, assertion: str, *, token_url: str, client_id: str | None
 ) -> PartnerApp:
-    """The partner app the assertion authenticates, its ``jti`` now spent; else ``OAuthError(invalid_client)``."""
+    """The partner app the assertion authenticates, its ``jti`` now spent; else ``OAuthError(invalid_client)``.
+
+    The unverified read below only chooses which registered app, and so which key, to verify with; nothing it says
+    is trusted until the signed claims are decoded with that key, which checks ``iss`` against the app again and
+    ``sub`` after it."""
     try:
         header = jwt.get_unverified_header(assertion)
         unverified = jwt.decode(assertion, options={"verify_signature": False})
@@ -88,6 +92,7 @@ def verify_assertion(
             key.key,
             algorithms=[alg],
             audience=token_url,
+            issuer=app.client_id,
             leeway=LEEWAY_SECONDS,
             options={"require": ["iss", "sub", "aud", "exp", "jti"]},
         )
@@ -103,6 +108,8 @@ def verify_assertion(
         raise _refuse("The client_assertion's signature does not verify with the app's registered key.") from None
     except jwt.InvalidTokenError:
         raise _refuse("The client_assertion is not valid.") from None
+    if claims.get("sub") != app.client_id:
+        raise _refuse("The client_assertion's iss and sub must both be the client id.")
     now = clock.now().timestamp()
     if not isinstance(claims["exp"], int | float) or claims["exp"] - now > MAX_ASSERTION_LIFETIME + LEEWAY_SECONDS:
         raise _refuse("The client_assertion's exp must be at most 5 minutes ahead.")
