@@ -24,33 +24,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.benefits.open_actions import open_action
 from services.errors import Conflict, InvalidInput, NotFound, SourceUnavailable
 from services.models.benefits import BenefitAction
 from services.models.documents import InterviewAppointment
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient
 from services.platform.records import SourceError
-from services.visibility import visibility_of
 
 MODES = {"phone": "phone", "office": "office", "in_person": "office", "video": "video"}
-OPEN_STATES = ("open", "overdue")
 
 
 def interview_action(session: Session, resident_id: str, action_id: str) -> tuple[BenefitAction, ResidentLink]:
-    action = session.get(BenefitAction, action_id)
-    if (
-        action is None
-        or action.resident_id != resident_id
-        or not visibility_of(session, resident_id).shares(action.agency)
-    ):
-        raise NotFound("No such action for this resident.")
-    if action.kind != "interview":
-        raise InvalidInput(
-            "This action is not an interview.",
-            errors={"action_id": [f"A {action.kind} action has no interview times; only interview actions do."]},
-        )
-    if action.state not in OPEN_STATES:
-        raise Conflict(f"The interview can no longer be booked (the action is {action.state}).")
+    action = open_action(
+        session,
+        resident_id,
+        action_id,
+        kind="interview",
+        wrong_kind="This action is not an interview.",
+        why="A {kind} action has no interview times; only interview actions do.",
+        closed="The interview can no longer be booked (the action is {state}).",
+    )
     link = session.scalar(
         select(ResidentLink).where(ResidentLink.resident_id == resident_id, ResidentLink.agency == action.agency)
     )

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services import clock
+from services.benefits.open_actions import open_action
 from services.documents.content import FileRefused, check_file
 from services.documents.storage import DocumentStore
 from services.errors import Conflict, InvalidInput, NotFound
@@ -33,10 +34,8 @@ from services.models.benefits import BenefitAction
 from services.models.documents import REJECTED, DocumentUpload
 from services.models.identity import ResidentLink
 from services.pagination import Page, keyset_page
-from services.visibility import visibility_of
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud on the phone to an agency
-OPEN_STATES = ("open", "overdue")
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
@@ -59,21 +58,15 @@ def safe_filename(name: str | None, content_type: str) -> str:
 
 def document_action(session: Session, resident_id: str, action_id: str) -> BenefitAction:
     """The resident's own document action at a shared agency, ready for files, or the problem to answer."""
-    action = session.get(BenefitAction, action_id)
-    if (
-        action is None
-        or action.resident_id != resident_id
-        or not visibility_of(session, resident_id).shares(action.agency)
-    ):
-        raise NotFound("No such action for this resident.")
-    if action.kind != "document":
-        raise InvalidInput(
-            "This action does not take documents.",
-            errors={"action_id": [f"A {action.kind} action does not take documents; only document actions do."]},
-        )
-    if action.state not in OPEN_STATES:
-        raise Conflict(f"The agency no longer asks for this document (the action is {action.state}).")
-    return action
+    return open_action(
+        session,
+        resident_id,
+        action_id,
+        kind="document",
+        wrong_kind="This action does not take documents.",
+        why="A {kind} action does not take documents; only document actions do.",
+        closed="The agency no longer asks for this document (the action is {state}).",
+    )
 
 
 def submit_upload(
