@@ -3,6 +3,8 @@ only when a test says so (``ManualRunner``), and the Flask app and client."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from api.app import HubFlask
@@ -12,6 +14,7 @@ from services import clock
 from services.background import ManualRunner
 from services.hub import Hub
 from services.readiness import Readiness, database_check
+from tests import database as test_databases
 from tests.celery_harness import celery_worker_runner, redis_url  # noqa: F401  (fixtures)
 from tests.database import TestDatabase
 from tests.openapi_validation import ValidatingClient
@@ -26,6 +29,32 @@ from tests.sandbox import (  # noqa: F401  (fixtures)
 
 # Every response a test client receives is validated against the app's own /openapi.json.
 HubFlask.test_client_class = ValidatingClient
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass (``TEST_DATABASE_URL`` set) runs only the tests that reach the hub's database.
+
+    A test reaches it through the ``test_database`` fixture, or by building a ``TestDatabase`` of its own (its module
+    imports ``tests.database``: migrations, link proofs). A test that does neither (text rendering, rules, the simulator, the fake FCM, the
+    bench guard's own SQLite runs…) behaves the same whatever that variable says, and the SQLite pass has already
+    run it; running it twice would only spend CI's ten minutes. Tests marked ``redis`` or ``stack`` stay: the
+    PostgreSQL pass is also the Redis/Celery pass.
+    """
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        reaches_database = "test_database" in getattr(item, "fixturenames", ()) or _builds_its_own_database(item)
+        marked = item.get_closest_marker("redis") or item.get_closest_marker("stack")
+        (kept if reaches_database or marked else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _builds_its_own_database(item) -> bool:
+    module = getattr(item, "module", None)
+    return any(value is TestDatabase or value is test_databases for value in vars(module).values()) if module else False
 
 
 @pytest.fixture(scope="session")
