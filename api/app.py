@@ -32,6 +32,8 @@ def _api_blueprints() -> list:
     from api.partner.routes import blp as partner
     from api.platform.routes import blp as platform_events
     from api.resident.access_log.routes import blp as access_log
+    from api.resident.acting_for.paperwork import blp as acting_for_paperwork
+    from api.resident.acting_for.reads import blp as acting_for_reads
     from api.resident.appointments.routes import blp as appointments
     from api.resident.benefits.routes import blp as benefits
     from api.resident.consents.routes import blp as consents
@@ -43,6 +45,7 @@ def _api_blueprints() -> list:
     from api.resident.sessions.routes import blp as sessions
 
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents, appointments]
+    resident += [acting_for_reads, acting_for_paperwork]
     admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps, admin_documents]
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, partner, *admin]
 
