@@ -20,12 +20,16 @@ from services.representation.acting import given_name
 from services.representation.copies import copy_recipients
 from services.representation.grants import Grant
 
+ACCOUNT = "account"  # notifications.rules: the hub's account channel
+
 
 def copies_of(
     message: NotificationMessage, person: Resident, grants: Iterable[Grant], residents: Mapping[str, Resident]
 ) -> list[NotificationMessage]:
     """The copies of the person's ``message`` for their representatives at its agency (none for the account)."""
-    made = []
+    made: list[NotificationMessage] = []
+    if message.category == ACCOUNT:
+        return made  # the account's own messages (sign-in, devices, a case linked elsewhere) are never copied
     for representative_id, grant in copy_recipients(grants, message.agency).items():
         representative = residents.get(representative_id)
         if representative is None:

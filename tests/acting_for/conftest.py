@@ -72,3 +72,6 @@ def rosa(hub) -> Caller:
 def represented(hub, ana, rosa) -> Represented:
     """Rosa acts for Ana at DHS and HFS (not AGING)."""
     return Represented(ana, rosa, designate(hub, ana.id, rosa.id, ["DHS", "HFS"]))
+
+
+from tests.notifications.conftest import fcm_server, fcm_transport  # noqa: E402, F401  (fixtures)
