@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from services import clock
 from services.errors import NotFound
@@ -103,3 +103,39 @@ def end_part(part: DesignationAgency, ended_by: str, reason: str | None, *, at) 
     part.status, part.ended_at, part.ended_by, part.end_reason = PLATFORM_ENDED, at, ended_by, reason
     if part.platform_designation_id is None:
         part.platform_ended_at = at  # the platform never had it: nothing to tell
+
+
+@dataclasses.dataclass(frozen=True)
+class SupportView:
+    """A designation as support sees it: both sides by id and first name."""
+
+    designation: RepresentativeDesignation
+    person_first_name: str | None
+    representative_first_name: str | None
+
+
+def designations_involving(session: Session, resident_id: str) -> list[SupportView]:
+    """Every designation where the resident is the person or the representative, newest first (support)."""
+    person, representative = aliased(Resident), aliased(Resident)
+    rows = session.execute(
+        select(RepresentativeDesignation, person.given_name, representative.given_name)
+        .join(person, person.id == RepresentativeDesignation.person_id)
+        .join(representative, representative.id == RepresentativeDesignation.representative_id)
+        .where(
+            or_(
+                RepresentativeDesignation.person_id == resident_id,
+                RepresentativeDesignation.representative_id == resident_id,
+            )
+        )
+        .options(selectinload(RepresentativeDesignation.agencies))
+        .order_by(RepresentativeDesignation.created_at.desc(), RepresentativeDesignation.id.desc())
+    )
+    return [SupportView(*row) for row in rows]
+
+
+def designation_involving(session: Session, resident_id: str, designation_id: str) -> RepresentativeDesignation:
+    """A designation where the resident is either side; a 404 otherwise."""
+    designation = session.get(RepresentativeDesignation, designation_id)
+    if designation is None or resident_id not in (designation.person_id, designation.representative_id):
+        raise NotFound("No such designation for this resident.")
+    return designation

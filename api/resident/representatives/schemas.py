@@ -61,7 +61,7 @@ class PersonNameSchema(ma.Schema):
     first_name = ma.fields.String(allow_none=True)
 
 
-class _DesignationSchema(ma.Schema):
+class DesignationSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"description": "the designation's id, the same on both sides"})
     origin = ma.fields.String(
         required=True, metadata={"description": "invitation (accepted in the hub) | agency (recorded by the agency)"}
@@ -75,13 +75,13 @@ class _DesignationSchema(ma.Schema):
     )
 
 
-class RepresentativeSchema(_DesignationSchema):
+class RepresentativeSchema(DesignationSchema):
     """The person's view: who acts for them."""
 
     representative = ma.fields.Nested(PersonNameSchema, required=True)
 
 
-class RepresentedSchema(_DesignationSchema):
+class RepresentedSchema(DesignationSchema):
     """The representative's view: whom they act for."""
 
     person = ma.fields.Nested(PersonNameSchema, required=True)
