@@ -75,3 +75,4 @@ def represented(hub, ana, rosa) -> Represented:
 
 
 from tests.notifications.conftest import fcm_server, fcm_transport  # noqa: E402, F401  (fixtures)
+from tests.partner.conftest import partner_client, partner_fcm, partner_hub  # noqa: E402, F401  (fixtures)
