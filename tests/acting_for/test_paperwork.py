@@ -188,3 +188,37 @@ def test_booking_outside_the_designation_or_with_the_wrong_token_is_refused(sand
         sandbox_client.get(f"/v1/me/represented/{hfs_only}/appointments/{'0' * 32}.ics", headers=rosa.headers), 404
     )
     assert _count(sandbox_hub, InterviewAppointment) == 0
+
+
+def test_slots_for_an_action_that_is_not_an_interview_is_a_422_naming_action_id(
+    sandbox_client, sandbox_hub, maria, rosa
+):
+    _, maria_id, document_action = maria
+    designation = designate(sandbox_hub, maria_id, rosa.id, ["DHS"])
+    url = f"/v1/me/represented/{designation}/actions/{document_action}/slots"
+    assert_problem(sandbox_client.get(url, headers=rosa.headers), 422, field="action_id")
+
+
+def test_slots_and_the_calendar_file_refuse_someone_elses_designation_and_the_wrong_token(
+    sandbox_client, sandbox_hub, james, rosa
+):
+    who, james_id, action_id = james
+    designation = designate(sandbox_hub, james_id, rosa.id, ["DHS"])
+    stranger = create_signed_in_resident(sandbox_hub)
+    staff = create_staff(sandbox_hub)
+    slots = f"/v1/me/represented/{designation}/actions/{action_id}/slots"
+    assert_problem(sandbox_client.get(slots, headers=stranger.headers), 404)
+    assert_problem(sandbox_client.get(slots, headers=who.headers), 404)  # james is not his own representative
+    assert_problem(sandbox_client.get(slots, headers=staff.headers), 401)
+    offered = sandbox_client.get(slots, headers=rosa.headers).get_json()["data"]
+    booked = sandbox_client.put(
+        slots.removesuffix("slots") + "appointment",
+        json={"slot_id": offered[0]["id"]},
+        headers={**rosa.headers, "Idempotency-Key": "rosa-books-0002"},
+    ).get_json()
+    calendar = booked["calendar_url"]
+    assert_problem(sandbox_client.get(calendar, headers=stranger.headers), 404)
+    assert_problem(sandbox_client.get(calendar), 401)
+    assert_problem(sandbox_client.get(calendar, headers=staff.headers), 401)
+    end(sandbox_hub, designation)
+    assert_problem(sandbox_client.get(calendar, headers=rosa.headers), 404)

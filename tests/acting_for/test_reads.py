@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from api.resident.benefits.stored import render
 from services import clock
@@ -257,3 +257,33 @@ def test_copies_ana_holds_for_someone_else_are_not_shown_to_rosa(client, hub, re
     assert copy_id not in [m["id"] for m in body["data"]]
     own = client.get("/v1/me/notifications", headers=represented.person.headers).get_json()
     assert copy_id in [m["id"] for m in own["data"]]  # Ana's own inbox has it
+
+
+def _statements(engine, run) -> int:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"))])
+
+
+@pytest.mark.parametrize("kind", ["benefits", "actions"])
+def test_a_representatives_stored_read_is_the_persons_plus_a_constant(client, test_database, represented, kind):
+    """The person's own stored read, plus the designation (two statements), the representative's language (one)
+    and the access-log entry (three: the chain head's lock, the event, the new head), whatever the programs."""
+    own, acting = f"/v1/me/{kind}", represented.path(kind)
+    client.get(own, headers=represented.person.headers)  # warm per-process caches
+    client.get(acting, headers=represented.representative.headers)
+    counts = {
+        "own": _statements(test_database.engine, lambda: client.get(own, headers=represented.person.headers)),
+        "acting": _statements(
+            test_database.engine, lambda: client.get(acting, headers=represented.representative.headers)
+        ),
+    }
+    assert counts["acting"] == counts["own"] + 6, counts
