@@ -74,5 +74,6 @@ def represented(hub, ana, rosa) -> Represented:
     return Represented(ana, rosa, designate(hub, ana.id, rosa.id, ["DHS", "HFS"]))
 
 
+from tests.benefits.test_stored_reads import full_read  # noqa: E402, F401  (fixture)
 from tests.notifications.conftest import fcm_server, fcm_transport  # noqa: E402, F401  (fixtures)
 from tests.partner.conftest import partner_client, partner_fcm, partner_hub  # noqa: E402, F401  (fixtures)

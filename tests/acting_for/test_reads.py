@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from api.resident.benefits.stored import render
 from services import clock
 from services.benefits import documents
 from services.models.audit import AuditEvent
 from services.models.benefits import ResidentView
 from services.models.identity import Resident
 from tests.acting_for.conftest import designate, end
+from tests.benefits.test_stored_reads import _statements
 from tests.factories import create_notification, create_resident, create_signed_in_resident, create_staff
 from tests.problem_assertions import assert_problem
 
@@ -74,18 +74,6 @@ def test_the_etag_answers_304_and_the_304_is_in_anas_log(client, hub, represente
     )
     assert again.status_code == 304 and again.headers["ETag"] == first.headers["ETag"]
     assert _audit_count(hub) == before + 1
-
-
-@pytest.fixture
-def full_read():
-    class Full:
-        def __enter__(self):
-            documents.use_renderer(None)
-
-        def __exit__(self, *exc):
-            documents.use_renderer(render)
-
-    return Full()
 
 
 @pytest.mark.parametrize(
@@ -259,18 +247,8 @@ def test_copies_ana_holds_for_someone_else_are_not_shown_to_rosa(client, hub, re
     assert copy_id in [m["id"] for m in own["data"]]  # Ana's own inbox has it
 
 
-def _statements(engine, run) -> int:
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        run()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"))])
+def _count(engine, run) -> int:
+    return len([s for s in _statements(engine, run) if not s.lstrip().upper().startswith(("BEGIN", "COMMIT"))])
 
 
 @pytest.mark.parametrize("kind", ["benefits", "actions"])
@@ -281,9 +259,7 @@ def test_a_representatives_stored_read_is_the_persons_plus_a_constant(client, te
     client.get(own, headers=represented.person.headers)  # warm per-process caches
     client.get(acting, headers=represented.representative.headers)
     counts = {
-        "own": _statements(test_database.engine, lambda: client.get(own, headers=represented.person.headers)),
-        "acting": _statements(
-            test_database.engine, lambda: client.get(acting, headers=represented.representative.headers)
-        ),
+        "own": _count(test_database.engine, lambda: client.get(own, headers=represented.person.headers)),
+        "acting": _count(test_database.engine, lambda: client.get(acting, headers=represented.representative.headers)),
     }
     assert counts["acting"] == counts["own"] + 6, counts
