@@ -1,6 +1,7 @@
 """Support staff and authorized representatives: a resident's designations, both directions, and ending one.
 
-Each call needs ``X-Access-Reason`` and is audited for both residents a designation concerns. Ending keeps the
+Each call needs ``X-Access-Reason`` and is audited under the resident named in its path, with the designation's
+id among the fields (so the other side's audit search finds it too). Ending keeps the
 stated reason on the designation (``end_reason``; never shown to either resident, who see ``ended_by:
 support``), and each agency is told as when a resident ends it.
 """
@@ -66,7 +67,6 @@ def end_designation(resident_id: str, designation_id: str, access: StaffAccess):
     reason. Ending an ended one answers it unchanged."""
     session = db()
     designation = designations.designation_involving(session, resident_id, designation_id)
-    access.about(designation.person_id, designation.representative_id)
     access.fields = ["designations", f"designation:{designation.id}"]
     ended = designations.end_designation(designation, ENDED_BY_SUPPORT, access.reason)
     session.commit()
