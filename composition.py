@@ -50,6 +50,7 @@ from services.partner.callbacks import deliver_callbacks_job
 from services.platform.client import platform_check
 from services.platform.maintenance import refresh_maintenance_job
 from services.readiness import Readiness, database_check, redis_check
+from services.representation.platform_sync import discover_job, reconcile_job, reconcile_record_job
 
 # What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
 documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
@@ -70,6 +71,9 @@ JOBS = JobRegistry(
         sweep_documents_job,  # documents.sweep: every 30 s, forwards what is due and asks for decisions
         refresh_maintenance_job,  # platform.refresh_maintenance: every 5 minutes
         deliver_callbacks_job,  # partner.deliver_callbacks: every 5 s, and after dispatch queued some
+        discover_job,  # representation.discover: after a verified sign-in the person index knows
+        reconcile_record_job,  # representation.reconcile_record: after a refresh or a change of a represented record
+        reconcile_job,  # representation.reconcile: every 15 minutes
     ]
 )
 

@@ -23,6 +23,7 @@ def _api_blueprints() -> list:
     """Every flask-smorest blueprint of the hub, in one list."""
     from api.admin.actions import blp as admin_actions
     from api.admin.audit_log import blp as admin_audit
+    from api.admin.designations import blp as admin_designations
     from api.admin.documents import blp as admin_documents
     from api.admin.partner_apps import blp as admin_partner_apps
     from api.admin.residents import blp as admin_residents
@@ -32,6 +33,8 @@ def _api_blueprints() -> list:
     from api.partner.routes import blp as partner
     from api.platform.routes import blp as platform_events
     from api.resident.access_log.routes import blp as access_log
+    from api.resident.acting_for.paperwork import blp as acting_for_paperwork
+    from api.resident.acting_for.reads import blp as acting_for_reads
     from api.resident.appointments.routes import blp as appointments
     from api.resident.benefits.routes import blp as benefits
     from api.resident.consents.routes import blp as consents
@@ -40,10 +43,14 @@ def _api_blueprints() -> list:
     from api.resident.links.routes import blp as links
     from api.resident.notifications.routes import blp as notifications
     from api.resident.profile.routes import blp as me
+    from api.resident.representatives.routes import blp as representatives
     from api.resident.sessions.routes import blp as sessions
 
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents, appointments]
+    resident.append(representatives)
+    resident += [acting_for_reads, acting_for_paperwork]
     admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps, admin_documents]
+    admin.append(admin_designations)
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, partner, *admin]
 
 

@@ -162,6 +162,18 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+def stacked(*decorators):
+    """The decorators applied as if written one above the other, the first outermost: a route's documented stack
+    shared by two blueprints (the resident's own route and a representative's for them)."""
+
+    def decorator(view):
+        for wrap in reversed(decorators):
+            view = wrap(view)
+        return view
+
+    return decorator
+
+
 def document_parameters(view, parameters):
     """Header parameters a decorator reads, for ``api/openapi/operations.py`` to add to the operation (a manual
     ``@blp.doc(parameters=...)`` would replace the parameters flask-smorest derives from ``@blp.arguments``)."""

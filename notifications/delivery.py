@@ -226,11 +226,12 @@ def _decide_at_send_time(
 ) -> list[tuple[PushDelivery, Device, PushMessage]]:
     """Cancel or hold what the resident's settings of now forbid (committed), and render the rest."""
     recipients = send_time.recipients_for(session, {message.resident_id for _, message, _ in claim.rows})
+    standing = send_time.standing_copies(session, [message for _, message, _ in claim.rows])
     now = clock.now()
     sendable = []
     for delivery, message, device in claim.rows:
         recipient = recipients.get(message.resident_id)
-        decision = send_time.decide(message, device, recipient, now)
+        decision = send_time.decide(message, device, recipient, now, copy_stands=message.id in standing)
         if decision.verdict == "send":
             sendable.append((delivery, device, send_time.push_for(message, device, recipient)))
             continue
@@ -407,10 +408,11 @@ def queue_resend(
         select(Device).where(Device.resident_id == message.resident_id, Device.active.is_(True)).order_by(Device.id)
     )
     recipient = send_time.recipients_for(session, [message.resident_id]).get(message.resident_id)
+    stands = message.id in send_time.standing_copies(session, [message])
     now = clock.now()
     deliveries = []
     for device in active_devices:
-        decision = send_time.decide(message, device, recipient, now)
+        decision = send_time.decide(message, device, recipient, now, copy_stands=stands)
         deliveries.append(
             PushDelivery(
                 message_id=message.id,

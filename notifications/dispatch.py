@@ -6,6 +6,8 @@ For each event the rules say which messages it makes; then, per message:
 - dedupe: the message's ``dedupe_key`` (resident + outbox dedupe key + the rule's suffix) is unique, so an
   event processed twice (a re-run, two dispatchers, a crash before the commit) still makes one message;
 - the inbox gets the message at once, in the resident's language;
+- each representative whose designation stands at the message's agency gets a copy in their own language
+  (``notifications.copies``), delivered by their own preferences; a message about the account is never copied;
 - a push delivery is queued per active device unless the category is switched off; quiet hours set its
   ``not_before`` (urgent messages ignore them). The message keeps its template key and raw parameters, not
   push text: consent, category, previews, quiet hours and the device's owner are checked again, and the lock
@@ -31,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from notifications import rules
+from notifications import copies, rules
 from notifications.delivery import send_deliveries_job
 from notifications.preferences import Preferences
 from notifications.render import TemplateError, render_message
@@ -49,6 +51,8 @@ from services.outbox import PARTNER_MESSAGE
 from services.partner.callbacks import deliver_callbacks_job
 from services.partner.notifications import DELIVERED, FAILED, NO_RECIPIENT, WITHHELD
 from services.partner.status import Outcome, record_outcomes
+from services.representation.copies import grants_by_person
+from services.representation.grants import Grant
 from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.dispatch")
@@ -198,7 +202,6 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
         batch.partner_outcome(event, NO_RECIPIENT)
         return
     specs = rules.messages_for(event.type, event.payload, agency=event.agency, benefit_id=event.benefit_id)
-    preferences = batch.preferences.get(resident.id, Preferences())
     for spec in specs:
         agency = spec.agency or event.agency
         if agency and agency in batch.withheld.get(resident.id, ()):
@@ -214,40 +217,56 @@ def _dispatch_event(session: Session, event: OutboxEvent, batch: _BatchData, now
         # Rendered in full now only to refuse a message whose templates cannot be filled (retried, then dropped
         # with the event); the lock-screen text itself is rendered again for each push, when it is sent.
         rendered = render_message(spec.template_key, params, resident.locale, detailed_previews=True)
-        message = NotificationMessage(
-            id=new_id(),
-            resident_id=resident.id,
-            dedupe_key=key,
-            outbox_event_id=str(event.id),
-            category=spec.category,
-            template_key=spec.template_key,
-            agency=agency,
-            benefit_id=spec.benefit_id or event.benefit_id,
-            locale=rendered.locale,
-            title=rendered.inbox_title,
-            body=rendered.inbox_body,
-            params=params,
-            urgent=spec.urgent,
-            created_at=now,
-        )
-        session.add(message)
-        report.messages += 1
+        message = _message(event, spec, resident.id, key, agency, params, rendered, now)
+        _deliver(session, batch, message, now, report)
         batch.partner_outcome(event, DELIVERED, message.id)
-        if not preferences.pushes(spec.category):
-            continue
-        not_before = preferences.push_not_before(now, resident.time_zone, urgent=spec.urgent)
-        for device in batch.devices.get(resident.id, ()):
-            session.add(
-                PushDelivery(
-                    id=new_id(),
-                    message_id=message.id,
-                    device_id=device.id,
-                    not_before=not_before,
-                    next_attempt_at=not_before or now,
-                    created_at=now,
-                )
+        for copy in copies.copies_of(message, resident, batch.grants.get(resident.id, ()), batch.residents):
+            if copy.dedupe_key in batch.existing_keys:
+                continue
+            batch.existing_keys.add(copy.dedupe_key)
+            _deliver(session, batch, copy, now, report)
+
+
+def _message(event, spec, resident_id, key, agency, params, rendered, now) -> NotificationMessage:
+    return NotificationMessage(
+        id=new_id(),
+        resident_id=resident_id,
+        dedupe_key=key,
+        outbox_event_id=str(event.id),
+        category=spec.category,
+        template_key=spec.template_key,
+        agency=agency,
+        benefit_id=spec.benefit_id or event.benefit_id,
+        locale=rendered.locale,
+        title=rendered.inbox_title,
+        body=rendered.inbox_body,
+        params=params,
+        urgent=spec.urgent,
+        created_at=now,
+    )
+
+
+def _deliver(session: Session, batch: _BatchData, message: NotificationMessage, now, report: DispatchReport) -> None:
+    """Add the message to its recipient's inbox and queue a push per active device, by their preferences."""
+    session.add(message)
+    report.messages += 1
+    recipient = batch.residents[message.resident_id]
+    preferences = batch.preferences.get(recipient.id, Preferences())
+    if not preferences.pushes(message.category):
+        return
+    not_before = preferences.push_not_before(now, recipient.time_zone, urgent=message.urgent)
+    for device in batch.devices.get(recipient.id, ()):
+        session.add(
+            PushDelivery(
+                id=new_id(),
+                message_id=message.id,
+                device_id=device.id,
+                not_before=not_before,
+                next_attempt_at=not_before or now,
+                created_at=now,
             )
-            report.deliveries += 1
+        )
+        report.deliveries += 1
 
 
 @dataclasses.dataclass
@@ -261,6 +280,7 @@ class _BatchData:
     withheld: dict[str, frozenset[str]]
     partner_texts: dict[str, dict] = dataclasses.field(default_factory=dict)
     partner_outcomes: list[Outcome] = dataclasses.field(default_factory=list)
+    grants: dict[str, list[Grant]] = dataclasses.field(default_factory=dict)  # by person: their representatives
 
     def params_of(self, spec: rules.MessageSpec) -> dict:
         """The message's raw parameters; a partner message also carries the partner's own texts (by locale), so
@@ -279,7 +299,9 @@ class _BatchData:
 
     @classmethod
     def load(cls, session: Session, events: list[OutboxEvent]) -> _BatchData:
-        ids = sorted({event.resident_id for event in events})
+        grants = grants_by_person(session, {event.resident_id for event in events})
+        representatives = {grant.representative_id for found in grants.values() for grant in found}
+        ids = sorted({event.resident_id for event in events} | representatives)
         residents = {row.id: row for row in session.scalars(select(Resident).where(Resident.id.in_(ids)))}
         preferences = {
             row.resident_id: Preferences.from_row(row)
@@ -309,4 +331,5 @@ class _BatchData:
                 select(PartnerNotification.id, PartnerNotification.texts).where(PartnerNotification.id.in_(partner_ids))
             )
         }
-        return cls(residents, preferences, devices, existing, withheld_by_resident(session, ids), partner_texts)
+        withheld = withheld_by_resident(session, ids)
+        return cls(residents, preferences, devices, existing, withheld, partner_texts, grants=grants)

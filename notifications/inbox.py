@@ -1,39 +1,80 @@
 """The inbox: every message a resident was sent, newest first, with an unread count; and, for support, each
-message with every push delivery attempt behind it."""
+message with every push delivery attempt behind it.
+
+A representative's copies of the person's messages are in the representative's inbox while they stand
+(``services.representation.copies``). What a representative reads *of the person's* inbox (``about``: the agencies
+they may see) is the person's own messages about those agencies only: never the account's, never the copies the
+person holds as someone else's representative; each in the reader's language (``in_language``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from notifications.render import TemplateError, render_message
 from services import clock
 from services.errors import NotFound
 from services.models.notifications import NotificationMessage, PushDelivery
 from services.pagination import Page, keyset_page
+from services.representation.copies import shown_in_inbox
 
 
-def inbox_page(session: Session, resident_id: str, *, limit: int, after: dict | None) -> Page:
-    stmt = select(NotificationMessage).where(NotificationMessage.resident_id == resident_id)
+def inbox_page(
+    session: Session, resident_id: str, *, limit: int, after: dict | None, about: Collection[str] | None = None
+) -> Page:
+    stmt = select(NotificationMessage).where(*_listed(resident_id, about))
     return keyset_page(
         session, stmt, key=[NotificationMessage.created_at, NotificationMessage.id], limit=limit, after=after
     )
 
 
-def unread_count(session: Session, resident_id: str) -> int:
+def unread_count(session: Session, resident_id: str, *, about: Collection[str] | None = None) -> int:
     return session.scalar(
         select(func.count())
         .select_from(NotificationMessage)
-        .where(NotificationMessage.resident_id == resident_id, NotificationMessage.read_at.is_(None))
+        .where(*_listed(resident_id, about), NotificationMessage.read_at.is_(None))
     )
+
+
+def _listed(resident_id: str, about: Collection[str] | None) -> list:
+    """The resident's own inbox (``about`` None), or what a representative of ``about`` reads of it."""
+    if about is None:
+        return [NotificationMessage.resident_id == resident_id, shown_in_inbox()]
+    return [
+        NotificationMessage.resident_id == resident_id,
+        NotificationMessage.agency.in_(sorted(about) or [""]),
+        NotificationMessage.designation_id.is_(None),
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxText:
+    locale: str
+    title: str
+    body: str
+
+
+def in_language(message: NotificationMessage, locale: str) -> InboxText:
+    """The message's inbox text in ``locale`` (a representative reading it in their language), rendered again from
+    its template and parameters; as it was written when those are gone or no longer render."""
+    if message.params is not None:
+        try:
+            rendered = render_message(message.template_key, message.params, locale)
+            return InboxText(rendered.locale, rendered.inbox_title, rendered.inbox_body)
+        except TemplateError:
+            pass
+    return InboxText(message.locale, message.title, message.body)
 
 
 def mark_read(session: Session, resident_id: str, message_id: str) -> NotificationMessage:
     """Mark one of the resident's messages read (idempotent: the first read time stays); others' ids are 404."""
     message = session.scalar(
         select(NotificationMessage).where(
-            NotificationMessage.id == message_id, NotificationMessage.resident_id == resident_id
+            NotificationMessage.id == message_id, NotificationMessage.resident_id == resident_id, shown_in_inbox()
         )
     )
     if message is None:

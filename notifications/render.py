@@ -9,6 +9,11 @@ Privacy: the lock-screen text is the ``push`` text only with ``detailed_previews
 ``push_private`` text, rendered with no parameters at all, so it cannot carry a program, amount or case number.
 The inbox text is rendered once, when the message is written; the lock-screen text is rendered again for every
 push, when it is sent (``render_push_text``), so it follows the resident's settings of that moment.
+
+A representative's copy of the person's message (``render_copy``, ``render_copy_push_text``) is the original
+rendered in the representative's language inside the frame of ``representation.json`` ("About Ana's case: …").
+Its private lock-screen text carries one value only, whose case it is ("A notice about Ana's case"): never the
+program, amount or case number.
 """
 
 from __future__ import annotations
@@ -71,6 +76,55 @@ def private_push_text(locale: str | None) -> PushText:
     """The locale's generic lock-screen text (``common.json``), for a message whose own templates are gone."""
     used, generic = _generic_push(locale)
     return PushText(used, generic["title"], generic["body"])
+
+
+COPY_NAME = "represented_name"  # the parameter a copy carries: the person's given name
+
+
+def render_copy(template_key: str, params: Mapping[str, Any], locale: str | None) -> RenderedMessage:
+    """A representative's copy of ``template_key`` (the person's message), in the representative's ``locale``."""
+    original = render_message(template_key, params, locale, detailed_previews=True)
+    used, frame, case = _copy_frame(params, original.locale)
+    title = _fill(frame["inbox"]["title"], {"case": case, "title": original.inbox_title}, template_key, used)
+    body = _fill(frame["inbox"]["body"], {"case": case, "body": original.inbox_body}, template_key, used)
+    push = _copy_lock_screen(frame, case, original.push_title, original.push_body, template_key, used, True)
+    return RenderedMessage(original.locale, title, body, push.title, push.body)
+
+
+def render_copy_push_text(
+    template_key: str, params: Mapping[str, Any], locale: str | None, *, detailed_previews: bool = False
+) -> PushText:
+    """Only a copy's lock-screen text, as the sender renders it for each push of it."""
+    original = render_push_text(template_key, params, locale, detailed_previews=detailed_previews)
+    used, frame, case = _copy_frame(params, original.locale)
+    return _copy_lock_screen(frame, case, original.title, original.body, template_key, used, detailed_previews)
+
+
+def _copy_frame(params: Mapping[str, Any], locale: str) -> tuple[str, Mapping[str, Any], str]:
+    found = texts().lookup(locale, "representation", "copy")
+    if found is None:
+        raise TemplateError(f"no copy frame for {locale!r}")
+    name = params.get(COPY_NAME)
+    case = found.value["case_named"].format(name=name) if name else found.value["case_unnamed"]
+    return found.locale, found.value, case
+
+
+def _copy_lock_screen(
+    frame: Mapping[str, Any], case: str, title: str, body: str, template_key: str, used: str, detailed: bool
+) -> PushText:
+    if detailed:
+        values = {"case": case, "title": title, "body": body}
+        return PushText(
+            used,
+            _fill(frame["push"]["title"], values, template_key, used),
+            _fill(frame["push"]["body"], values, template_key, used),
+        )
+    private = frame["push_private"]
+    return PushText(
+        used,
+        _fill(private["title"], {"case": case}, template_key, used),
+        _fill(private["body"], {"case": case}, template_key, used),
+    )
 
 
 def _prepare(

@@ -7,7 +7,9 @@ order, and the first rule that applies wins:
 
 1. the device was switched off (signed out, removed, dead token) → cancelled, ``device_inactive``;
 2. the device now belongs to another resident (its token was registered again by them) → ``device_moved``;
-3. the resident stopped sharing the message's agency → ``consent_withdrawn``;
+3. the resident stopped sharing the message's agency → ``consent_withdrawn``; for a representative's copy of
+   the person's message, instead: the copy no longer stands (the designation ended at that agency, or the person
+   stopped sharing it: ``services.representation.copies``) → ``representation_ended``;
 4. the resident switched the message's category off → ``category_disabled``;
 5. a non-urgent push inside the resident's quiet hours (in their time zone of now) → held until they end;
 6. otherwise it is sent, with the lock-screen text rendered now: in the resident's language of now, private
@@ -29,10 +31,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications.preferences import Preferences
-from notifications.render import PushText, TemplateError, private_push_text, render_push_text
+from notifications.render import PushText, TemplateError, private_push_text, render_copy_push_text, render_push_text
 from notifications.transports import PushMessage
 from services.models.identity import Resident
 from services.models.notifications import CancelReason, Device, NotificationMessage, NotificationPreference
+from services.representation import copies
 from services.visibility import withheld_by_resident
 
 log = logging.getLogger("notifications.send_time")
@@ -84,13 +87,29 @@ def recipients_for(session: Session, resident_ids: Iterable[str]) -> dict[str, R
     }
 
 
-def decide(message: NotificationMessage, device: Device, recipient: Recipient | None, now: dt.datetime) -> Decision:
-    """May this push of ``message`` to ``device`` go out ``now``? (The rules of the module docstring.)"""
+def standing_copies(session: Session, messages: Iterable[NotificationMessage]) -> set[str]:
+    """Of these messages, the copies that still stand (one statement; none when there is no copy)."""
+    return copies.standing_copies(session, [m.id for m in messages if m.designation_id is not None])
+
+
+def decide(
+    message: NotificationMessage,
+    device: Device,
+    recipient: Recipient | None,
+    now: dt.datetime,
+    *,
+    copy_stands: bool = True,
+) -> Decision:
+    """May this push of ``message`` to ``device`` go out ``now``? (The rules of the module docstring.)
+    ``copy_stands``: for a copy, whether it still stands (``standing_copies``)."""
     if not device.active:
         return Decision("cancel", reason=CancelReason.DEVICE_INACTIVE)
     if recipient is None or device.resident_id != message.resident_id:
         return Decision("cancel", reason=CancelReason.DEVICE_MOVED)
-    if message.agency and message.agency in recipient.withheld_agencies:
+    if message.designation_id is not None:
+        if not copy_stands:
+            return Decision("cancel", reason=CancelReason.REPRESENTATION_ENDED)
+    elif message.agency and message.agency in recipient.withheld_agencies:
         return Decision("cancel", reason=CancelReason.CONSENT_WITHDRAWN)
     if not recipient.preferences.pushes(message.category):
         return Decision("cancel", reason=CancelReason.CATEGORY_DISABLED)
@@ -104,8 +123,9 @@ def lock_screen_text(message: NotificationMessage, recipient: Recipient) -> Push
     """The lock-screen text for ``message`` now. A template that no longer renders (a deploy changed it) falls
     back to the private text rather than failing the push: the resident is still told, and nothing leaks."""
     locale = recipient.locale or message.locale
+    render = render_copy_push_text if message.designation_id is not None and message.params else render_push_text
     try:
-        return render_push_text(
+        return render(
             message.template_key,
             message.params,
             locale,

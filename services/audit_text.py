@@ -3,8 +3,9 @@ what, when, and why.
 
 The sentences and words are the catalogue's (``services/texts/<locale>/access_log.json``); the moment is written
 by Babel as the clock in the resident's IANA zone (``Resident.time_zone``, the state's until they choose one)
-showed it, and the agencies of a link event as a list in their language. Who acted is told by role and given name
-for staff (the full name stays in the audit row), by name for apps, and never for another resident's account.
+showed it, and the agencies of a link event (or a representative's act) as a list in their language. Who acted is
+told by role and given name for staff (the full name stays in the audit row), by name for apps, by given name for
+the resident's authorized representative ("Rosa, your representative"), and never for another resident's account.
 The reason is the staff member's own words, shown as written.
 """
 
@@ -21,6 +22,8 @@ from services.models.identity import Resident
 from services.texts.catalogue import texts
 from services.texts.formats import format_list, format_moment
 from services.vocabulary import STATE_ZONE, zone_or_state
+
+REPRESENTATIVE = "representative"  # services.representation.acting.REPRESENTATIVE_ROLE: who acted for the resident
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +65,8 @@ def accessor(event: AuditEvent, reader: Reader) -> dict[str, str | None]:
         return {"kind": "staff", "name": given_name, "role": role.value if role else _text(reader, "roles", "other")}
     if event.actor_kind == "app":
         return {"kind": "app", "name": event.actor_name or event.actor_id, "role": None}
+    if event.actor_kind == "resident" and event.actor_role == REPRESENTATIVE:
+        return {"kind": REPRESENTATIVE, "name": event.actor_name, "role": _text(reader, "roles", REPRESENTATIVE)}
     return {"kind": event.actor_kind, "name": None, "role": None}
 
 
@@ -71,17 +76,21 @@ def _who(event: AuditEvent, reader: Reader) -> str:
         return _text(reader, "who", "staff_named").format(**who) if who["name"] else str(who["role"])
     if who["kind"] == "app":
         return _text(reader, "who", "app").format(name=who["name"])
+    if who["kind"] == REPRESENTATIVE:
+        named = "representative_named" if who["name"] else "representative"
+        return _text(reader, "who", named).format(name=who["name"])
     if who["kind"] == "resident":
         return _text(reader, "who", "resident")
     return _text(reader, "who", "hub")
 
 
 def _what(event: AuditEvent, reader: Reader) -> str:
-    """What they did; for a link event, with the agencies it was about (``agency:<code>`` in its field groups)."""
+    """What they did; for a link event or a representative's act, with the agencies it was about (``agency:<code>``
+    in its field groups)."""
     found = texts().lookup(reader.locale, "access_log", "actions", event.action)
     what = found.value if found else _text(reader, "actions", "other")
     agencies = [field.partition(":")[2] for field in event.fields or () if field.startswith("agency:")]
-    if event.action.startswith("link.") and agencies:
+    if event.action.startswith(("link.", "represented.")) and agencies:
         return _text(reader, "about_agencies").format(what=what, agencies=format_list(agencies, reader.locale))
     return what
 

@@ -10,6 +10,8 @@ Decisions:
   stores the appointment only once the agency confirmed it, one per action (booking again moves it in place).
 - The booking id sent to the platform is derived from the action and the slot, so a retry (a lost answer, a
   replayed request) books the same thing once.
+- A representative books for the person's interview actions at their designation's agencies under the same rules
+  (``within``); the appointment is the person's.
 - The "interview tomorrow" reminder follows the booked time (``services/benefits/reminders.py`` reads the
   appointment before the agency's own scheduled time).
 """
@@ -31,11 +33,15 @@ from services.models.documents import InterviewAppointment
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient
 from services.platform.records import SourceError
+from services.visibility import visibility_of
 
 MODES = {"phone": "phone", "office": "office", "in_person": "office", "video": "video"}
 
 
-def interview_action(session: Session, resident_id: str, action_id: str) -> tuple[BenefitAction, ResidentLink]:
+def interview_action(
+    session: Session, resident_id: str, action_id: str, within: frozenset[str] | None = None
+) -> tuple[BenefitAction, ResidentLink]:
+    """The resident's interview action (``within`` a representative's agencies) and its link, or the problem."""
     action = open_action(
         session,
         resident_id,
@@ -44,6 +50,7 @@ def interview_action(session: Session, resident_id: str, action_id: str) -> tupl
         wrong_kind="This action is not an interview.",
         why="A {kind} action has no interview times; only interview actions do.",
         closed="The interview can no longer be booked (the action is {state}).",
+        within=within,
     )
     link = session.scalar(
         select(ResidentLink).where(ResidentLink.resident_id == resident_id, ResidentLink.agency == action.agency)
@@ -84,17 +91,28 @@ def offered_slots(platform: PlatformClient, action: BenefitAction, link: Residen
         raise SourceUnavailable(f"{action.agency} answered with interview times the hub cannot read.") from None
 
 
-def open_slots(session: Session, platform: PlatformClient, resident_id: str, action_id: str) -> list[dict]:
-    action, link = interview_action(session, resident_id, action_id)
+def open_slots(
+    session: Session,
+    platform: PlatformClient,
+    resident_id: str,
+    action_id: str,
+    within: frozenset[str] | None = None,
+) -> list[dict]:
+    action, link = interview_action(session, resident_id, action_id, within)
     now = clock.now()
     return [s for s in offered_slots(platform, action, link) if s["available"] and s["starts_at"] > now]
 
 
 def book(
-    session: Session, platform: PlatformClient, resident_id: str, action_id: str, slot_id: str
+    session: Session,
+    platform: PlatformClient,
+    resident_id: str,
+    action_id: str,
+    slot_id: str,
+    within: frozenset[str] | None = None,
 ) -> InterviewAppointment:
-    """Book or move the interview to ``slot_id``; the caller commits."""
-    action, link = interview_action(session, resident_id, action_id)
+    """Book or move the interview to ``slot_id`` (a representative: ``within`` their agencies); the caller commits."""
+    action, link = interview_action(session, resident_id, action_id, within)
     slots = {s["id"]: s for s in offered_slots(platform, action, link)}
     slot = slots.get(slot_id)
     if slot is None:
@@ -128,9 +146,14 @@ def book(
     return current
 
 
-def own_appointment(session: Session, resident_id: str, appointment_id: str) -> InterviewAppointment:
+def own_appointment(
+    session: Session, resident_id: str, appointment_id: str, within: frozenset[str] | None = None
+) -> InterviewAppointment:
+    """The resident's appointment (a representative's: at an agency ``within`` theirs that the resident shares)."""
     found = session.get(InterviewAppointment, appointment_id)
     if found is None or found.resident_id != resident_id:
+        raise NotFound("No such appointment for this resident.")
+    if within is not None and not visibility_of(session, resident_id).narrowed(within).shares(found.agency):
         raise NotFound("No such appointment for this resident.")
     return found
 

@@ -13,6 +13,9 @@ there (``ResidentLink``). From those:
 - dispatch writes no message about a withheld agency and send time cancels a push about one
   (``withheld_by_resident``: a whole batch in one statement);
 - a message about the account itself (no agency) is never withheld.
+
+A representative reads the person's visibility ``narrowed`` to their designation's agencies (``within``): the
+same rules, and nothing outside the designation is shared, shown or sent (``services.representation.acting``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ class Visibility:
     resident_id: str
     withheld: frozenset[str]
     links: tuple[ResidentLink, ...]
+    within: frozenset[str] | None = None  # a representative's reading: only these agencies exist for them
+
+    def narrowed(self, agencies: Iterable[str]) -> Visibility:
+        """The same resident's visibility as a representative of ``agencies`` reads it."""
+        return dataclasses.replace(self, within=frozenset(agencies))
 
     @property
     def linked(self) -> frozenset[str]:
@@ -42,7 +50,8 @@ class Visibility:
     @property
     def shared(self) -> list[str]:
         """Every agency the hub knows that the resident has not withheld, linked or not, in ``AGENCIES`` order."""
-        return [agency for agency in AGENCIES if agency not in self.withheld]
+        within = self.within
+        return [agency for agency in AGENCIES if agency not in self.withheld and (within is None or agency in within)]
 
     @property
     def shown(self) -> list[str]:
@@ -58,11 +67,13 @@ class Visibility:
 
     def shares(self, agency: str | None) -> bool:
         """Whether something about ``agency`` may be shown or sent (always, for the account: no agency)."""
-        return not agency or agency not in self.withheld
+        if not agency:
+            return self.within is None  # the account itself is the person's own, never a representative's
+        return agency not in self.withheld and (self.within is None or agency in self.within)
 
     def shown_links(self) -> list[ResidentLink]:
         """The links of the agencies shown, in record-id order (what a read fetches and serves)."""
-        return [link for link in self.links if link.agency not in self.withheld]
+        return [link for link in self.links if self.shares(link.agency)]
 
 
 def visibility_of(session: Session, resident_id: str) -> Visibility:

@@ -10,7 +10,14 @@ from simulator.clock import ScenarioClock
 from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
 from simulator.identity.keys import KeyRing
-from simulator.platform_api import change_routes, control_routes, document_routes, feed_routes, mpi_routes
+from simulator.platform_api import (
+    change_routes,
+    control_routes,
+    document_routes,
+    feed_routes,
+    mpi_routes,
+    representative_routes,
+)
 from simulator.sandbox import Sandbox, json_error
 from simulator.scenario.state import Scenario
 from simulator.settings import SimulatorSettings, refuse_production
@@ -39,6 +46,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         control_routes,
         partner_sandbox,
         document_routes,
+        representative_routes,
         description,
     )
     for module in modules:

@@ -20,7 +20,7 @@ from simulator.sandbox import current_sandbox
 blueprint = Blueprint("description", __name__)
 BUNDLE = Path(flask_swagger_ui.__file__).with_name("dist")
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
-PERSONAS = ["maria", "james", "ana", "lee", "sam", "grace"]
+PERSONAS = ["maria", "james", "ana", "lee", "sam", "grace", "rosa"]
 STAFF_PERSONAS = ["sophie", "omar", "ada"]
 
 ERROR = {"$ref": "#/components/responses/Error"}
@@ -397,6 +397,63 @@ def paths() -> dict:
                     {"slot_id": {"type": "string"}, "booking_id": {"type": "string"}},
                     ["slot_id", "booking_id"],
                     {"slot_id": "slot-0123456789ab", "booking_id": "b1"},
+                ),
+            )
+        },
+        "/platform/representatives/{agency}/{record_id}/{hub_designation_id}": {
+            "put": _op(
+                FEEDS,
+                "Record that the record's person named an authorized representative (idempotent by the hub's id)",
+                {"201": {"description": "Recorded"}, **_ok("Already recorded")},
+                errors=(401, 404, 422, 503),
+                security=PLATFORM_KEY,
+                parameters=[_path("agency"), _path("record_id"), _path("hub_designation_id")],
+                requestBody=_body(
+                    {"representative": {"type": "object"}},
+                    ["representative"],
+                    {"representative": {"given_name": "Rosa", "family_name": "Morales"}},
+                ),
+            )
+        },
+        "/platform/representatives/{agency}/designations/{designation_id}/end": {
+            "post": _op(
+                FEEDS,
+                "End a designation (ended_by: resident, representative, agency or support)",
+                _ok("The ended designation"),
+                errors=(401, 404, 422, 503),
+                security=PLATFORM_KEY,
+                parameters=[_path("agency"), _path("designation_id")],
+                requestBody=_body({"ended_by": {"type": "string"}}, ["ended_by"], {"ended_by": "resident"}),
+            )
+        },
+        "/platform/representatives/{agency}/{record_id}": {
+            "get": _op(
+                FEEDS,
+                "Every designation of the record, recorded by the hub or by the agency, active or ended",
+                _ok("Designations"),
+                errors=(401, 404, 503),
+                security=PLATFORM_KEY,
+                parameters=[_path("agency"), _path("record_id")],
+            )
+        },
+        "/platform/representatives": {
+            "get": _op(
+                FEEDS,
+                "Every designation naming this person as the representative",
+                _ok("Designations"),
+                errors=(401, 422),
+                security=PLATFORM_KEY,
+                parameters=[_query("representative_person_id", "The representative's person id", required=True)],
+            )
+        },
+        "/platform/sim/representatives/end": {
+            "post": _op(
+                CONTROLS,
+                "Play an agency ending a designation (a change event for the person's record follows)",
+                _ok("The ended designation"),
+                errors=(404,),
+                requestBody=_body(
+                    {"designation_id": {"type": "string"}}, ["designation_id"], {"designation_id": "AR-…"}
                 ),
             )
         },

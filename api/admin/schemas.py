@@ -140,7 +140,8 @@ class DeliverySchema(ma.Schema):
         allow_none=True,
         metadata={
             "description": "Why it failed or was not sent: FCM's error code, or, decided when it was due to be sent, "
-            "consent_withdrawn, category_disabled, device_moved, device_inactive; claim_expired when it was "
+            "consent_withdrawn, category_disabled, device_moved, device_inactive, representation_ended (a "
+            "representative's copy whose designation ended); claim_expired when it was "
             "taken back from a sender that stopped"
         },
     )

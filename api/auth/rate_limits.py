@@ -196,6 +196,21 @@ def route_limits(settings: Settings) -> dict[str, list[RateLimit]]:
                 "attempts to link a record from this address",
             ),
         ],
+        # invitation codes: counted like link attempts (71-bit codes: a handful an hour is enough for anyone)
+        "representative-codes": [
+            RateLimit(
+                "representative-codes",
+                settings.rate_limit_links,
+                lambda: str(current_principal().resident_id),
+                "attempts to accept an invitation from this account",
+            ),
+            RateLimit(
+                "representative-codes-address",
+                settings.rate_limit_links_per_address,
+                client_address,
+                "attempts to accept an invitation from this address",
+            ),
+        ],
         "devices": [
             RateLimit(
                 "devices",

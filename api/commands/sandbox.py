@@ -87,7 +87,7 @@ Try it (more in README.md, "Two-minute walkthrough"):
   curl -s -X POST http://127.0.0.1:{port}/v1/auth/token -H 'Content-Type: application/json' -d "{{\\"grant_type\\":\\
 \\"urn:ietf:params:oauth:grant-type:token-exchange\\",\\"subject_token\\":\\"$ID\\",\\"subject_token_type\\":\\
 \\"urn:ietf:params:oauth:token-type:id_token\\",\\"client_id\\":\\"sandbox-app\\"}}"
-Personas: maria, james, ana, lee, sam, grace (residents); sophie, omar, ada (staff). Ctrl-C stops both.
+Personas: maria, james, ana, lee, sam, grace, rosa (residents); sophie, omar, ada (staff). Ctrl-C stops both.
 """
 
 

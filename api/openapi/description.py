@@ -64,8 +64,8 @@ def security_schemes(settings: Settings) -> dict[str, dict]:
     if settings.sandbox_enabled:
         schemes[SANDBOX_SIGN_IN] = {
             "type": "oauth2",
-            "description": "Sandbox only: sign in as a persona (maria, james, ana, lee, sam, grace) at the sandbox "
-            f"identity provider; the hub redeems the code. Use client id `{DOCS_CLIENT_ID}`, no secret, PKCE on.",
+            "description": "Sandbox only: sign in as a persona (maria, james, ana, lee, sam, grace, rosa) at the "
+            f"sandbox identity provider; the hub redeems the code. Use client id `{DOCS_CLIENT_ID}`, no secret, PKCE on.",
             "flows": {
                 "authorizationCode": {
                     "authorizationUrl": settings.oidc_issuer.rstrip("/") + "/authorize",

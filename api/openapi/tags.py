@@ -20,6 +20,10 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("Resident: notifications", "The inbox and the resident's notification preferences."),
     ("Resident: access log", "Who looked at the resident's data, and why, in the resident's language."),
     ("Resident: paperwork", "Documents sent for the agencies' requests, with receipts, and interview booking."),
+    (
+        "Resident: representatives",
+        "Acting for someone else: inviting an authorized representative, accepting, and ending a designation.",
+    ),
     ("Partner: sign-in", "Client credentials with a signed assertion (RFC 7523 private_key_jwt) for agency systems."),
     ("Partner: notifications", "Program notifications to the residents of the agency's own cases, and their status."),
     ("Partner: events", "Case changes posted by an agency system that is not on the platform."),
@@ -48,15 +52,19 @@ BLUEPRINT_TAGS = {
     "access-log": "Resident: access log",
     "documents": "Resident: paperwork",
     "appointments": "Resident: paperwork",
+    "representatives": "Resident: representatives",
     "admin-residents": "Support: residents",
     "admin-actions": "Support: actions",
     "admin-audit": "Support: audit log",
     "admin-partner-apps": "Support: partner apps",
     "admin-documents": "Support: residents",
+    "admin-designations": "Support: residents",
     "partner": "Partner: notifications",
     "platform_events": "Platform: events",
     "health": "Operations: health",
     "well-known": "Operations: keys",
+    "acting-for": "Resident: representatives",
+    "acting-for-paperwork": "Resident: representatives",
 }
 
 

@@ -354,6 +354,19 @@ def stored_resident(session: Session, resident_id: str) -> StoredResident | None
     return StoredResident(rows[0][0], bool(rows[0][1]), views)
 
 
+def narrowed(document: dict[str, Any], agencies: frozenset[str]) -> dict[str, Any]:
+    """The document as a representative of ``agencies`` reads it: what the full read narrowed to them
+    (``services.benefits.reads``, ``within``) answers, since a document's items, sources and order are the full
+    read's and each item names its agency. ``tests/acting_for/test_reads.py`` holds the two equal."""
+    return {
+        **document,
+        "shared": [agency for agency in document["shared"] if agency in agencies],
+        "shown": [agency for agency in document["shown"] if agency in agencies],
+        "benefits": [entry for entry in document["benefits"] if entry[0]["agency"] in agencies],
+        "actions": [entry for entry in document["actions"] if entry[1]["agency"] in agencies],
+    }
+
+
 def page(
     document: dict[str, Any], kind: str, *, limit: int, now: dt.datetime, fresh_seconds: float, inline: bool
 ) -> StoredPage | None:

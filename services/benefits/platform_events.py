@@ -29,6 +29,7 @@ from services.platform import adapters
 from services.platform.adapters import Page
 from services.platform.records import SourceError
 from services.platform.views import pushed
+from services.representation.platform_sync import has_standing_part, reconcile_record_job
 
 DUPLICATE = "duplicate"  # answered with 200, like APPLIED, UNCHANGED and STALE (``services.benefits.store``)
 IGNORED, SOURCE_ERROR, REFRESH_QUEUED = "ignored", "source_error", "refresh_queued"  # answered with 202
@@ -90,7 +91,10 @@ def apply_change_event(hub: Hub, event: ChangeEvent) -> str:
         session.get(PlatformEvent, event.event_id).outcome = outcome
         if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
             _queue_pulls(hub, links, event.agency)
+        standing = [link.resident_id for link in links if has_standing_part(session, link.resident_id, event.agency)]
         session.commit()
+    for person_id in standing:  # the change may be the agency ending a designation: read its designations
+        hub.runner.submit(reconcile_record_job, person_id=person_id, agency=event.agency)
     return outcome
 
 

@@ -4,7 +4,8 @@ Reads serve from storage. A source never fetched (or ``?refresh=true``) is fetch
 read budget, counted from when the request arrived, unless its agency is failing, known slow or already waited
 on by enough reads (then it is served as it stands and refreshed in the background); a stale or unavailable one
 gets a background refresh (stale-while-revalidate). Only agencies the resident shares appear at all
-(``services.visibility``).
+(``services.visibility``); a representative's read (``within``: their designation's agencies) is the same read
+narrowed to those agencies, so it answers exactly what the person would see of them.
 Statements per read are a small constant: resident, withheld consents, links, sources, one page of benefits,
 their actions.
 """
@@ -64,9 +65,12 @@ class _Read:
     """What one read knows of the resident's agencies: which may be shown (``services.visibility``), where their
     records live, and their sources' stored state."""
 
-    def __init__(self, settings: Settings, session: Session, resident_id: str) -> None:
+    def __init__(
+        self, settings: Settings, session: Session, resident_id: str, within: frozenset[str] | None = None
+    ) -> None:
         self.resident_id = resident_id
-        self.visibility = visibility_of(session, resident_id)
+        visibility = visibility_of(session, resident_id)
+        self.visibility = visibility if within is None else visibility.narrowed(within)
         self.shown = self.visibility.shown
         self.refs = record_refs(self.visibility.shown_links())
         self.sources = source_rows(session, resident_id, self.visibility.shared)
@@ -104,14 +108,16 @@ def resident_benefits(
     limit: int,
     after: dict | None,
     arrived_at: float | None = None,
+    within: frozenset[str] | None = None,
 ) -> BenefitsView:
     """``arrived_at`` (``time.monotonic()``) is when the request arrived: the read budget counts from then, so
     the phone gets its answer within the budget whatever the request did before it got here. Commits the request's
-    session before it waits on fetches, so the read then sees what they stored."""
+    session before it waits on fetches, so the read then sees what they stored. ``within``: a representative's
+    agencies (only those are fetched, refreshed and shown)."""
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return BenefitsView(resident, verified=False)
-    seen = _Read(hub.settings, session, resident_id)
+    seen = _Read(hub.settings, session, resident_id, within)
     waiting = {a: seen.refs[a] for a in seen.shown if refresh or _never_fetched(seen.sources.get(a))}
     not_waited_for: set[str] = set()
     if waiting:
@@ -151,13 +157,20 @@ def resident_benefit(hub: Hub, session: Session, resident_id: str, benefit_id: s
 
 
 def resident_open_actions(
-    hub: Hub, session: Session, resident_id: str, *, limit: int, after: dict | None
+    hub: Hub,
+    session: Session,
+    resident_id: str,
+    *,
+    limit: int,
+    after: dict | None,
+    within: frozenset[str] | None = None,
 ) -> ActionsView:
-    """Open actions across every shared program, soonest due first (undated last)."""
+    """Open actions across every shared program (``within`` a representative's agencies), soonest due first
+    (undated last)."""
     resident = _resident(session, resident_id)
     if not resident.identity_verified:
         return ActionsView(resident, verified=False)
-    seen = _Read(hub.settings, session, resident_id)
+    seen = _Read(hub.settings, session, resident_id, within)
     states = seen.states()
     queue_refreshes(hub, resident_id, [s.agency for s in states if freshness.wants_refresh(s.status)])
     stmt = select(BenefitAction).where(

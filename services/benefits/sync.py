@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.background import job
 from services.benefits.freshness import NOT_LINKED
-from services.benefits.store import apply_snapshot, record_source_error, write_session
+from services.benefits.store import APPLIED, STALE, UNCHANGED, apply_snapshot, record_source_error, write_session
 from services.hub import Hub
 from services.models.identity import ResidentLink
 from services.platform.client import PlatformClient, RecordRef
 from services.platform.guard import InlineSlot
 from services.platform.records import SourceError
 from services.platform.views import SourceView, combined
+from services.representation.platform_sync import reconcile_record
 from services.tracing import in_this_trace
 
 log = logging.getLogger("hub.sync")
@@ -85,7 +86,10 @@ def refresh_source(hub: Hub, resident_id: str, agency: str, *, retries: bool = T
 def refresh_source_job(hub: Hub, resident_id: str, agency: str) -> str:
     """Fetch one source for one resident with retries and store it (queued by stale reads, pushed events that
     need a pull, and support's resync)."""
-    return refresh_source(hub, resident_id, agency, retries=True)
+    outcome = refresh_source(hub, resident_id, agency, retries=True)
+    if outcome in (APPLIED, UNCHANGED, STALE):  # the agency answered: its designations of the record too
+        reconcile_record(hub, resident_id, agency)
+    return outcome
 
 
 def fetch_within_budget(

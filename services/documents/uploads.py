@@ -13,6 +13,8 @@ Decisions:
 - The receipt number (``BH-XXXX-XXXX``, no look-alike characters) is the hub's proof the resident sent it, from
   the moment they did; the agency's tracking number comes when its intake acknowledges (``forwarding.py``).
 - The file name shown back is the resident's, reduced to a safe base name; the type is the content's.
+- A representative sends files for the person's document actions at their designation's agencies under the same
+  rules; the row is the person's (their action, their receipt) and names who sent it (``uploaded_by``).
 """
 
 from __future__ import annotations
@@ -56,8 +58,11 @@ def safe_filename(name: str | None, content_type: str) -> str:
     return (stem[:96] or "document") + EXTENSIONS[content_type]
 
 
-def document_action(session: Session, resident_id: str, action_id: str) -> BenefitAction:
-    """The resident's own document action at a shared agency, ready for files, or the problem to answer."""
+def document_action(
+    session: Session, resident_id: str, action_id: str, within: frozenset[str] | None = None
+) -> BenefitAction:
+    """The resident's own document action at a shared agency (``within`` a representative's agencies), ready for
+    files, or the problem to answer."""
     return open_action(
         session,
         resident_id,
@@ -66,6 +71,7 @@ def document_action(session: Session, resident_id: str, action_id: str) -> Benef
         wrong_kind="This action does not take documents.",
         why="A {kind} action does not take documents; only document actions do.",
         closed="The agency no longer asks for this document (the action is {state}).",
+        within=within,
     )
 
 
@@ -78,9 +84,12 @@ def submit_upload(
     filename: str | None,
     content: bytes,
     per_action: int,
+    within: frozenset[str] | None = None,
+    uploaded_by: str | None = None,
 ) -> DocumentUpload:
-    """Check, store (encrypted) and record one file for the action; the caller commits and queues forwarding."""
-    action = document_action(session, resident_id, action_id)
+    """Check, store (encrypted) and record one file for the action; the caller commits and queues forwarding.
+    A representative sends it for the resident (``uploaded_by``) for an action ``within`` their agencies."""
+    action = document_action(session, resident_id, action_id, within)
     sent = session.scalar(
         select(func.count())
         .select_from(DocumentUpload)
@@ -121,6 +130,7 @@ def submit_upload(
         submitted_at=now,
         forward_after=now,
         updated_at=now,
+        uploaded_by=uploaded_by,
     )
     session.add(upload)
     session.flush()

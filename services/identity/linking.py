@@ -94,6 +94,7 @@ def search_records(session: Session, resident: Resident, index: PersonIndex, cip
         return False
     resident.records_searched_at = clock.now()
     resident.records_search_error = None
+    resident.platform_person_id = match.person_id if match else None
     for record in match.records if match else ():
         link, created = ensure_link(
             session,

@@ -42,6 +42,7 @@ from services.identity.sessions import (
 )
 from services.identity.used_id_tokens import spend_id_token
 from services.models.app_clients import AppClient
+from services.representation.platform_sync import discover_job
 
 log = logging.getLogger("hub.identity.sign_in")
 
@@ -188,6 +189,8 @@ def _resident_sign_in(hub: Hub, session: Session, *, app: AppClient, claims: dic
     )
     issued = issue_tokens(session, hub_session, hub.signing_keys, token_settings(hub.settings))
     session.commit()
+    if resident.identity_verified and resident.platform_person_id:  # agencies may have named them a representative
+        hub.runner.submit(discover_job, resident_id=resident.id)
     log.info(
         "resident signed in",
         extra={

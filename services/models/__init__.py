@@ -31,6 +31,7 @@ from services.models.notifications import (
 )
 from services.models.outbox import OutboxEvent
 from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
+from services.models.representation import DesignationAgency, RepresentativeDesignation, RepresentativeInvitation
 
 __all__ = [
     "AppClient",
@@ -41,6 +42,7 @@ __all__ = [
     "BenefitAction",
     "BenefitSource",
     "Consent",
+    "DesignationAgency",
     "Device",
     "DocumentBlob",
     "DocumentUpload",
@@ -61,6 +63,8 @@ __all__ = [
     "PushDelivery",
     "PushSendClaim",
     "RefreshToken",
+    "RepresentativeDesignation",
+    "RepresentativeInvitation",
     "Resident",
     "ResidentLink",
     "SyncCheckpoint",

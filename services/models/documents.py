@@ -60,6 +60,7 @@ class DocumentUpload(Base):
     forward_error: Mapped[str | None] = mapped_column(String(120))
     checked_at: Mapped[dt.datetime | None]  # when the hub last asked the intake for a decision
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    uploaded_by: Mapped[str | None] = mapped_column(String(32))  # the representative who sent it for the resident
 
 
 class DocumentBlob(Base):

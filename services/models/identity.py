@@ -56,6 +56,9 @@ class Resident(Base):
     # (``unreachable``/``rejected``); a failed search is retried on the next sign-in or by identity.link_records.
     records_searched_at: Mapped[dt.datetime | None]
     records_search_error: Mapped[str | None] = mapped_column(String(32))
+    # The platform's master person id, as the person index answered at the last search: how an agency's
+    # record of this resident as someone's authorized representative is matched (services/representation).
+    platform_person_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 

@@ -33,6 +33,7 @@ class CancelReason(StrEnum):
     DEVICE_SIGNED_OUT = "device_signed_out"  # still queued when its session signed out
     DEVICE_REMOVED = "device_removed"  # still queued when the resident removed the device
     DEVICE_TOKEN_INVALID = "device_token_invalid"  # noqa: S105  (queued when FCM said the token is dead)
+    REPRESENTATION_ENDED = "representation_ended"  # a copy whose designation (at its agency) ended meanwhile
 
 
 class Device(Base):
@@ -73,7 +74,12 @@ class NotificationMessage(Base):
     """One inbox message, rendered once in the resident's language. The lock-screen text is rendered per push,
     at send time, from ``template_key`` + ``params`` (the raw values the template needs) in the resident's
     language of that moment, private unless they then allow detailed previews. ``params`` is ``None`` only for
-    messages written before send-time rendering: those always get the private text."""
+    messages written before send-time rendering: those always get the private text.
+
+    A *copy* (``designation_id`` set) is a representative's copy of a message the person they act for was sent
+    (``notifications.copies``): the same template and parameters, with the person's given name
+    (``params["represented_name"]``), shown and pushed only while that designation stands at its agency and the
+    person shares it."""
 
     __tablename__ = "notification_messages"
     __table_args__ = (Index("ix_notification_messages_inbox", "resident_id", "created_at", "id"),)
@@ -93,6 +99,7 @@ class NotificationMessage(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     read_at: Mapped[dt.datetime | None]
+    designation_id: Mapped[str | None] = mapped_column(String(32))  # a copy: the designation it was sent under
 
 
 class PushDelivery(Base):

@@ -218,6 +218,47 @@ class PlatformClient:
             agency, lambda timeout: self._http.put(path, json=body, timeout=timeout), require="confirmation_number"
         )
 
+    # Authorized representatives ---------------------------------------------------------------------
+
+    def record_designation(
+        self, agency: str, record_id: str, hub_designation_id: str, representative: dict[str, str]
+    ) -> dict:
+        """Record with the agency that the record's person named ``representative`` (``given_name``,
+        ``family_name``), idempotent by the hub's designation id → the platform's designation."""
+        path = f"representatives/{agency}/{record_id}/{hub_designation_id}"
+        body = {"representative": representative}
+        return self._intake_call(
+            agency, lambda timeout: self._http.put(path, json=body, timeout=timeout), require="designation_id"
+        )
+
+    def end_designation(self, agency: str, designation_id: str, ended_by: str) -> dict:
+        """Tell the agency a designation ended (and who ended it); ending an ended one is harmless."""
+        path = f"representatives/{agency}/designations/{designation_id}/end"
+        body = {"ended_by": ended_by}
+        return self._intake_call(
+            agency, lambda timeout: self._http.post(path, json=body, timeout=timeout), require="designation_id"
+        )
+
+    def record_designations(self, agency: str, record_id: str) -> list[dict]:
+        """Every designation the agency holds for the record (recorded by the hub or by itself, active or ended)."""
+        path = f"representatives/{agency}/{record_id}"
+        call = self._intake_call(agency, lambda timeout: self._http.get(path, timeout=timeout), require="designations")
+        return list(call["designations"])
+
+    def designations_naming(self, person_id: str) -> list[dict]:
+        """Every designation, at any agency, naming the platform person ``person_id`` as the representative; a
+        failure is a ``SourceError`` (of the agency ``*``: the platform's directory, not one agency's)."""
+        try:
+            response = self._http.get(
+                "representatives", params={"representative_person_id": person_id}, timeout=self.timeout
+            )
+            body = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("designations"), list):
+            raise SourceError("*", SourceErrorKind.UNREACHABLE, "the platform's representatives did not answer")
+        return body["designations"]
+
     def _intake_call(self, agency: str, call, *, require: str = "tracking_number") -> dict:
         if self.in_maintenance(agency) is not None:
             raise SourceError(agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not sent until it ends")

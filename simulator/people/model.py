@@ -109,6 +109,9 @@ class Person:
     # The family name the identity provider proofed, when the agencies know the person by another (a married
     # name the agency never heard of): the person index then cannot match the provider's verified claims.
     idp_family_name: str | None = None
+    # Designations an agency recorded itself with this person as the authorized representative: (agency, the
+    # represented persona's handle). The index knows such a person even without records of their own.
+    represents: tuple[tuple[str, str], ...] = ()
 
     def record(self, agency: str) -> AgencyRecord | None:
         for record in self.records:

@@ -367,6 +367,27 @@ def grace() -> Person:
     )
 
 
+def rosa() -> Person:
+    """Ana's daughter: verified, no benefits of her own; AGING recorded her as ana's authorized representative
+    (so the person index knows her), and ana can invite her for other agencies through the hub."""
+    return Person(
+        person_id="PER000000077",
+        handle="rosa",
+        given_name="Rosa",
+        family_name="Morales",
+        birthdate=date(1981, 8, 9),
+        ssn_last4="3317",
+        email="rosa.morales@example.com",
+        phone="+17735550107",
+        locale="en",
+        verified=True,
+        household_size=3,
+        city="Berwyn",
+        zip_code="60402",
+        represents=(("AGING", "ana"),),
+    )
+
+
 def build_personas(start_date: date) -> dict[str, Person]:
-    people = (maria(), james(), ana(start_date), lee(), sam(), grace())
+    people = (maria(), james(), ana(start_date), lee(), sam(), grace(), rosa())
     return {person.handle: person for person in people}

@@ -56,7 +56,7 @@ class Population:
         self._persona_matches = {
             match_key(p.given_name, p.family_name, p.birthdate.isoformat(), p.ssn_last4): p
             for p in self.personas.values()
-            if p.records
+            if p.records or p.represents
         }
         self._match_index = build_match_index(seed, residents)
         self.resident = lru_cache(maxsize=8192)(self._build_resident)
@@ -107,7 +107,7 @@ class Population:
         person = self._persona_matches.get(key)
         if person is None and key in self._match_index:
             person = self.resident(self._match_index[key])
-        if person is None or not person.records:
+        if person is None or not (person.records or person.represents):
             return None
         same = match_key(person.given_name, person.family_name, person.birthdate.isoformat(), person.ssn_last4) == key
         return person if same else None

@@ -125,3 +125,13 @@ def letters():
         "persona": person.handle,
         "letters": current_sandbox().scenario.letters(person),
     }
+
+
+@blueprint.post("/representatives/end")
+def end_designation():
+    """An agency ends an authorized representative's designation: `{"designation_id"}` (a change event follows)."""
+    designation_id = str((request.get_json(silent=True) or {}).get("designation_id", ""))
+    ended = current_sandbox().scenario.end_designation(designation_id)
+    if ended is None:
+        return json_error(404, "not_found", "no designation with that id")
+    return ended

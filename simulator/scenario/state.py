@@ -19,6 +19,7 @@ from simulator.scenario.event_log import EventLog
 from simulator.scenario.faults import FaultBoard
 from simulator.scenario.interview_slots import InterviewSlots
 from simulator.scenario.maintenance import MaintenanceBoard
+from simulator.scenario.representatives import Representatives
 from simulator.settings import SimulatorSettings
 
 MAX_ADVANCE_DAYS = 366
@@ -53,6 +54,7 @@ class Scenario:
         self.events = EventLog()
         self.intake = DocumentIntake()
         self.slots = InterviewSlots()
+        self.representatives = Representatives(self.population, self.clock.occurred_at)
         self.sequence = 0
 
     def reset(self) -> None:
@@ -95,6 +97,14 @@ class Scenario:
         if self.delivery is not None:
             self.delivery.submit(delivery)
         return summary
+
+    def end_designation(self, designation_id: str) -> dict | None:
+        """The agency ends a designation (a sandbox control): the record changed, so its event goes out."""
+        with self.lock:
+            ended = self.representatives.end(designation_id, "agency", self.clock.day)
+            if ended is not None:
+                self._emit(self.population.by_person_id(ended["person_id"]), ended["agency"])
+            return ended
 
     def redeliver(self, event_id: str) -> bool:
         record = self.events.get(event_id)

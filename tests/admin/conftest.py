@@ -10,7 +10,8 @@ import pytest
 
 from services.models.documents import DocumentUpload
 from services.models.identity import Resident
-from tests.factories import Caller, create_devices, create_notification, create_signed_in_resident
+from services.models.representation import DesignationAgency, RepresentativeDesignation
+from tests.factories import Caller, create_devices, create_notification, create_resident, create_signed_in_resident
 from tests.partner.factories import PartnerKey, register_app
 
 MARIA_EMAIL = "maria.lopez@example.com"
@@ -26,6 +27,7 @@ class World:
     message_id: str
     partner_id: str = ""
     document_id: str = ""
+    designation_id: str = ""
 
     @staticmethod
     def body(endpoint: str) -> dict | None:
@@ -39,6 +41,7 @@ class World:
             "notification_id": self.message_id,
             "client_id": self.partner_id,
             "document_id": self.document_id,
+            "designation_id": self.designation_id,
         }
         routes = []
         for rule in app.url_map.iter_rules():
@@ -68,7 +71,18 @@ def world(hub, db_session) -> World:
     devices = create_devices(db_session, row, ["fcm-token-of-marias-phone-0001"])
     message = create_notification(db_session, row, devices)
     partner_id, _key, _secret = register_app(hub)
-    return World(maria, message.id, partner_id, stored_upload(hub, db_session, row.id).id)
+    designation = maria_represented_by_someone(db_session, row.id)
+    return World(maria, message.id, partner_id, stored_upload(hub, db_session, row.id).id, designation.id)
+
+
+def maria_represented_by_someone(session, person_id: str) -> RepresentativeDesignation:
+    """A designation of maria's at DHS, recorded by the agency, held by another resident."""
+    representative = create_resident(session)
+    designation = RepresentativeDesignation(person_id=person_id, representative_id=representative.id, origin="agency")
+    designation.agencies = [DesignationAgency(agency="DHS", status="recorded", platform_designation_id=None)]
+    session.add(designation)
+    session.commit()
+    return designation
 
 
 def stored_upload(hub, session, resident_id: str, content: bytes = b"%PDF-1.7 maria's pay stub") -> DocumentUpload:

@@ -22,6 +22,8 @@ EXPECTED_ACTIONS = {
     "admin-audit.audit_events": "audit.read",
     "admin-documents.resident_documents": "resident.documents.read",
     "admin-documents.resident_document_file": "resident.document.file",
+    "admin-designations.resident_designations": "resident.designations.read",
+    "admin-designations.end_designation": "designation.end",
     "admin-partner-apps.list_partner_apps": "partner_app.list",
     "admin-partner-apps.suspend": "partner_app.suspend",
     "admin-partner-apps.unsuspend": "partner_app.unsuspend",

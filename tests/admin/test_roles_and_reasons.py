@@ -34,7 +34,7 @@ def call(client, method: str, path: str, headers: dict, endpoint: str | None = N
 def test_every_admin_route_needs_a_permission_from_the_table(app, world):
     for _method, _path, endpoint in world.paths(app):
         assert getattr(app.view_functions[endpoint], "required_permission", None), endpoint
-    assert len(world.paths(app)) == 15
+    assert len(world.paths(app)) == 17
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -19,7 +19,8 @@ def nothing_stored(hub) -> None:
     with hub.session() as session:
         assert session.scalar(select(func.count()).select_from(DocumentUpload)) == 0
     assert list(hub.document_store.keys()) == []
-    assert hub.runner.pending == []
+    signing_in = "representation.discover"  # every sign-in asks the platform for agency-recorded designations
+    assert [job for job in hub.runner.pending if job[0] != signing_in] == []
 
 
 def a_zip() -> bytes:

@@ -6,8 +6,16 @@ import marshmallow as ma
 
 
 class AccessorSchema(ma.Schema):
-    kind = ma.fields.String(metadata={"description": "staff, app, or resident (another account in the app)"})
-    name = ma.fields.String(allow_none=True, metadata={"description": "Staff: given name only; apps: the app"})
+    kind = ma.fields.String(
+        metadata={
+            "description": "staff, app, representative (the resident's authorized representative), or resident "
+            "(another account in the app)"
+        }
+    )
+    name = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "Staff and representatives: given name only; apps: the app"},
+    )
     role = ma.fields.String(allow_none=True, metadata={"description": "In words, e.g. 'A support agent'"})
 
 

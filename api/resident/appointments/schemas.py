@@ -27,5 +27,6 @@ class AppointmentSchema(ma.Schema):
     location_or_phone = ma.fields.String(required=True)
     confirmation_number = ma.fields.String(required=True, metadata={"description": "The agency's confirmation"})
     calendar_url = ma.fields.Function(
-        lambda a: f"/v1/me/appointments/{a.id}.ics", metadata={"description": "The appointment as an .ics file"}
+        lambda a: getattr(a, "calendar_url", None) or f"/v1/me/appointments/{a.id}.ics",
+        metadata={"description": "The appointment as an .ics file (a representative's: under their designation)"},
     )

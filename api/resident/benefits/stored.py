@@ -25,11 +25,11 @@ import orjson
 from flask import Response, request
 from werkzeug.datastructures import MultiDict
 
-from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
 from api.pages import PageArgs, page_meta
 from api.resident.benefits import presenters
+from api.resident.benefits.reading import Reading, own_reading
 from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, OpenActionSchema, SourceSchema
 from services import clock
 from services.benefits import documents
@@ -60,17 +60,18 @@ def as_of(value) -> str:
     return SOURCE_AS_OF.dump({"as_of": value})["as_of"]
 
 
-def served_from_document(kind: str) -> Callable[[Callable], Callable]:
+def served_from_document(kind: str, reading: Callable[[], Reading] = own_reading) -> Callable[[Callable], Callable]:
     """Answer a first page of ``kind`` (``benefits`` or ``actions``) from the stored document, before the query
     is parsed; anything else (a cursor, ``?refresh=``, an unusual query, no servable document) goes on to the
-    full read and its validation. Put it directly above ``@blp.arguments``."""
+    full read and its validation. Put it directly above ``@blp.arguments``. ``reading``: whose document, of which
+    agencies, in whose language (a representative's reading is the person's document ``narrowed``)."""
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             limit = first_page_limit(request.args)
             if limit is not None:
-                answer = _answer(current_principal().resident_id, kind, limit, inline=kind == "benefits")
+                answer = _answer(reading(), kind, limit, inline=kind == "benefits")
                 if answer is not None:
                     return answer
             return view(*args, **kwargs)
@@ -98,15 +99,18 @@ def first_page_limit(args: MultiDict) -> int | None:
     return limit if _RANGE.min <= limit <= _RANGE.max else None
 
 
-def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
+def _answer(reading: Reading, kind: str, limit: int, *, inline: bool) -> Response | None:
+    resident_id = reading.resident_id
     resident = documents.stored_resident(db(), resident_id)
     if resident is None or not resident.verified:
         return None
-    locale = presenters.read_locale(resident.locale)
+    locale = reading.locale(resident.locale)
     document = resident.document(locale)
     if document is None:
         documents.queue_render(current_hub(), resident_id)
         return None
+    if reading.within is not None:
+        document = documents.narrowed(document, reading.within)
     hub = current_hub()
     stored = documents.page(
         document, kind, limit=limit, now=clock.now(), fresh_seconds=hub.settings.fresh_seconds, inline=inline

@@ -9,6 +9,7 @@ off at the limit, and one that ends early stores nothing (the file is checked an
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,13 +18,14 @@ from api.auth.principal import current_principal
 from api.body_rules import UnsupportedMediaType
 from api.current_hub import current_hub
 from api.database import db
-from api.extension import Blueprint
+from api.extension import Blueprint, stacked
 from api.resident.benefits.presenters import read_locale
 from api.resident.documents.schemas import FILE_RESPONSE, UPLOAD_BODY, DocumentSchema
 from services.documents import uploads
 from services.documents.content import MAX_BYTES
 from services.documents.forwarding import forward_document_job
 from services.errors import DomainError, InvalidInput
+from services.models.documents import DocumentUpload
 from services.models.identity import Resident
 from services.texts.words import document_reason
 
@@ -70,24 +72,45 @@ def _file_part():
     return parts[0]
 
 
+def documented_upload(on: Blueprint, not_found: str) -> Callable[[Callable], Callable]:
+    """An upload route's body limit, ``Idempotency-Key``, multipart body and answers, for any blueprint ``on``."""
+    return stacked(
+        upload_body,
+        on.idempotent(),
+        on.doc(requestBody=UPLOAD_BODY),
+        on.response(201, DocumentSchema),
+        on.alt_response(404, description=not_found),
+        on.alt_response(409, description="The action no longer takes files, or already has the most it takes"),
+        on.alt_response(413, description="The file is larger than 10 MB"),
+        on.alt_response(415, description="The body is not multipart/form-data"),
+        on.alt_response(
+            422,
+            description="No file, an empty, damaged or encrypted file, a type other than PDF, JPEG or PNG, "
+            "or not a document action",
+        ),
+    )
+
+
 @blp.route("/actions/<action_id>/documents", methods=["POST"])
 @blp.resident()
-@upload_body
-@blp.idempotent()
-@blp.doc(requestBody=UPLOAD_BODY)
-@blp.response(201, DocumentSchema)
-@blp.alt_response(404, description="No such action of this resident")
-@blp.alt_response(409, description="The action no longer takes files, or already has the most it takes")
-@blp.alt_response(413, description="The file is larger than 10 MB")
-@blp.alt_response(415, description="The body is not multipart/form-data")
-@blp.alt_response(
-    422,
-    description="No file, an empty, damaged or encrypted file, a type other than PDF, JPEG or PNG, or not a document action",
-)
+@documented_upload(blp, "No such action of this resident")
 def upload_document(action_id: str):
     """Send one file for a document action: it is checked (type by content, size), photos lose their location
     and other metadata, and it is stored encrypted with a receipt number at once; the hub forwards it to the
     agency in the background (``status`` becomes ``received`` with the agency's ``tracking_number``)."""
+    return receive_upload(current_principal().resident_id, action_id)
+
+
+def receive_upload(
+    resident_id: str,
+    action_id: str,
+    *,
+    within: frozenset[str] | None = None,
+    uploaded_by: str | None = None,
+    recorded: Callable[[DocumentUpload], None] | None = None,
+):
+    """The upload routes' one body (the resident's own, and a representative's for them: ``within`` their
+    agencies, ``uploaded_by`` them, ``recorded`` in the person's access log in the same transaction)."""
     part = _file_part()
     content = part.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
@@ -97,12 +120,16 @@ def upload_document(action_id: str):
     upload = uploads.submit_upload(
         session,
         hub.document_store,
-        resident_id=current_principal().resident_id,
+        resident_id=resident_id,
         action_id=action_id,
         filename=part.filename,
         content=content,
         per_action=hub.settings.documents_per_action,
+        within=within,
+        uploaded_by=uploaded_by,
     )
+    if recorded is not None:
+        recorded(upload)
     session.commit()
     hub.runner.submit(forward_document_job, upload_id=upload.id)  # if not queued, the sweep forwards it
     return presented(upload), 201

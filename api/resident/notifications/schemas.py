@@ -19,6 +19,14 @@ class NotificationSchema(ma.Schema):
     benefit_id = ma.fields.String(allow_none=True)
     agency = ma.fields.String(allow_none=True)
     urgent = ma.fields.Boolean()
+    represented_id = ma.fields.String(
+        attribute="designation_id",
+        allow_none=True,
+        metadata={
+            "description": "A copy of a message sent to someone you act for: the designation "
+            "(``/v1/me/represented/{id}``); null for your own messages"
+        },
+    )
 
 
 class InboxMeta(PageMeta):

@@ -1,0 +1,1 @@
+"""``/v1/me/representatives`` and ``/v1/me/represented``: who acts for the resident, and whom they act for."""

@@ -1,0 +1,1 @@
+"""Authorized representatives: invitations, designations (both origins), recording them with agencies, ending them."""
