@@ -91,6 +91,14 @@ class AgencyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdMember:
+    """Someone in the person's household as the eligibility system records them (the person themself included)."""
+
+    relationship: str  # self | spouse | child | other
+    birthdate: date
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     person_id: str  # the platform's master person id
     handle: str  # persona name or resident-<n>; how the sandbox IdP knows them
@@ -109,6 +117,11 @@ class Person:
     # The family name the identity provider proofed, when the agencies know the person by another (a married
     # name the agency never heard of): the person index then cannot match the provider's verified claims.
     idp_family_name: str | None = None
+    # The household DHS recorded (members and their dates of birth); empty means the person alone.
+    household: tuple[HouseholdMember, ...] = ()
+
+    def household_members(self) -> tuple[HouseholdMember, ...]:
+        return self.household or (HouseholdMember("self", self.birthdate),)
 
     def record(self, agency: str) -> AgencyRecord | None:
         for record in self.records:
