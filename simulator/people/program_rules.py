@@ -22,3 +22,5 @@ def issuance_day(case_number: str) -> int:
 WIC_CHILD_AGE_LIMIT_YEARS = 5  # WIC serves children until their fifth birthday
 BENEFIT_ACCESS_AGE_YEARS = 65  # Illinois Benefit Access: 65 and older (or disabled, which the sandbox does not model)
 LIHEAP_SEASON = ((10, 1), (5, 31))  # Illinois LIHEAP takes applications from October 1 to May 31
+RENEWAL_AT_RISK_DAYS = 14  # a renewal packet out, not returned, due within two weeks: coverage is at risk
+DOCUMENT_DUE_SOON_DAYS = 7  # a requested document not yet received, due within a week
