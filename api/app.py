@@ -39,10 +39,12 @@ def _api_blueprints() -> list:
     from api.resident.documents.routes import blp as documents
     from api.resident.links.routes import blp as links
     from api.resident.notifications.routes import blp as notifications
+    from api.resident.nudges.routes import blp as nudges
     from api.resident.profile.routes import blp as me
     from api.resident.sessions.routes import blp as sessions
 
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents, appointments]
+    resident.append(nudges)
     admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps, admin_documents]
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, partner, *admin]
 

@@ -29,6 +29,7 @@ from services.models.notifications import (
     PushDelivery,
     PushSendClaim,
 )
+from services.models.nudges import Nudge, NudgeOptOut
 from services.models.outbox import OutboxEvent
 from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
 
@@ -51,6 +52,8 @@ __all__ = [
     "MaintenanceWindow",
     "NotificationMessage",
     "NotificationPreference",
+    "Nudge",
+    "NudgeOptOut",
     "OutboxEvent",
     "PartnerApp",
     "PartnerCallback",
