@@ -44,4 +44,4 @@ def test_maria_sees_her_medicaid_renewal_at_risk_with_its_reasons(sandbox_client
     assert sandbox_client.get(renewal["action"]["href"], headers=maria.headers).status_code == 200
 
     [spanish] = [n for n in nudges(sandbox_client, maria, **{"Accept-Language": "es"}) if n["id"] == renewal["id"]]
-    assert spanish["title"] == "Su renovación de Medicaid está en riesgo" and spanish["locale"] == "es"
+    assert spanish["title"] == "Tu renovación de Medicaid está en riesgo" and spanish["locale"] == "es"
