@@ -68,7 +68,8 @@ def _push_for(session: Session, resident_id: str, cipher: FieldCipher, rules: Ru
         row = rows[(candidate.kind, candidate.subject)]
         row.pushed_at = now
         events.append(_event(row, candidate, rules))
-    return write_events(session, resident_id, events)
+    write_events(session, resident_id, events)  # keyed by the nudge's id: a concurrent scan's copy is skipped
+    return len(events)
 
 
 def _pushed_since(session: Session, resident_id: str, since: dt.datetime) -> int:
