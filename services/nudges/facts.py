@@ -62,9 +62,10 @@ class Facts:
     days: dict[str, dt.date] = dataclasses.field(default_factory=dict)
 
     def day(self, agency: str) -> dt.date:
-        """The day a rule judges ``agency``'s records on: the later of the state's date and the day its records
-        describe (a platform clock ahead of the hub's, as the sandbox's scenario clock is, is believed)."""
-        return max(self.today, self.days.get(agency, self.today))
+        """The day a rule judges ``agency``'s records on: the platform's day, i.e. the latest of the state's date
+        and the days the resident's agencies' records describe. They agree in production; the sandbox's scenario
+        clock runs ahead of the hub's, and DCEO's feed carries no date of its own, so another agency's tells it."""
+        return max(self.today, *self.days.values()) if self.days else self.today
 
 
 def facts_for(session: Session, resident_id: str, cipher: FieldCipher) -> Facts:

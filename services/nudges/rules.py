@@ -28,8 +28,9 @@ URGENT_KINDS = ("renewal_at_risk", "interview_not_booked", "document_due_soon")
 DISCOVERY_KINDS = ("may_qualify_wic", "senior_benefit_access", "energy_assistance_season")
 KINDS = URGENT_KINDS + DISCOVERY_KINDS
 
-ACTIVE = ("approved", "active", "renewal_due", "action_needed")  # what "has an active case" means
-PENDING = ("applied", "pending")
+ACTIVE = ("approved", "active", "renewal_due")  # what "has an active case" means
+# an application still open; ``action_needed`` is an application waiting on a document (adapters' derived_status)
+PENDING = ("applied", "pending", "action_needed")
 ENDED = ("denied", "closed")
 
 

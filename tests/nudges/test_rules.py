@@ -128,6 +128,15 @@ def test_the_agencys_own_day_decides_when_its_records_describe_a_later_day():
         days={"HFS": OUT_OF_SEASON - dt.timedelta(days=30)},
     )
     assert evaluate(shipped_rules(), behind) == []  # the hub's own date when the agency's is older
+    # an agency whose feed gives no date (DCEO) is judged on the platform's day another agency's records tell
+    liheap_document = ActionFact("a-doc", "b-li", "DCEO", "LIHEAP", "document", "open", due_on=due)
+    dated_elsewhere = facts(
+        benefits=[MEDICAID, BenefitFact("b-li", "DCEO", "LIHEAP", "pending")],
+        actions=[liheap_document],
+        today=OUT_OF_SEASON,
+        days={"HFS": OUT_OF_SEASON + dt.timedelta(days=20)},
+    )
+    assert kinds(evaluate(shipped_rules(), dated_elsewhere)) == ["document_due_soon"]
 
 
 @pytest.mark.parametrize(
@@ -178,6 +187,16 @@ def test_a_snap_household_with_a_child_under_five_and_no_wic_may_qualify_for_wic
     ]
     assert evaluate(shipped_rules(), facts(benefits=[turned_five], today=OUT_OF_SEASON)) == []
     assert evaluate(shipped_rules(), facts(benefits=[SNAP_NO_TODDLER], today=OUT_OF_SEASON)) == []
+
+
+def test_an_application_waiting_on_a_document_is_not_an_active_case():
+    applying = BenefitFact("b-med", "HFS", "MEDICAID", "action_needed")
+    assert (
+        evaluate(shipped_rules(), facts(benefits=[applying], birthdate=dt.date(1944, 11, 27), today=OUT_OF_SEASON))
+        == []
+    )
+    waiting_wic = [SNAP, BenefitFact("b-wic", "DHS", "WIC", "action_needed")]
+    assert evaluate(shipped_rules(), facts(benefits=waiting_wic, today=OUT_OF_SEASON)) == []  # WIC is under way
 
 
 def test_a_senior_on_medicaid_without_benefit_access():
