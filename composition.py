@@ -32,6 +32,7 @@ from api.resident.benefits.stored import render as render_resident_view
 from config import Problem, Settings, SettingsError, load_or_exit
 from notifications.delivery import send_deliveries_job
 from notifications.dispatch import dispatch_job, reminders_job
+from notifications.nudge_pushes import nudge_pushes_job
 from notifications.transports import transport_from_settings
 from services import tracing
 from services.background import InProcessRunner, JobRegistry, Runner
@@ -67,6 +68,7 @@ JOBS = JobRegistry(
         dispatch_job,  # notifications.dispatch: every 2 s, and after the reminder scan wrote some
         send_deliveries_job,  # notifications.send_deliveries: every 10 s, and after dispatch wrote deliveries
         reminders_job,  # notifications.reminders: hourly
+        nudge_pushes_job,  # nudges.push_urgent: hourly, pushes urgent nudges within quiet hours and the weekly limit
         forward_document_job,  # documents.forward: queued by each upload
         sweep_documents_job,  # documents.sweep: every 30 s, forwards what is due and asks for decisions
         refresh_maintenance_job,  # platform.refresh_maintenance: every 5 minutes

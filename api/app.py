@@ -42,6 +42,7 @@ def _api_blueprints() -> list:
     from api.resident.documents.routes import blp as documents
     from api.resident.links.routes import blp as links
     from api.resident.notifications.routes import blp as notifications
+    from api.resident.nudges.routes import blp as nudges
     from api.resident.profile.routes import blp as me
     from api.resident.representatives.routes import blp as representatives
     from api.resident.sessions.routes import blp as sessions
@@ -49,6 +50,7 @@ def _api_blueprints() -> list:
     resident = [me, sessions, consents, links, benefits, access_log, devices, notifications, documents, appointments]
     resident.append(representatives)
     resident += [acting_for_reads, acting_for_paperwork]
+    resident.append(nudges)
     admin = [admin_residents, admin_actions, admin_audit, admin_partner_apps, admin_documents]
     admin.append(admin_designations)
     return [health, platform_events, sign_in_blp, auth, well_known_blp, *resident, partner, *admin]

@@ -38,6 +38,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("platform_intake.py", ["--database-url", "{postgres}", "--workers", "2"]),
     ("sim_generate.py", []),
     ("partner_campaign.py", []),
+    ("nudges_accuracy.py", ["--port", "18310"]),
 ]
 
 

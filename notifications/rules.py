@@ -14,6 +14,8 @@ as useful as at 2 a.m., and the earlier reminders (renewal 30 and 14 days, docum
 A case of the resident's linked to another account (``link.added_elsewhere``) is urgent too: if it was not
 them, someone else may be reading their case now.
 
+An urgent nudge's push (``nudge.urgent``) is not urgent here: it is a suggestion, and waits for quiet hours to end.
+
 Uninteresting changes make no message: a new application (``applied``), ``pending``, ``renewal_due`` (the
 renewal events speak for it), a status that did not change, ``active`` after ``approved``, cancelled or
 merely re-opened actions, and reminder thresholds the scan does not use.
@@ -27,6 +29,7 @@ from typing import Any
 
 from services import outbox
 from services.benefits.reminders import DOCUMENT_REMINDER_DAYS, RENEWAL_REMINDER_DAYS
+from services.nudges.rules import URGENT_KINDS
 
 CATEGORIES = ("status", "documents", "interviews", "renewals", "notices", "payments", "account")
 
@@ -248,6 +251,30 @@ def partner_message(event: _Event) -> list[MessageSpec]:
     ]
 
 
+# -- nudges ---------------------------------------------------------------------------------------------------
+NUDGE_TEMPLATES = "nudges"
+
+
+def nudge_push(event: _Event) -> list[MessageSpec]:
+    """An urgent nudge (``services/nudges/pushes.py``): in the category its rule names (so the resident's category
+    switch applies), and not urgent here, so quiet hours hold its push until they end."""
+    payload = event.payload
+    kind, category = payload.get("kind"), payload.get("category")
+    if kind not in URGENT_KINDS or category not in CATEGORIES or category == "account" or not event.agency:
+        return []
+    return [
+        MessageSpec(
+            category=category,
+            template_key=f"{NUDGE_TEMPLATES}.{kind}",
+            params={key: payload.get(key) for key in ("program_code", "due_on", "nudge_id")},
+            urgent=False,
+            benefit_id=event.benefit_id,
+            dedupe_suffix="nudge",
+            agency=event.agency,
+        )
+    ]
+
+
 _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     outbox.BENEFIT_STATUS_CHANGED: status_changed,
     outbox.ACTION_REQUESTED: action_requested,
@@ -261,4 +288,5 @@ _RULES: dict[str, Callable[[_Event], list[MessageSpec]]] = {
     outbox.LINK_ADDED_ELSEWHERE: link_added_elsewhere,
     outbox.DOCUMENT_STATUS_CHANGED: document_status_changed,
     outbox.PARTNER_MESSAGE: partner_message,
+    outbox.NUDGE_URGENT: nudge_push,
 }

@@ -38,6 +38,11 @@ A resident's upload (``services/documents/decisions.py``), a benefit event:
   (``received|accepted|rejected``), ``document_reason`` (a code of ``services/documents/decisions.py`` when
   rejected), ``tracking_number``, ``receipt_number``.
 
+An urgent nudge's push (``services/nudges/pushes.py``), a benefit event:
+
+- ``nudge.urgent``: ``nudge_id``, ``kind`` (an urgent kind of ``services/nudges/rules.py``), ``category`` (the
+  notification category it pushes in), ``due_on`` (ISO date or None).
+
 Account events are about the resident's account, not one benefit (no ``benefit_id``, ``agency`` or
 ``program_code``, so no agency's consent withholds them):
 
@@ -75,6 +80,7 @@ REMINDER_INTERVIEW_TOMORROW = "reminder.interview_tomorrow"
 LINK_ADDED_ELSEWHERE = "link.added_elsewhere"
 DOCUMENT_STATUS_CHANGED = "document.status_changed"
 PARTNER_MESSAGE = "partner.message"
+NUDGE_URGENT = "nudge.urgent"
 
 ALL_TYPES = frozenset(
     {
@@ -90,6 +96,7 @@ ALL_TYPES = frozenset(
         LINK_ADDED_ELSEWHERE,
         DOCUMENT_STATUS_CHANGED,
         PARTNER_MESSAGE,
+        NUDGE_URGENT,
     }
 )
 

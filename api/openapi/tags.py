@@ -18,6 +18,7 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("Resident: benefits", "Every benefit across the agencies the resident shares, and what to do next."),
     ("Resident: devices", "Phones registered for push notifications."),
     ("Resident: notifications", "The inbox and the resident's notification preferences."),
+    ("Resident: nudges", "Suggestions from the whole picture the resident shares, with their reasons and an opt-out."),
     ("Resident: access log", "Who looked at the resident's data, and why, in the resident's language."),
     ("Resident: paperwork", "Documents sent for the agencies' requests, with receipts, and interview booking."),
     (
@@ -49,6 +50,7 @@ BLUEPRINT_TAGS = {
     "benefits": "Resident: benefits",
     "devices": "Resident: devices",
     "notifications": "Resident: notifications",
+    "nudges": "Resident: nudges",
     "access-log": "Resident: access log",
     "documents": "Resident: paperwork",
     "appointments": "Resident: paperwork",

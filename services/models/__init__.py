@@ -29,6 +29,7 @@ from services.models.notifications import (
     PushDelivery,
     PushSendClaim,
 )
+from services.models.nudges import Nudge, NudgeOptOut
 from services.models.outbox import OutboxEvent
 from services.models.partners import PartnerApp, PartnerCallback, PartnerNotification, PartnerRecipient
 from services.models.representation import DesignationAgency, RepresentativeDesignation, RepresentativeInvitation
@@ -53,6 +54,8 @@ __all__ = [
     "MaintenanceWindow",
     "NotificationMessage",
     "NotificationPreference",
+    "Nudge",
+    "NudgeOptOut",
     "OutboxEvent",
     "PartnerApp",
     "PartnerCallback",

@@ -89,6 +89,14 @@ class Payment:
 
 
 @dataclasses.dataclass(frozen=True)
+class HouseholdMember:
+    """Someone in the case's household as the agency recorded them (the resident included, as ``self``)."""
+
+    relationship: str  # self | spouse | child | other
+    birthdate: dt.date | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class StatusStep:
     status: str
     on: dt.date
@@ -123,6 +131,7 @@ class BenefitRecord:
     notices: tuple[Notice, ...] = ()
     payments: tuple[Payment, ...] = ()
     history: tuple[StatusStep, ...] = ()
+    household: tuple[HouseholdMember, ...] = ()  # DHS cases: the household the case covers (nudges read it)
 
     def __post_init__(self) -> None:
         if self.status not in BENEFIT_STATUSES:

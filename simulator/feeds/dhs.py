@@ -13,6 +13,7 @@ DOCUMENT_TYPES = {"income": "INCM", "identity": "IDEN", "residency": "RESD", "ex
 APPOINTMENT_STATES = {"scheduled": "SCHEDULED", "completed": "COMPLETED", "missed": "MISSED"}
 REDETERMINATION_CODES = {"upcoming": "NOT_SENT", "packet_sent": "SENT", "returned": "RECEIVED", "overdue": "OVERDUE"}
 ISSUANCE_TYPES = {"initial": "INIT", "regular": "REG", "award": "SUPP"}
+RELATIONSHIP_CODES = {"self": "SELF", "spouse": "SPOU", "child": "CHLD", "other": "OTHR"}
 
 
 def us_date(start_date: date, day: int | None) -> str | None:
@@ -24,14 +25,21 @@ def dollars(cents: int | None) -> str | None:
 
 
 def render_dhs_cases(person: Person, record: AgencyRecord, day: int, start_date: date) -> dict:
+    members = [
+        {
+            "relationshipCode": RELATIONSHIP_CODES[member.relationship],
+            "birthDate": member.birthdate.strftime("%m/%d/%Y"),
+        }
+        for member in person.household_members()
+    ]
     return {
         "clientId": record.record_id,
         "asOfDate": us_date(start_date, day),
-        "cases": [_case(case_on(case, day, start_date), start_date) for case in record.cases],
+        "cases": [_case(case_on(case, day, start_date), start_date, members) for case in record.cases],
     }
 
 
-def _case(view: CaseView, start: date) -> dict:
+def _case(view: CaseView, start: date, members: list[dict]) -> dict:
     case = view.case
     return {
         "caseNumber": case.case_number,
@@ -85,6 +93,7 @@ def _case(view: CaseView, start: date) -> dict:
             {"issuanceDate": us_date(start, p.day), "amount": dollars(p.cents), "typeCode": ISSUANCE_TYPES[p.kind]}
             for p in view.payments
         ],
+        "householdMembers": members,
         "statusHistory": [
             {"statusCode": STATUS_CODES[s.status], "effectiveDate": us_date(start, s.day), "reason": s.reason}
             for s in view.history

@@ -12,6 +12,7 @@ from hashlib import blake2b
 
 from simulator.identifiers import encode
 from simulator.people import names
+from simulator.people.household import generated_household
 from simulator.people.model import (
     ACTIVE,
     CLOSED,
@@ -125,6 +126,7 @@ def generated_resident(seed: int, n: int) -> Person:
         city=city,
         zip_code=zip_code,
         records=tuple(records),
+        household=generated_household(seed, n, birthdate, household, AGE_REFERENCE_YEAR),
     )
 
 

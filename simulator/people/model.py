@@ -91,6 +91,14 @@ class AgencyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdMember:
+    """Someone in the person's household as the eligibility system records them (the person themself included)."""
+
+    relationship: str  # self | spouse | child | other
+    birthdate: date
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     person_id: str  # the platform's master person id
     handle: str  # persona name or resident-<n>; how the sandbox IdP knows them
@@ -112,6 +120,11 @@ class Person:
     # Designations an agency recorded itself with this person as the authorized representative: (agency, the
     # represented persona's handle). The index knows such a person even without records of their own.
     represents: tuple[tuple[str, str], ...] = ()
+    # The household DHS recorded (members and their dates of birth); empty means the person alone.
+    household: tuple[HouseholdMember, ...] = ()
+
+    def household_members(self) -> tuple[HouseholdMember, ...]:
+        return self.household or (HouseholdMember("self", self.birthdate),)
 
     def record(self, agency: str) -> AgencyRecord | None:
         for record in self.records:

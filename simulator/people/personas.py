@@ -18,6 +18,7 @@ from simulator.people.model import (
     Appointment,
     Case,
     DocumentRequest,
+    HouseholdMember,
     Notice,
     Payment,
     Person,
@@ -43,6 +44,12 @@ def maria() -> Person:
         household_size=3,
         city="Chicago",
         zip_code="60623",
+        # her daughter is the child WIC serves (already enrolled); her son is at school
+        household=(
+            HouseholdMember("self", date(1988, 4, 12)),
+            HouseholdMember("child", date(2023, 8, 9)),
+            HouseholdMember("child", date(2016, 1, 22)),
+        ),
         records=(
             AgencyRecord(
                 "DHS",

@@ -15,3 +15,12 @@ CCP_REASSESSMENT_NOTICE_DAYS = 21  # in-home reassessment scheduled three weeks 
 
 def issuance_day(case_number: str) -> int:
     return ISSUANCE_DAY_BY_LAST_DIGIT[int(case_number[-1])]
+
+
+# Discovery thresholds the sandbox's ground truth uses (``simulator/people/ground_truth.py``), from the programs'
+# own rules, written here independently of the hub's nudge rules.
+WIC_CHILD_AGE_LIMIT_YEARS = 5  # WIC serves children until their fifth birthday
+BENEFIT_ACCESS_AGE_YEARS = 65  # Illinois Benefit Access: 65 and older (or disabled, which the sandbox does not model)
+LIHEAP_SEASON = ((10, 1), (5, 31))  # Illinois LIHEAP takes applications from October 1 to May 31
+RENEWAL_AT_RISK_DAYS = 14  # a renewal packet out, not returned, due within two weeks: coverage is at risk
+DOCUMENT_DUE_SOON_DAYS = 7  # a requested document not yet received, due within a week

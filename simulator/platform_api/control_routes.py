@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, request
 
+from simulator.people.ground_truth import KINDS, truth_for
 from simulator.people.model import AGENCIES
 from simulator.sandbox import current_sandbox, json_error
 from simulator.scenario.faults import MODES, Fault
@@ -135,3 +136,31 @@ def end_designation():
     if ended is None:
         return json_error(404, "not_found", "no designation with that id")
     return ended
+
+
+@blueprint.get("/ground-truth")
+def ground_truth():
+    """Who is at risk or may qualify today, by the sandbox's own people data (``simulator/people/ground_truth.py``):
+    ``?persona=<handle>`` (repeatable), or ``?first=1&last=200`` for generated residents ``resident-<n>``."""
+    scenario = current_sandbox().scenario
+    population = scenario.population
+    handles = request.args.getlist("persona")
+    first, last = request.args.get("first", ""), request.args.get("last", "")
+    if first.isdigit() and last.isdigit() and 1 <= int(first) <= int(last) and int(last) - int(first) < 10_000:
+        handles += [f"resident-{n}" for n in range(int(first), int(last) + 1)]
+    if not handles:
+        return json_error(422, "invalid_request", "pass ?persona=<handle> or ?first=&last= (at most 10000 residents)")
+    people = {}
+    for handle in handles:
+        person = population.by_handle(handle)
+        if person is not None:
+            people[handle] = {
+                "verified": person.verified,
+                "kinds": sorted(truth_for(person, scenario.clock.day, scenario.clock.start_date)),
+            }
+    return {
+        "scenario_day": scenario.clock.day,
+        "date": scenario.clock.today().isoformat(),
+        "kinds": list(KINDS),
+        "people": people,
+    }

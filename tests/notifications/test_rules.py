@@ -252,6 +252,12 @@ SAMPLE_EVENTS = [
 ]
 
 
+NUDGE_EVENT = (
+    events.NUDGE_URGENT,
+    {"nudge_id": "nu1", "kind": "renewal_at_risk", "category": "renewals", "due_on": "2026-04-01"},
+)
+SAMPLE_EVENTS.append(NUDGE_EVENT)
+
 PARTNER_EVENT = (events.PARTNER_MESSAGE, {"partner_notification_id": "pn1", "client_id": "c", "category": "documents"})
 
 

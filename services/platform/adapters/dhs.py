@@ -13,7 +13,16 @@ from services.platform.adapters.common import (
     local_datetime,
     us_date,
 )
-from services.platform.records import Action, Amount, BenefitRecord, Notice, Payment, StatusStep, stable_key
+from services.platform.records import (
+    Action,
+    Amount,
+    BenefitRecord,
+    HouseholdMember,
+    Notice,
+    Payment,
+    StatusStep,
+    stable_key,
+)
 from services.platform.status_reasons import reason_code
 
 AGENCY = "DHS"
@@ -23,6 +32,7 @@ VERIFICATIONS = {"REQD": "open", "RCVD": "done", "OVDU": "overdue"}
 APPOINTMENTS = {"SCHEDULED": "open", "COMPLETED": "done", "MISSED": "missed"}
 REDETERMINATIONS = {"NOT_SENT": None, "SENT": "open", "RECEIVED": "done", "OVERDUE": "overdue"}
 FREQUENCIES = {"MONTHLY": "monthly", None: "monthly"}
+RELATIONSHIPS = {"SELF": "self", "SPOU": "spouse", "CHLD": "child", "OTHR": "other"}
 INTERVIEW_TITLES = {"PHONE": "Phone interview", "IN_PERSON": "In-person interview", "HOME_VISIT": "Home visit"}
 
 
@@ -91,6 +101,13 @@ def _case(case: dict) -> BenefitRecord:
                 reason_code(s.get("reason")),
             )
             for s in case.get("statusHistory") or ()
+        ),
+        household=tuple(
+            HouseholdMember(
+                code(AGENCY, RELATIONSHIPS, member["relationshipCode"], "relationship"),
+                us_date(member.get("birthDate")),
+            )
+            for member in case.get("householdMembers") or ()
         ),
     )
 
