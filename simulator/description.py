@@ -505,6 +505,27 @@ def paths() -> dict:
                 parameters=[_query("persona", "A persona", persona), _query("person_id", "Or a person id")],
             )
         },
+        "/platform/sim/ground-truth": {
+            "get": _op(
+                CONTROLS,
+                "Who is at risk or may qualify today, decided from the sandbox's own people data (for measuring nudges)",
+                _ok(
+                    "Ground truth",
+                    {
+                        "scenario_day": 0,
+                        "date": "…",
+                        "kinds": ["renewal_at_risk"],
+                        "people": {"maria": {"verified": True, "kinds": []}},
+                    },
+                ),
+                errors=(422,),
+                parameters=[
+                    _query("persona", "A persona handle (repeatable)"),
+                    _query("first", "The first generated resident's number", {"type": "integer"}),
+                    _query("last", "The last generated resident's number (at most 10,000 in all)", {"type": "integer"}),
+                ],
+            )
+        },
         "/": {"get": _op(CONTROLS, "Where things are", _ok("Links"))},
         "/openapi.json": {"get": _op(CONTROLS, "This document", _ok("OpenAPI 3.0"))},
         "/docs": {
