@@ -16,6 +16,7 @@ from services.platform.records import (
     Action,
     Amount,
     BenefitRecord,
+    HouseholdMember,
     Notice,
     Payment,
     StatusStep,
@@ -44,6 +45,7 @@ def _every_field_filled() -> BenefitRecord:
         notices=(Notice("n1", "Approval", dt.date(2026, 1, 5)),),
         payments=(Payment("p1", 29100, "USD", dt.date(2026, 3, 1)),),
         history=(StatusStep("active", dt.date(2026, 1, 5), "renewal_started"),),
+        household=(HouseholdMember("self", dt.date(1990, 4, 2)), HouseholdMember("child", dt.date(2023, 6, 1))),
     )
     unset = [field.name for field in dataclasses.fields(record) if getattr(record, field.name) in (None, ())]
     assert unset == [], f"fill these in too: {unset}"

@@ -26,6 +26,7 @@ from api.auth.principal import current_principal
 from api.auth_rules import AuthRule, declare
 from api.database import db
 from api.extension import Blueprint
+from services.db import commits
 from services.representation.acting import Acting, acting_for, record_acting
 
 DESIGNATION_REFUSED = (404, "No such designation of yours (unknown, ended, or someone else's)")
@@ -53,6 +54,7 @@ class ActingForBlueprint(Blueprint):
 def resident_required_acting(reads: str | None) -> Callable[[Callable], Callable]:
     def enforce(view: Callable) -> Callable:
         @functools.wraps(view)
+        @commits  # the request's session: the access-log entry of a read that succeeded
         def acting_view(*args, designation_id: str, **kwargs):
             acting = acting_for(db(), current_principal().resident_id, designation_id)
             g.acting = acting

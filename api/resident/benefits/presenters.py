@@ -51,6 +51,7 @@ PRESENTED_OTHERWISE = {
     "notices": "notices (detail)",
     "payments": "payments (detail)",
     "history": "history (detail)",
+    "household": "not shown: kept only for the nudges' rules (who in the household is under five or a senior)",
 }
 LIST_FIELDS = tuple(BenefitSchema().fields)
 DETAIL_FIELDS = tuple(BenefitDetailSchema().fields)
