@@ -15,6 +15,7 @@ with the full read's presenter. The body and its ETag are byte for byte the full
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, Open
 from services import clock
 from services.benefits import documents
 from services.benefits.reads import queue_refreshes
+from services.texts.catalogue import texts
 
 BENEFIT, OPEN_ACTION, SOURCE_AS_OF = BenefitSchema(), OpenActionSchema(), SourceSchema(only=("as_of",))
 MAINTENANCE = MaintenanceSchema()
@@ -133,8 +135,17 @@ def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Respons
 
 
 def _maintenance(window, now, locale: str) -> dict[str, Any] | None:
-    shown = presenters.window(window, now, locale)
-    return None if shown is None else MAINTENANCE.dump(shown)
+    """A window as the full read's presenter and schema show it. What they show depends on the window, the
+    language and whether it has started (not on the minute), so it is formatted once per process for each."""
+    if window is None:
+        return None
+    return _shown_window(window, window.starts_at <= now, locale, texts())
+
+
+@functools.lru_cache(maxsize=256)
+def _shown_window(window, started: bool, locale: str, _catalogue) -> dict[str, Any]:
+    moment = window.starts_at if started else window.starts_at - dt.timedelta(microseconds=1)
+    return MAINTENANCE.dump(presenters.window(window, moment, locale))
 
 
 def conditional(raw: bytes, locale: str) -> Response:
