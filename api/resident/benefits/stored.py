@@ -21,15 +21,13 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import marshmallow as ma
 import orjson
 from flask import Response, request
-from werkzeug.datastructures import MultiDict
 
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
 from api.database import db
-from api.pages import PageArgs, page_meta
+from api.pages import first_page_limit, page_meta
 from api.resident.benefits import presenters
 from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, OpenActionSchema, SourceSchema
 from services import clock
@@ -80,24 +78,6 @@ def served_from_document(kind: str) -> Callable[[Callable], Callable]:
         return wrapper
 
     return decorator
-
-
-_LIMIT = PageArgs().fields["limit"]
-_RANGE = next(v for v in _LIMIT.validators if isinstance(v, ma.validate.Range))
-
-
-def first_page_limit(args: MultiDict) -> int | None:
-    """The page size when the query asks for a first page and nothing else (no query, or one plain ``limit``
-    within its range), else ``None``."""
-    if not args:
-        return _LIMIT.load_default
-    if len(args) != 1 or "limit" not in args or len(args.getlist("limit")) != 1:
-        return None
-    raw = args["limit"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
-        return None
-    limit = int(raw)
-    return limit if _RANGE.min <= limit <= _RANGE.max else None
 
 
 def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
