@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from sqlalchemy import Row, bindparam, func, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services import clock
@@ -71,8 +72,8 @@ class FirstPage:
     unread_count: int
 
 
-def inbox_first_page(session: Session, resident_id: str, *, limit: int) -> FirstPage:
-    rows = session.connection().execute(_FIRST_PAGE, {"resident_id": resident_id, "rows": limit + 1}).all()
+def inbox_first_page(connection: Connection, resident_id: str, *, limit: int) -> FirstPage:
+    rows = connection.execute(_FIRST_PAGE, {"resident_id": resident_id, "rows": limit + 1}).all()
     items = [row for row in rows if row.id is not None]
     if len(items) <= limit:
         return FirstPage(items, None, rows[0].unread_count)

@@ -26,7 +26,7 @@ from api.auth.permissions import ALL_PERMISSIONS
 from api.auth.principal import Principal
 from api.auth_rules import AuthRule, mark
 from api.current_hub import current_hub
-from api.database import db
+from api.database import read_connection
 from api.openapi import headers
 from services import clock
 from services.errors import Forbidden, Unauthenticated
@@ -58,11 +58,11 @@ def authenticate(kinds: tuple[str, ...]) -> Principal:
         raise Unauthenticated(
             f"This route needs {wanted} access token; this token is not valid here.", headers=_INVALID_TOKEN
         )
-    session = db()
-    if hub.app_registry.kind_of(session, claims.client_id) != claims.kind:
+    connection = read_connection()
+    if hub.app_registry.kind_of(connection, claims.client_id) != claims.kind:
         raise Unauthenticated("The app this token was issued to is no longer registered.", headers=_INVALID_TOKEN)
     try:
-        hub_session = active_session(session, claims)
+        hub_session = active_session(connection, claims)
     except SessionInvalid as error:
         raise Unauthenticated(str(error), headers=_INVALID_TOKEN) from None
     principal = Principal(

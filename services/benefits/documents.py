@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import bindparam, delete, event, inspect, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
@@ -345,9 +346,9 @@ class StoredResident:
         return orjson.loads(found[1])
 
 
-def stored_resident(session: Session, resident_id: str) -> StoredResident | None:
+def stored_resident(connection: Connection, resident_id: str) -> StoredResident | None:
     """One statement: the resident's row and their documents (``None``: no such resident)."""
-    rows = session.connection().execute(_RESIDENT_AND_VIEWS, {"resident_id": resident_id}).all()
+    rows = connection.execute(_RESIDENT_AND_VIEWS, {"resident_id": resident_id}).all()
     if not rows:
         return None
     views = {row[2]: (row[3], row[4]) for row in rows if row[2] is not None}

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from services.errors import NotFound
 from services.models.identity import Consent, Resident, ResidentLink
@@ -71,9 +72,9 @@ _PROFILE = (
 )
 
 
-def resident_profile(session: Session, resident_id: str) -> dict[str, Any]:
+def resident_profile(connection: Connection, resident_id: str) -> dict[str, Any]:
     """``GET /v1/me``'s body as ``MeSchema`` dumps it (datetimes as ISO 8601 text), read in one statement."""
-    rows = session.connection().execute(_PROFILE, {"resident_id": resident_id}).all()
+    rows = connection.execute(_PROFILE, {"resident_id": resident_id}).all()
     if not rows:
         raise NotFound("There is no such resident.")
     resident = rows[0]

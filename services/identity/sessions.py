@@ -14,6 +14,7 @@ import logging
 from enum import StrEnum
 
 from sqlalchemy import Row, Select, bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services import clock, devices
@@ -200,7 +201,7 @@ _LIVE_SESSION = select(
 ).where(HubSession.id == bindparam("session_id"))
 
 
-def active_session(session: Session, claims: hub_tokens.AccessClaims) -> Row:
+def active_session(connection: Connection, claims: hub_tokens.AccessClaims) -> Row:
     """The live session behind an access token: one primary-key lookup (this is what makes revocation instant).
 
     Every claim that names the session's owner must agree with the session: kind, app and ``sub``. A token
@@ -209,7 +210,7 @@ def active_session(session: Session, claims: hub_tokens.AccessClaims) -> Row:
     The answer is a read-only row of the session's columns (``id``, ``kind``, ``client_id``, ``resident_id``, ``staff_*``,
     ``revoked_at``): no ORM entity, no identity map.
     """
-    hub_session = session.connection().execute(_LIVE_SESSION, {"session_id": claims.session_id}).first()
+    hub_session = connection.execute(_LIVE_SESSION, {"session_id": claims.session_id}).first()
     if hub_session is None or hub_session.revoked_at is not None:
         raise SessionInvalid("The session has ended; sign in again.")
     principal = session_principal(hub_session)

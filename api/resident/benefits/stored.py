@@ -26,7 +26,7 @@ from flask import Response, request
 
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
-from api.database import db
+from api.database import read_connection
 from api.pages import first_page_limit, page_meta
 from api.resident.benefits import presenters
 from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, OpenActionSchema, SourceSchema
@@ -81,7 +81,7 @@ def served_from_document(kind: str) -> Callable[[Callable], Callable]:
 
 
 def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
-    resident = documents.stored_resident(db(), resident_id)
+    resident = documents.stored_resident(read_connection(), resident_id)
     if resident is None or not resident.verified:
         return None
     locale = presenters.read_locale(resident.locale)

@@ -12,7 +12,7 @@ import functools
 from flask import current_app, request
 
 from api.auth.principal import current_principal
-from api.database import db
+from api.database import db, read_connection
 from api.extension import Blueprint
 from api.pages import ListPage, first_page_limit, page_meta
 from api.resident.notifications.schemas import InboxMeta, NotificationSchema, PreferencesSchema
@@ -32,7 +32,7 @@ def first_page_lean(view):
         limit = first_page_limit(request.args)
         if limit is None:
             return view(*args, **kwargs)
-        page = inbox.inbox_first_page(db(), current_principal().resident_id, limit=limit)
+        page = inbox.inbox_first_page(read_connection(), current_principal().resident_id, limit=limit)
         meta = page_meta(page.next_after, unread_count=page.unread_count)
         return current_app.json.response({"data": [_shown(row) for row in page.items], "meta": meta})
 

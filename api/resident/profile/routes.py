@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import current_app
 
 from api.auth.principal import current_principal
-from api.database import db
+from api.database import read_connection
 from api.extension import Blueprint
 from api.resident.profile.schemas import MeSchema
 from services.identity.profile import resident_profile
@@ -23,4 +23,4 @@ blp = Blueprint("me", __name__, url_prefix="/v1/me", description="The signed-in 
 @blp.response(200, MeSchema)
 def me():
     """The resident: profile, whether identity is verified (and what to do if not), and linked agencies."""
-    return current_app.json.response(resident_profile(db(), str(current_principal().resident_id)))
+    return current_app.json.response(resident_profile(read_connection(), str(current_principal().resident_id)))
