@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Response, request
+from flask import Response, g, request
 
 from api.auth.principal import current_principal
 from api.current_hub import current_hub
@@ -75,13 +75,18 @@ def served_from_document(kind: str) -> Callable[[Callable], Callable]:
                     return answer
             return view(*args, **kwargs)
 
+        wrapper.session_joined = documents.with_stored_views  # read with the token's session (api.auth.guards)
         return wrapper
 
     return decorator
 
 
 def _answer(resident_id: str, kind: str, limit: int, *, inline: bool) -> Response | None:
-    resident = documents.stored_resident(read_connection(), resident_id)
+    joined = g.get("session_rows")
+    if joined is not None and "view_document" in joined[0]._fields:
+        resident = documents.stored_resident_joined(joined)
+    else:
+        resident = documents.stored_resident(read_connection(), resident_id)
     if resident is None or not resident.verified:
         return None
     locale = presenters.read_locale(resident.locale)
