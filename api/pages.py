@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import marshmallow as ma
+from werkzeug.datastructures import MultiDict
 
 from api.fields import Text
 from api.json_bodies import JsonBodyError
@@ -37,6 +38,25 @@ class PageArgs(ma.Schema):
 
 class PageMeta(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
+
+
+_LIMIT = PageArgs().fields["limit"]
+_RANGE = next(v for v in _LIMIT.validators if isinstance(v, ma.validate.Range))
+
+
+def first_page_limit(args: MultiDict) -> int | None:
+    """The page size when the query asks for a first page and nothing else (no query, or one plain ``limit``
+    within its range), else ``None``: what a lean first-page read may answer before the query is parsed (anything
+    else goes on to ``PageArgs`` and its validation)."""
+    if not args:
+        return _LIMIT.load_default
+    if len(args) != 1 or "limit" not in args or len(args.getlist("limit")) != 1:
+        return None
+    raw = args["limit"]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
+        return None
+    limit = int(raw)
+    return limit if _RANGE.min <= limit <= _RANGE.max else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Read benchmark: ``GET /v1/me/benefits`` under gunicorn against a hub database of ≥ 100,000 residents with
-stored snapshots, side by side with ``GET /healthz`` in the same run, driven from a separate process.
+"""Read benchmark: the resident's reads (``GET /v1/me/benefits``, ``/v1/me``, ``/v1/me/actions``,
+``/v1/me/notifications``) under gunicorn against a hub database of ≥ 100,000 residents with stored snapshots, each
+side by side with ``GET /healthz`` in the same run, driven from a separate process; then each at half its maximum
+rate, open loop (``bench.harness.open_loop``), for its p50 and p99.
 
     .venv/bin/python bench/benefits_read.py [--residents 100000] [--database-url postgresql://…]
                                             [--workers 3] [--threads 4] [--connections 32] [--seconds 20]
@@ -46,6 +48,7 @@ from bench.harness import (  # noqa: E402
     gunicorn,
     hub_environment,
     migrate,
+    open_loop,
     result_path,
     sandbox,
     seed_load,
@@ -155,6 +158,13 @@ def drive(url: str, tokens_file: Path, seconds: int, connections: int, auth: boo
     return {**json.loads(output.splitlines()[-1]), "driver": "python httpx threads"}
 
 
+ENDPOINTS = ("/v1/me/benefits", "/v1/me", "/v1/me/actions", "/v1/me/notifications")
+
+
+def rps(result: dict) -> float:
+    return result["requests"] / result["duration_s"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=100_000)
@@ -225,9 +235,24 @@ def main() -> None:
                 print(f"sample read: {len(body['data'])} benefits, {len(check.content):,} bytes; sources fresh")
                 load = os.getloadavg()
                 drive(f"{public_url}/healthz", tokens_file, warm_up, args.connections, auth=False)
-                drive(f"{public_url}/v1/me/benefits", tokens_file, warm_up, args.connections, auth=True)
-                health = drive(f"{public_url}/healthz", tokens_file, args.seconds, args.connections, auth=False)
-                benefits = drive(f"{public_url}/v1/me/benefits", tokens_file, args.seconds, args.connections, auth=True)
+                results: list[tuple[str, dict, dict]] = []
+                for endpoint in ENDPOINTS:
+                    drive(f"{public_url}{endpoint}", tokens_file, warm_up, args.connections, auth=True)
+                    health = drive(f"{public_url}/healthz", tokens_file, args.seconds, args.connections, auth=False)
+                    read = drive(f"{public_url}{endpoint}", tokens_file, args.seconds, args.connections, auth=True)
+                    results.append((endpoint, health, read))
+                halves = []
+                healthz_max = statistics.median(rps(health) for _, health, _ in results)
+                sample = tokens[:1000]
+                for endpoint, rate in [("/healthz", healthz_max / 2)] + [(e, rps(r) / 2) for e, _, r in results]:
+                    half = open_loop(
+                        f"{public_url}{endpoint}",
+                        sample if endpoint != "/healthz" else [],
+                        rate=rate,
+                        seconds=args.seconds,
+                    )
+                    halves.append((endpoint, half))
+                load_after = os.getloadavg()
                 during_load = server_log.read_text()
                 if "Traceback" in during_load or '"ERROR"' in during_load:
                     print("server errors during the load:\n" + during_load[-3000:])
@@ -236,29 +261,38 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    def rps(result: dict) -> float:
-        return result["requests"] / result["duration_s"]
-
     lines = [
-        f"benefits read benchmark — {args.residents:,} residents with stored snapshots "
+        f"resident reads benchmark — {args.residents:,} residents with stored snapshots "
         f"({backend}), {len(tokens):,} signed-in residents picked at random per request",
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"load average before the run {load[0]:.1f}",
+        f"load average before the run {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}; after {load_after[0]:.1f}",
         f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
-        f"driver: {benefits['driver']}, "
+        f"driver: {results[0][2]['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
         f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s",
         "",
-        f"{'endpoint':<22}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}",
+        f"{'endpoint':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'/ healthz':>11}",
     ]
-    for name, result in (("GET /healthz", health), ("GET /v1/me/benefits", benefits)):
+    for endpoint, health, read in results:
+        for name, result in (("GET /healthz", health), (f"GET {endpoint}", read)):
+            ratio = f"{rps(read) / rps(health):>11.2f}" if result is read else ""
+            lines.append(
+                f"{name:<26}{rps(result):>12.0f}{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}"
+                f"{result['non2xx'] + result['socket_errors']:>10}{ratio}"
+            )
+    lines += [
+        "",
+        "at half the maximum rate (open loop from another process: a constant rate whatever the answers do, "
+        "latency from when each request was due)",
+        f"{'endpoint':<26}{'rate/s':>10}{'achieved':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}",
+    ]
+    for endpoint, half in halves:
         lines.append(
-            f"{name:<22}{rps(result):>12.0f}{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}"
-            f"{result['non2xx'] + result['socket_errors']:>10}"
+            f"{'GET ' + endpoint:<26}{half['rate']:>10.0f}{half['rps']:>10.0f}{half['p50_ms']:>9.1f}"
+            f"{half['p90_ms']:>9.1f}{half['p99_ms']:>9.1f}{half['non2xx'] + half['socket_errors']:>8}"
         )
     lines += [
         "",
-        f"benefits / healthz throughput: {rps(benefits) / rps(health):.2f}",
         f"platform calls on the hot path: {errors} source errors recorded (PLATFORM_URL is a closed port)",
     ]
     name = "benefits_read_postgres" if args.database_url else "benefits_read"

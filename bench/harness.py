@@ -7,7 +7,7 @@ HTTP, each in its own process. The stand-ins the hub talks to run as processes t
 (``python -m simulator``) and the fake FCM server (``python -m tests.fakes.fcm_server``, started, never imported).
 
 The read and intake benchmarks (``me_reads``, ``platform_intake``) also use ``Stack`` (the hub and its sandbox as
-``make run`` starts them, residents signed in over HTTP), ``wrk`` and ``paced``. The machine is shared, so every
+``make run`` starts them, residents signed in over HTTP), ``wrk`` and ``open_loop``. The machine is shared, so every
 figure is reported with the load average before the run, and compared with a reference measured in the same run
 (``/healthz`` on the same server, a plain client against the same fake).
 """
@@ -462,7 +462,7 @@ def wrk(
     url: str, tokens: list[str], *, seconds: int, connections: int, rate: int | None = None, header: str = ""
 ) -> dict:
     """One wrk run against ``url``; tokens used round-robin. ``rate``: a fixed request rate (wrk2's ``-R`` is
-    not in Debian's wrk, so a fixed rate is approximated by the python driver ``paced``)."""
+    not in Debian's wrk: a fixed rate is ``open_loop``'s)."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     with tempfile.TemporaryDirectory() as folder:
@@ -477,44 +477,74 @@ def wrk(
     return result
 
 
-PACED = r"""
-import json, sys, threading, time, httpx
-url, rate, seconds, tokens = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
-latencies, errors, lock = [], [0], threading.Lock()
-start = time.perf_counter() + 0.5
-total = int(rate * seconds)
-workers = 32
-def work(k):
-    mine = []
-    with httpx.Client(timeout=10) as client:
-        for i in range(k, total, workers):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            headers = {"Authorization": "Bearer " + tokens[i % len(tokens)]} if tokens else {}
-            status = client.get(url, headers=headers).status_code
-            mine.append(time.perf_counter() - due)  # from when it was due: coordinated omission counted
-            if status != 200:
-                with lock:
-                    errors[0] += 1
-    with lock:
-        latencies.extend(mine)
-threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
-[t.start() for t in threads]; [t.join() for t in threads]
-elapsed = time.perf_counter() - start
-latencies.sort()
-print(json.dumps({"requests": len(latencies), "rps": len(latencies) / elapsed, "non2xx": errors[0],
-                  "p50_ms": latencies[len(latencies) // 2] * 1000, "p99_ms": latencies[int(len(latencies) * .99)] * 1000}))
+OPEN_LOOP = r"""
+import asyncio, json, sys, urllib.parse
+url, rate, seconds, connections = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+tokens = open(sys.argv[5]).read().split() if len(sys.argv) > 5 else []
+target = urllib.parse.urlsplit(url)
+host, port, path = target.hostname, target.port or 80, target.path + (f"?{target.query}" if target.query else "")
+def request(token):
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    return f"GET {path} HTTP/1.1\r\nHost: {target.netloc}\r\n{auth}\r\n".encode()
+requests = [request(t) for t in tokens] or [request(None)]
+async def main():
+    loop = asyncio.get_running_loop()
+    queue, latencies, failures, statuses = asyncio.Queue(), [], [0], [0]
+    async def connection():
+        reader = writer = None
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            due, raw = item
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                writer.write(raw)
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next((int(l.split(":", 1)[1]) for l in lines if l.lower().startswith("content-length:")), 0)
+                await reader.readexactly(length)
+                latencies.append(loop.time() - due)  # from when it was due: waiting for a connection counts
+                if not lines[0].split()[1].startswith("2"):
+                    statuses[0] += 1
+                if any(l.lower() == "connection: close" for l in lines):
+                    writer.close(); reader = writer = None
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                failures[0] += 1
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+    workers = [asyncio.create_task(connection()) for _ in range(connections)]
+    total, start = int(rate * seconds), loop.time() + 0.3
+    for i in range(total):
+        due = start + i / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((due, requests[i % len(requests)]))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = loop.time() - start
+    latencies.sort()
+    def at(q):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000 if latencies else float("nan")
+    print(json.dumps({"requests": len(latencies), "rps": len(latencies) / elapsed, "rate": rate,
+                      "non2xx": statuses[0], "socket_errors": failures[0], "p50_ms": at(.5), "p90_ms": at(.9),
+                      "p99_ms": at(.99), "max_ms": at(1.0)}))
+asyncio.run(main())
 """
 
 
-def paced(url: str, tokens: list[str], *, rate: float, seconds: float) -> dict:
-    """Requests at a fixed rate from a separate process; latency counted from when each was due."""
-    output = subprocess.run(
-        [sys.executable, "-c", PACED, url, str(rate), str(seconds), *tokens],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def open_loop(url: str, tokens: list[str], *, rate: float, seconds: float, connections: int = 64) -> dict:
+    """Requests sent at a constant ``rate`` from a separate process whatever the answers do (open loop, as wrk2's
+    ``-R``, which Debian's wrk lacks): an asyncio client over ``connections`` keep-alive connections, each
+    request's latency counted from when it was due, so a server falling behind shows in the tail (no
+    coordinated omission). ``tokens`` round robin."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tokens") as tokens_file:
+        tokens_file.write("\n".join(tokens))
+        tokens_file.flush()
+        command = [sys.executable, "-c", OPEN_LOOP, url, str(rate), str(seconds), str(connections), tokens_file.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output.splitlines()[-1])

@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from notifications.render import TemplateError, render_message
@@ -68,6 +69,62 @@ def in_language(message: NotificationMessage, locale: str) -> InboxText:
         except TemplateError:
             pass
     return InboxText(message.locale, message.title, message.body)
+
+
+_INBOX_COLUMNS = (
+    NotificationMessage.id,
+    NotificationMessage.category,
+    NotificationMessage.title,
+    NotificationMessage.body,
+    NotificationMessage.locale,
+    NotificationMessage.created_at,
+    NotificationMessage.read_at,
+    NotificationMessage.benefit_id,
+    NotificationMessage.agency,
+    NotificationMessage.urgent,
+    NotificationMessage.designation_id,
+)
+_UNREAD = (
+    select(func.count().label("unread_count"))
+    .where(
+        NotificationMessage.resident_id == bindparam("resident_id"),
+        shown_in_inbox(),
+        NotificationMessage.read_at.is_(None),
+    )
+    .subquery()
+)
+_NEWEST = (
+    select(*_INBOX_COLUMNS)
+    .where(NotificationMessage.resident_id == bindparam("resident_id"), shown_in_inbox())
+    .order_by(NotificationMessage.created_at.desc(), NotificationMessage.id.desc())
+    .limit(bindparam("rows"))
+    .subquery()
+)
+# Built once: the unread count and the newest messages (one more than a page, to know whether another follows) in
+# one statement, as plain rows; the count's single row keeps the answer one row long when the inbox is empty.
+_FIRST_PAGE = (
+    select(_UNREAD.c.unread_count, _NEWEST)
+    .select_from(_UNREAD.outerjoin(_NEWEST, true()))
+    .order_by(_NEWEST.c.created_at.desc(), _NEWEST.c.id.desc())
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class FirstPage:
+    """The inbox's first page as ``inbox_page`` and ``unread_count`` answer it, from one statement."""
+
+    items: list[Row]  # the columns ``NotificationSchema`` shows, newest first
+    next_after: dict | None
+    unread_count: int
+
+
+def inbox_first_page(connection: Connection, resident_id: str, *, limit: int) -> FirstPage:
+    rows = connection.execute(_FIRST_PAGE, {"resident_id": resident_id, "rows": limit + 1}).all()
+    items = [row for row in rows if row.id is not None]
+    if len(items) <= limit:
+        return FirstPage(items, None, rows[0].unread_count)
+    last = items[limit - 1]
+    return FirstPage(items[:limit], {"created_at": last.created_at.isoformat(), "id": last.id}, rows[0].unread_count)
 
 
 def mark_read(session: Session, resident_id: str, message_id: str) -> NotificationMessage:

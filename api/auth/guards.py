@@ -21,17 +21,18 @@ import functools
 from collections.abc import Callable
 
 from flask import g, request
+from sqlalchemy import Select
 
 from api.auth.permissions import ALL_PERMISSIONS
 from api.auth.principal import Principal
 from api.auth_rules import AuthRule, mark
 from api.current_hub import current_hub
-from api.database import db
+from api.database import read_connection
 from api.openapi import headers
 from services import clock
 from services.errors import Forbidden, Unauthenticated
 from services.identity.hub_tokens import AccessTokenInvalid, decode_access_token
-from services.identity.sessions import SessionInvalid, active_session
+from services.identity.sessions import SessionInvalid, active_session_rows, session_lookup
 from services.platform.signatures import BadSignature, verify
 
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="benefits-hub", error="invalid_token"'}
@@ -45,8 +46,9 @@ def _bearer_token() -> str:
     return token.strip()
 
 
-def authenticate(kinds: tuple[str, ...]) -> Principal:
-    """The principal behind the request's bearer token, which must be one of ``kinds``; else a 401."""
+def authenticate(kinds: tuple[str, ...], lookup: Select | None = None) -> Principal:
+    """The principal behind the request's bearer token, which must be one of ``kinds``; else a 401. ``lookup``:
+    the session lookup extended by the route (``session_lookup``); its rows are left in ``g.session_rows``."""
     token = _bearer_token()
     hub = current_hub()
     try:
@@ -58,13 +60,15 @@ def authenticate(kinds: tuple[str, ...]) -> Principal:
         raise Unauthenticated(
             f"This route needs {wanted} access token; this token is not valid here.", headers=_INVALID_TOKEN
         )
-    session = db()
-    if hub.app_registry.kind_of(session, claims.client_id) != claims.kind:
+    connection = read_connection()
+    if hub.app_registry.kind_of(connection, claims.client_id) != claims.kind:
         raise Unauthenticated("The app this token was issued to is no longer registered.", headers=_INVALID_TOKEN)
     try:
-        hub_session = active_session(session, claims)
+        rows = active_session_rows(connection, claims, lookup if lookup is not None else session_lookup())
     except SessionInvalid as error:
         raise Unauthenticated(str(error), headers=_INVALID_TOKEN) from None
+    g.session_rows = rows
+    hub_session = rows[0]
     principal = Principal(
         kind=hub_session.kind,
         session_id=hub_session.id,
@@ -79,11 +83,13 @@ def authenticate(kinds: tuple[str, ...]) -> Principal:
 
 
 def resident_required(view: Callable) -> Callable:
-    """A resident app's access token; sets ``g.principal`` (``resident_id`` is who may be read)."""
+    """A resident app's access token; sets ``g.principal`` (``resident_id`` is who may be read). A view that
+    carries ``session_joined`` (a stored read) has its rows looked up with the session, in one statement."""
+    lookup = session_lookup(getattr(view, "session_joined", None))
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        authenticate(("resident",))
+        authenticate(("resident",), lookup)
         return view(*args, **kwargs)
 
     return mark(wrapper, "resident")

@@ -38,7 +38,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import bindparam, delete, event, inspect, select, update
+from sqlalchemy import Select, bindparam, delete, event, inspect, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from services import clock
@@ -48,7 +49,7 @@ from services.benefits.store import write_session
 from services.db import dialect_insert
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, ResidentView
 from services.models.documents import DocumentUpload
-from services.models.identity import Consent, Resident, ResidentLink
+from services.models.identity import Consent, HubSession, Resident, ResidentLink
 from services.platform.records import OPEN_ACTION_STATES
 from services.texts.catalogue import Catalogue, texts
 from services.visibility import Visibility, visibility_of
@@ -345,9 +346,33 @@ class StoredResident:
         return orjson.loads(found[1])
 
 
-def stored_resident(session: Session, resident_id: str) -> StoredResident | None:
+def with_stored_views(session_lookup: Select) -> Select:
+    """The token's session lookup (``services.identity.sessions.session_lookup``) with its resident's row and
+    documents joined: the token check and the stored read in one statement, one row per document."""
+    return (
+        session_lookup.add_columns(
+            Resident.locale.label("resident_locale"),
+            Resident.identity_verified.label("resident_verified"),
+            ResidentView.locale.label("view_locale"),
+            ResidentView.version.label("view_version"),
+            ResidentView.document.label("view_document"),
+        )
+        .outerjoin(Resident, Resident.id == HubSession.resident_id)
+        .outerjoin(ResidentView, ResidentView.resident_id == Resident.id)
+    )
+
+
+def stored_resident_joined(rows: list) -> StoredResident | None:
+    """``stored_resident`` from the rows of ``with_stored_views`` (``None``: the session's resident is gone)."""
+    if not rows or rows[0].resident_locale is None:
+        return None
+    views = {row.view_locale: (row.view_version, row.view_document) for row in rows if row.view_locale is not None}
+    return StoredResident(rows[0].resident_locale, bool(rows[0].resident_verified), views)
+
+
+def stored_resident(connection: Connection, resident_id: str) -> StoredResident | None:
     """One statement: the resident's row and their documents (``None``: no such resident)."""
-    rows = session.connection().execute(_RESIDENT_AND_VIEWS, {"resident_id": resident_id}).all()
+    rows = connection.execute(_RESIDENT_AND_VIEWS, {"resident_id": resident_id}).all()
     if not rows:
         return None
     views = {row[2]: (row[3], row[4]) for row in rows if row[2] is not None}

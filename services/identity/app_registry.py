@@ -12,6 +12,7 @@ import threading
 import time
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services.db import commits
@@ -29,7 +30,7 @@ class AppRegistry:
         self._lock = threading.Lock()
         self._loaded: tuple[float, dict[str, str]] | None = None
 
-    def kind_of(self, session: Session, client_id: str) -> str | None:
+    def kind_of(self, session: Session | Connection, client_id: str) -> str | None:
         with self._lock:
             loaded = self._loaded
         if loaded is None or time.monotonic() - loaded[0] >= self._ttl or client_id not in loaded[1]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from enum import StrEnum
 
 from sqlalchemy import Row, Select, bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from services import clock, devices
@@ -200,16 +202,31 @@ _LIVE_SESSION = select(
 ).where(HubSession.id == bindparam("session_id"))
 
 
-def active_session(session: Session, claims: hub_tokens.AccessClaims) -> Row:
+def active_session(connection: Connection, claims: hub_tokens.AccessClaims) -> Row:
+    """``active_session_rows``' session row."""
+    return active_session_rows(connection, claims)[0]
+
+
+def session_lookup(joined: Callable[[Select], Select] | None = None) -> Select:
+    """The session's primary-key lookup, or that statement extended by ``joined`` (more columns and outer joins
+    on ``hub_sessions``, built once per route): a read then gets what it needs in the same statement."""
+    return _LIVE_SESSION if joined is None else joined(_LIVE_SESSION)
+
+
+def active_session_rows(
+    connection: Connection, claims: hub_tokens.AccessClaims, statement: Select = _LIVE_SESSION
+) -> list[Row]:
     """The live session behind an access token: one primary-key lookup (this is what makes revocation instant).
 
     Every claim that names the session's owner must agree with the session: kind, app and ``sub``. A token
     whose ``sub`` is someone else is refused even though its ``sid`` is live, so a token can never speak for one
     principal while holding another's session (used by every authenticated request and by single sign-on).
-    The answer is a read-only row of the session's columns (``id``, ``kind``, ``client_id``, ``resident_id``, ``staff_*``,
-    ``revoked_at``): no ORM entity, no identity map.
+    The answer is read-only rows of the session's columns (``id``, ``kind``, ``client_id``, ``resident_id``, ``staff_*``,
+    ``revoked_at``), one, or more when ``statement`` (``session_lookup``) joins rows to it: no ORM entity, no
+    identity map.
     """
-    hub_session = session.connection().execute(_LIVE_SESSION, {"session_id": claims.session_id}).first()
+    rows = connection.execute(statement, {"session_id": claims.session_id}).all()
+    hub_session = rows[0] if rows else None
     if hub_session is None or hub_session.revoked_at is not None:
         raise SessionInvalid("The session has ended; sign in again.")
     principal = session_principal(hub_session)
@@ -220,7 +237,7 @@ def active_session(session: Session, claims: hub_tokens.AccessClaims) -> Row:
         or claims.subject != principal
     ):
         raise SessionInvalid("The access token does not belong to its session.")
-    return hub_session
+    return rows
 
 
 def _resident_sessions(resident_id: str, *, live_only: bool) -> Select:

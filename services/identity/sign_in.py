@@ -130,7 +130,7 @@ def exchange_hub_token(
         claims = hub_tokens.decode_access_token(
             hub.signing_keys, access_token, issuer=token_settings(hub.settings).issuer
         )
-        source = active_session(session, claims)
+        source = active_session(session.connection(), claims)
     except (hub_tokens.AccessTokenInvalid, SessionInvalid) as error:
         raise OAuthError(INVALID_GRANT, str(error)) from None
     if source.kind != "resident" or source.resident_id is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import time
 
 import flask
 import pytest
@@ -159,3 +160,30 @@ def test_only_an_unreachable_database_is_a_503_real_bugs_stay_500s(cluster, hub,
 
     app.register_blueprint(probe)
     assert_problem(app.test_client().get("/probe/real-bug"), 500)
+
+
+def test_a_pooled_connection_is_pinged_only_when_its_server_ended_it(cluster, monkeypatch):
+    """No ping per checkout (``services.db.ping_when_idle``): a live pooled connection goes out as it is; one whose
+    backend was terminated while it sat in the pool is noticed by its socket, pinged, and replaced before use."""
+    engine = make_engine(cluster.url("hub"), pool_size=1, connect_timeout=2)
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(
+        engine.dialect, "do_ping", lambda dbapi_connection: pings.append(1) or real_ping(dbapi_connection)
+    )
+    admin = create_engine(_psycopg(cluster.url()), isolation_level="AUTOCOMMIT")
+    try:
+        pids = []
+        for _ in range(5):
+            with engine.connect() as connection:
+                pids.append(connection.execute(text("SELECT pg_backend_pid()")).scalar())
+        assert len(set(pids)) == 1 and pings == []  # one connection, reused, never pinged
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pids[0]})
+        time.sleep(0.5)  # the server's farewell reaches the idle socket
+        with engine.connect() as connection:  # would raise, had the dead connection gone out
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert pid != pids[0] and pings == [1], "the terminated connection was replaced after one ping"
+    finally:
+        engine.dispose()
+        admin.dispose()

@@ -15,25 +15,25 @@ with the full read's presenter. The body and its ETag are byte for byte the full
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import marshmallow as ma
 import orjson
-from flask import Response, request
-from werkzeug.datastructures import MultiDict
+from flask import Response, g, request
 
 from api.current_hub import current_hub
-from api.database import db
-from api.pages import PageArgs, page_meta
+from api.database import read_connection
+from api.pages import first_page_limit, page_meta
 from api.resident.benefits import presenters
 from api.resident.benefits.reading import Reading, own_reading
 from api.resident.benefits.schemas import BenefitSchema, MaintenanceSchema, OpenActionSchema, SourceSchema
 from services import clock
 from services.benefits import documents
 from services.benefits.reads import queue_refreshes
+from services.texts.catalogue import texts
 
 BENEFIT, OPEN_ACTION, SOURCE_AS_OF = BenefitSchema(), OpenActionSchema(), SourceSchema(only=("as_of",))
 MAINTENANCE = MaintenanceSchema()
@@ -76,32 +76,19 @@ def served_from_document(kind: str, reading: Callable[[], Reading] = own_reading
                     return answer
             return view(*args, **kwargs)
 
+        wrapper.session_joined = documents.with_stored_views  # read with the token's session (api.auth.guards)
         return wrapper
 
     return decorator
 
 
-_LIMIT = PageArgs().fields["limit"]
-_RANGE = next(v for v in _LIMIT.validators if isinstance(v, ma.validate.Range))
-
-
-def first_page_limit(args: MultiDict) -> int | None:
-    """The page size when the query asks for a first page and nothing else (no query, or one plain ``limit``
-    within its range), else ``None``."""
-    if not args:
-        return _LIMIT.load_default
-    if len(args) != 1 or "limit" not in args or len(args.getlist("limit")) != 1:
-        return None
-    raw = args["limit"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
-        return None
-    limit = int(raw)
-    return limit if _RANGE.min <= limit <= _RANGE.max else None
-
-
 def _answer(reading: Reading, kind: str, limit: int, *, inline: bool) -> Response | None:
     resident_id = reading.resident_id
-    resident = documents.stored_resident(db(), resident_id)
+    joined = g.get("session_rows") if reading.within is None else None  # the token holder's own document only
+    if joined is not None and "view_document" in joined[0]._fields:
+        resident = documents.stored_resident_joined(joined)
+    else:
+        resident = documents.stored_resident(read_connection(), resident_id)
     if resident is None or not resident.verified:
         return None
     locale = reading.locale(resident.locale)
@@ -137,8 +124,17 @@ def _answer(reading: Reading, kind: str, limit: int, *, inline: bool) -> Respons
 
 
 def _maintenance(window, now, locale: str) -> dict[str, Any] | None:
-    shown = presenters.window(window, now, locale)
-    return None if shown is None else MAINTENANCE.dump(shown)
+    """A window as the full read's presenter and schema show it. What they show depends on the window, the
+    language and whether it has started (not on the minute), so it is formatted once per process for each."""
+    if window is None:
+        return None
+    return _shown_window(window, window.starts_at <= now, locale, texts())
+
+
+@functools.lru_cache(maxsize=256)
+def _shown_window(window, started: bool, locale: str, _catalogue) -> dict[str, Any]:
+    moment = window.starts_at if started else window.starts_at - dt.timedelta(microseconds=1)
+    return MAINTENANCE.dump(presenters.window(window, moment, locale))
 
 
 def conditional(raw: bytes, locale: str) -> Response:

@@ -1,11 +1,20 @@
-"""The inbox (``/v1/me/notifications``) and notification preferences (``/v1/me/notification-preferences``)."""
+"""The inbox (``/v1/me/notifications``) and notification preferences (``/v1/me/notification-preferences``).
+
+The inbox's first page (no query, or a plain ``limit``) is read in one statement (``inbox.inbox_first_page``) and
+answered as the page schema dumps it, without running it; a cursor or anything else takes the documented
+page route. ``tests/resident/test_inbox_lean.py`` holds the two to the same bytes.
+"""
 
 from __future__ import annotations
 
+import functools
+
+from flask import current_app, request
+
 from api.auth.principal import current_principal
-from api.database import db
+from api.database import db, read_connection
 from api.extension import Blueprint
-from api.pages import ListPage
+from api.pages import ListPage, first_page_limit, page_meta
 from api.resident.notifications.schemas import InboxMeta, NotificationSchema, PreferencesSchema
 from notifications import inbox, preferences
 from notifications.rules import CATEGORIES
@@ -15,8 +24,41 @@ from services.vocabulary import zone_or_state
 blp = Blueprint("notifications", __name__, url_prefix="/v1/me", description="The inbox and notification preferences")
 
 
+def first_page_lean(view):
+    """Answer the inbox's first page from one statement, before the query is parsed; anything else goes on."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        limit = first_page_limit(request.args)
+        if limit is None:
+            return view(*args, **kwargs)
+        page = inbox.inbox_first_page(read_connection(), current_principal().resident_id, limit=limit)
+        meta = page_meta(page.next_after, unread_count=page.unread_count)
+        return current_app.json.response({"data": [_shown(row) for row in page.items], "meta": meta})
+
+    return wrapper
+
+
+def _shown(row) -> dict:
+    """A message as ``NotificationSchema`` dumps it."""
+    return {
+        "id": row.id,
+        "category": row.category,
+        "title": row.title,
+        "body": row.body,
+        "locale": row.locale,
+        "created_at": row.created_at.isoformat(),
+        "read_at": row.read_at.isoformat() if row.read_at is not None else None,
+        "benefit_id": row.benefit_id,
+        "agency": row.agency,
+        "urgent": bool(row.urgent),
+        "represented_id": row.designation_id,
+    }
+
+
 @blp.route("/notifications", methods=["GET"])
 @blp.resident()
+@first_page_lean
 @blp.paginated(NotificationSchema, meta=InboxMeta)
 def list_notifications(args: dict):
     """Every message the resident was sent, newest first, with the unread count."""
