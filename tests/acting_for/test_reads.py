@@ -253,8 +253,10 @@ def _count(engine, run) -> int:
 
 @pytest.mark.parametrize("kind", ["benefits", "actions"])
 def test_a_representatives_stored_read_is_the_persons_plus_a_constant(client, test_database, represented, kind):
-    """The person's own stored read, plus the designation (two statements), the representative's language (one)
-    and the access-log entry (three: the chain head's lock, the event, the new head), whatever the programs."""
+    """The person's own stored read (one statement: the document rides on the token's session lookup), plus the
+    person's document read on its own (one: the joined one is the representative's), the designation (two), the
+    representative's language (one) and the access-log entry (three: the chain head's lock, the event, the new
+    head), whatever the programs."""
     own, acting = f"/v1/me/{kind}", represented.path(kind)
     client.get(own, headers=represented.person.headers)  # warm per-process caches
     client.get(acting, headers=represented.representative.headers)
@@ -262,4 +264,4 @@ def test_a_representatives_stored_read_is_the_persons_plus_a_constant(client, te
         "own": _count(test_database.engine, lambda: client.get(own, headers=represented.person.headers)),
         "acting": _count(test_database.engine, lambda: client.get(acting, headers=represented.representative.headers)),
     }
-    assert counts["acting"] == counts["own"] + 6, counts
+    assert counts["acting"] == counts["own"] + 7, counts
