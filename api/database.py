@@ -48,28 +48,26 @@ def read_connection() -> Connection:
     return connection
 
 
-def _close_read_connection(_exc: BaseException | None) -> None:
-    connection = g.pop("db_read_connection", None)
-    if connection is None:
-        return
-    try:
-        connection.close()
-    except Exception as error:  # the connection died with the database: drop it, keep the response
-        log.warning("closing the request's read connection failed", extra={"error_type": type(error).__name__})
-        with contextlib.suppress(Exception):
-            connection.invalidate()
+def _closing(key: str, what: str):
+    """A teardown that closes the request's ``g.<key>`` (a session or a connection), or, when closing meets a
+    connection that died with the database, invalidates it: the pool drops it and the response stands."""
+
+    def close(_exc: BaseException | None) -> None:
+        held = g.pop(key, None)
+        if held is None:
+            return
+        try:
+            held.close()
+        except Exception as error:
+            log.warning(f"closing the request's {what} failed", extra={"error_type": type(error).__name__})
+            with contextlib.suppress(Exception):
+                held.invalidate()
+
+    return close
 
 
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is None:
-        return
-    try:
-        session.close()
-    except Exception as error:  # the rollback met a dead connection: drop it, keep the response
-        log.warning("closing the request's session failed", extra={"error_type": type(error).__name__})
-        with contextlib.suppress(Exception):
-            session.invalidate()
+_close_session = _closing("db_session", "session")
+_close_read_connection = _closing("db_read_connection", "read connection")
 
 
 def register(app: Flask) -> None:
