@@ -10,7 +10,7 @@ import threading
 
 import orjson
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from api.resident.benefits.schemas import ActionListSchema, BenefitListSchema
 from api.resident.benefits.stored import render
@@ -23,6 +23,7 @@ from services.platform.records import SourceError, SourceErrorKind
 from services.platform.views import pulled
 from tests.factories import create_signed_in_resident, create_snapshot
 from tests.platform.payloads import pages
+from tests.statements import recorded_statements
 
 LINKS = {"DHS": "IES100200301", "HFS": "hfs-300400501", "AGING": "AG100200604", "DCEO": "EA100200403"}
 FIXTURES = [
@@ -56,16 +57,8 @@ def full_read():
 
 
 def _statements(engine, run) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(engine) as seen:
         run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return seen
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from api.pages import page_schema
 from api.resident.notifications.schemas import InboxMeta, NotificationSchema
 from services import clock
 from services.models.identity import Resident
 from tests.factories import create_notification, create_signed_in_resident
+from tests.statements import queries, recorded_statements
 
 PAGE = page_schema(NotificationSchema, InboxMeta)
 
@@ -71,15 +71,7 @@ def test_the_first_page_is_two_statements_whatever_the_inbox_holds(client, hub, 
     counts = []
     for who in (empty, full):
         client.get("/v1/me/notifications", headers=who.headers)
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
-        event.listen(test_database.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(test_database.engine) as seen:
             assert client.get("/v1/me/notifications", headers=who.headers).status_code == 200
-        finally:
-            event.remove(test_database.engine, "before_cursor_execute", record)
-        counts.append(len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]))
+        counts.append(len(queries(seen)))
     assert counts == [2, 2]

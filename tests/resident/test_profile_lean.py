@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from api.resident.profile.schemas import MeSchema
 from services import clock
@@ -16,6 +15,7 @@ from services.identity.profile import identity_verification, record_search
 from services.models.identity import Resident
 from services.visibility import visibility_of
 from tests.factories import create_signed_in_resident
+from tests.statements import queries, recorded_statements
 
 
 def _reference(session, resident_id: str) -> dict:
@@ -92,15 +92,7 @@ def test_the_profile_is_two_statements_whatever_the_number_of_links(client, hub,
     counts = []
     for who in (few, many):
         client.get("/v1/me", headers=who.headers)  # per-process caches warm
-        seen: list[str] = []
-
-        def record(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
-        event.listen(test_database.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(test_database.engine) as seen:
             assert client.get("/v1/me", headers=who.headers).status_code == 200
-        finally:
-            event.remove(test_database.engine, "before_cursor_execute", record)
-        counts.append(len([s for s in seen if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]))
+        counts.append(len(queries(seen)))
     assert counts == [2, 2]
