@@ -362,9 +362,11 @@ def with_stored_views(session_lookup: Select) -> Select:
     )
 
 
-def stored_resident_joined(rows: list) -> StoredResident | None:
-    """``stored_resident`` from the rows of ``with_stored_views`` (``None``: the session's resident is gone)."""
-    if not rows or rows[0].resident_locale is None:
+def stored_resident_joined(rows: list, resident_id: str) -> StoredResident | None:
+    """``stored_resident`` from the rows of ``with_stored_views``, when they are ``resident_id``'s: the token holder's
+    own document (``None``: the session's resident is gone, or the read is of someone else's, as a representative's
+    is, and the caller reads that one itself)."""
+    if not rows or rows[0].resident_id != resident_id or rows[0].resident_locale is None:
         return None
     views = {row.view_locale: (row.view_version, row.view_document) for row in rows if row.view_locale is not None}
     return StoredResident(rows[0].resident_locale, bool(rows[0].resident_verified), views)

@@ -84,10 +84,11 @@ def served_from_document(kind: str, reading: Callable[[], Reading] = own_reading
 
 def _answer(reading: Reading, kind: str, limit: int, *, inline: bool) -> Response | None:
     resident_id = reading.resident_id
-    joined = g.get("session_rows") if reading.within is None else None  # the token holder's own document only
-    if joined is not None and "view_document" in joined[0]._fields:
-        resident = documents.stored_resident_joined(joined)
-    else:
+    joined = g.get("session_rows")
+    resident = None
+    if joined and "view_document" in joined[0]._fields:
+        resident = documents.stored_resident_joined(joined, resident_id)
+    if resident is None:
         resident = documents.stored_resident(read_connection(), resident_id)
     if resident is None or not resident.verified:
         return None
