@@ -66,7 +66,8 @@ stack-reset: install
 test: lint
 	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL) TEST_STACK_REDIS_URL=$(REDIS_STACK_TEST_URL); fi; \
 	  echo "== SQLite pass =="; \
-	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS) && \
+	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(if $(PYTEST_ARGS),$(PYTEST_ARGS),-m "not timing") && \
+	  if [ -z "$(PYTEST_ARGS)" ]; then echo "== wall-clock budgets, alone =="; $(PY) -m pytest -q -n 0 -m timing; fi && \
 	  if [ "$${CI:-}" = "true" ]; then \
 	    echo "== PostgreSQL pass (with the Redis/Celery path) =="; \
 	    TEST_DATABASE_URL=$(PG_SERVER_URL) $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \

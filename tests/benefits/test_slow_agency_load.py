@@ -23,7 +23,7 @@ from tests.database import upgrade
 from tests.factories import create_signed_in_resident
 from tests.live_servers import gunicorn_process, sandbox_process
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
 READERS = 16
 BUDGET = 2.0  # the default READ_BUDGET_SECONDS
