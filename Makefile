@@ -63,6 +63,8 @@ stack-reset: install
 
 ## make test: lint (ruff check + format check), then the whole suite on SQLite; with CI=true also on PostgreSQL and
 ## the Redis/Celery path, and make stack booted and driven (tests/ops/test_stack.py, a Redis database of its own)
+## Wall-clock budget tests (marker timing) run alone after the parallel SQLite pass and not again on PostgreSQL:
+## what they time (budgets, breakers, waits on the sandbox) does not depend on the database.
 test: lint
 	@if [ "$${CI:-}" = "true" ]; then export TEST_REDIS_URL=$(REDIS_TEST_URL) TEST_STACK_REDIS_URL=$(REDIS_STACK_TEST_URL); fi; \
 	  echo "== SQLite pass =="; \
@@ -70,7 +72,7 @@ test: lint
 	  if [ -z "$(PYTEST_ARGS)" ]; then echo "== wall-clock budgets, alone =="; $(PY) -m pytest -q -n 0 -m timing; fi && \
 	  if [ "$${CI:-}" = "true" ]; then \
 	    echo "== PostgreSQL pass (with the Redis/Celery path) =="; \
-	    TEST_DATABASE_URL=$(PG_SERVER_URL) $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
+	    TEST_DATABASE_URL=$(PG_SERVER_URL) $(PY) -m pytest -q -n $(PYTEST_WORKERS) $(if $(PYTEST_ARGS),$(PYTEST_ARGS),-m "not timing"); \
 	  fi
 
 migration: install

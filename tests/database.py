@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from services.db import Base, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-APPEND_ONLY_TABLES = ("audit_events",)  # guarded by a trigger on PostgreSQL (migration 0002_audit_log)
 
 
 def alembic_config() -> Config:
@@ -61,19 +60,28 @@ class TestDatabase:
         return self.engine
 
     def clean(self) -> None:
-        """Empty every table (the schema stays), fast enough to run after each test."""
+        """Empty every table (the schema stays), fast enough to run after each test.
+
+        On PostgreSQL a ``DELETE`` per table with triggers off (``session_replication_role = replica``: foreign keys
+        in any order, and the audit log's append-only guard, which the app can never switch off; the harness connects
+        as a superuser) and the sequences that moved restarted: about 8 ms where one ``TRUNCATE … CASCADE`` of every
+        table took 200 ms (new files for each table and index), which was a quarter of the PostgreSQL pass.
+        """
         assert self.engine is not None
         tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
         with self.engine.begin() as connection:
             if self.is_postgres:
-                # The harness connects as a superuser; the app can never switch the audit log's guard off.
-                for name in APPEND_ONLY_TABLES:
-                    connection.execute(text(f'ALTER TABLE "{name}" DISABLE TRIGGER USER'))
-                connection.execute(
-                    text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " RESTART IDENTITY CASCADE")
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+                for name in tables:
+                    connection.execute(text(f'DELETE FROM "{name}"'))
+                moved = connection.scalars(
+                    text(
+                        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences"
+                        " WHERE last_value IS NOT NULL"
+                    )
                 )
-                for name in APPEND_ONLY_TABLES:
-                    connection.execute(text(f'ALTER TABLE "{name}" ENABLE TRIGGER USER'))
+                for sequence in list(moved):
+                    connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
             else:
                 for name in tables:
                     connection.execute(text(f'DELETE FROM "{name}"'))
