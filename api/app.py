@@ -88,8 +88,9 @@ class HubFlask(Flask):
     json_provider_class = HubJSONProvider
 
 
-def create_app(hub: Hub) -> Flask:
-    """The hub's HTTP API over ``hub`` (its settings decide limits, hosts and logging)."""
+def create_app(hub: Hub, *, reuse_document: bool = True) -> Flask:
+    """The hub's HTTP API over ``hub`` (its settings decide limits, hosts and logging). ``reuse_document``: take
+    this process's description of the same configuration if there is one (``Api.register_all``)."""
     settings = hub.settings
     request_context.configure_logging(settings.log_level)
     app = HubFlask(__name__, instance_path=str(INSTANCE_DIR))
@@ -106,10 +107,7 @@ def create_app(hub: Hub) -> Flask:
     request_guards.register(app)
     response_headers.register(app)
     database.register(app)
-    api = create_api(app, settings)
-    for blueprint in _api_blueprints():
-        api.register_blueprint(blueprint)
-    api.finish()
+    create_api(app, settings).register_all(_api_blueprints(), reuse_document=reuse_document)
     app.register_blueprint(docs_bp)
     _limit_sign_in(app, settings)
     problems.register(app)

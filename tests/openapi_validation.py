@@ -54,17 +54,21 @@ def document_of(app: Flask) -> dict:
 
 
 def validator_for(app: Flask) -> OpenAPI:
-    """One validator per document (apps of the same settings share it), rebuilt when a test adds routes."""
-    paths = len(app.extensions["hub_api"].spec._paths)
+    """One validator per document (apps of the same settings share it, named by ``Api.register_all``'s key), rebuilt
+    when a test adds routes."""
+    api = app.extensions["hub_api"]
+    paths = len(api.spec._paths)
     with _lock:
         cached = _of_app.get(app)
         if cached is not None and cached[0] == paths:
             return cached[1]
-        document = document_of(app)
-        document["servers"] = [{"url": "/"}]
-        key = json.dumps(document, sort_keys=True)
-        found = _validators.get(key)
+        described, described_paths = getattr(api, "description_key", (None, None))
+        key = described if described_paths == paths else None  # the app's document is the one it was built with
+        found = _validators.get(key) if key else None
         if found is None:
+            document = document_of(app)
+            document["servers"] = [{"url": "/"}]
+            key = key or json.dumps(document, sort_keys=True)
             found = _validators[key] = OpenAPI.from_dict(document, config=CONFIG)
         _of_app[app] = (paths, found)
         return found
