@@ -46,6 +46,7 @@ from services.models.benefits import PlatformEvent, PlatformEventInbox
 ACCEPTED = "accepted"  # answered with 202; DUPLICATE with 200
 BATCH = 100
 SWEEP_SECONDS = 5
+DRAIN_TURN_SECONDS = 5
 
 _after_apply: list[Callable[[Hub], None]] = []
 _last_submitted: dict[int, float] = {}
@@ -139,8 +140,11 @@ def _oldest(hub: Hub, limit: int) -> list[str]:
 
 @job("benefits.apply_platform_events", every_seconds=SWEEP_SECONDS)
 def apply_platform_events_job(hub: Hub) -> int:
-    """Drain the inbox, then keep polling until it has been empty for ``platform_events_drain_seconds``."""
+    """Drain the inbox, then keep polling until it has been empty for ``platform_events_drain_seconds``. A drain
+    works at most ``DRAIN_TURN_SECONDS`` and then submits its successor, so a worker (or a stopping process) is
+    never held by a long backlog and a Celery task stays short."""
     linger = hub.settings.platform_events_drain_seconds
+    started = time.monotonic()
     total, idle_since = 0, None
     while True:
         done = apply_accepted_events(hub)
@@ -148,6 +152,9 @@ def apply_platform_events_job(hub: Hub) -> int:
         now = time.monotonic()
         if done:
             idle_since = None
+            if now - started >= DRAIN_TURN_SECONDS:
+                hub.runner.submit(apply_platform_events_job)  # refused while stopping: the sweep catches up
+                return total
             continue
         idle_since = now if idle_since is None else idle_since
         if now - idle_since >= linger:
