@@ -104,6 +104,7 @@ def main() -> int:
             stack.start_hub(workers=1, threads=8)
             if not wait_until(lambda: campaign_sent(fake, args.events), timeout=300):  # the seeded campaign's pushes
                 raise SystemExit("the seeded campaign's pushes did not all reach the fake FCM")
+            wait_until(lambda: quiet(fake, seconds=5), timeout=120)  # and nothing more arrives for 5 s
             fake.reset()
             database = sqlalchemy.create_engine(
                 stack.env["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
@@ -173,6 +174,13 @@ def campaign_sent(fake: FakeFCM, count: int) -> bool:
         return httpx.get(fake.url + "/_fake/stats", timeout=30).json()["accepted"] >= count
     except httpx.HTTPError:  # a loaded machine: ask again
         return False
+
+
+def quiet(fake: FakeFCM, seconds: float) -> bool:
+    """Whether the fake received nothing for ``seconds`` (its count did not move)."""
+    before = httpx.get(fake.url + "/_fake/stats", timeout=30).json()
+    time.sleep(seconds)
+    return httpx.get(fake.url + "/_fake/stats", timeout=30).json() == before
 
 
 def send(hub_url: str, links, document: dict, rate: float) -> tuple[dict[str, float], int]:
