@@ -37,6 +37,7 @@ from notifications.transports import transport_from_settings
 from services import tracing
 from services.background import InProcessRunner, JobRegistry, Runner
 from services.benefits import documents
+from services.benefits.event_inbox import after_apply, apply_platform_events_job
 from services.benefits.platform_events import prune_platform_events_job
 from services.benefits.sync import refresh_source_job
 from services.celery_app import CeleryRunner, make_celery, register_jobs
@@ -55,11 +56,14 @@ from services.representation.platform_sync import discover_job, reconcile_job, r
 
 # What a resident sees is rendered with the API's schemas whenever it changes, in every process that writes it.
 documents.use_renderer(render_resident_view, as_of=resident_view_as_of)
+# Applied platform events wrote outbox rows: turn them into pushes now rather than at the next 2-second tick.
+after_apply(lambda hub: hub.runner.submit(dispatch_job))
 
 JOBS = JobRegistry(
     [
         refresh_source_job,  # benefits.refresh_source: queued by reads, pushed events and support's resync
         documents.render_views_job,  # benefits.render_views: queued by a read that found no current document
+        apply_platform_events_job,  # benefits.apply_platform_events: after events are accepted, and every 5 s
         prune_platform_events_job,  # benefits.prune_platform_events: daily
         link_records_job,  # identity.link_records: every 5 minutes, and for one resident on demand
         prune_used_id_tokens_job,  # identity.prune_used_id_tokens: hourly

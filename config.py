@@ -174,6 +174,8 @@ class Settings:
     platform_key: str = DEV_PLATFORM_KEY
     platform_events_secret: str = DEV_EVENTS_SECRET
     platform_events_window_seconds: int = 300
+    # how often a process submits the drain of accepted events, and how long a drain waits for more
+    platform_events_drain_seconds: float = 0.2
     platform_timeout_seconds: float = 3.0
     read_budget_seconds: float = 2.0
     fresh_seconds: int = 900

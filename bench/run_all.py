@@ -36,6 +36,8 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("push_crash.py", []),
     ("platform_intake.py", []),
     ("platform_intake.py", ["--database-url", "{postgres}", "--workers", "2"]),
+    ("event_latency.py", []),
+    ("event_latency.py", ["--celery", "--database-url", "{postgres}"]),
     ("sim_generate.py", []),
     ("partner_campaign.py", []),
     ("nudges_accuracy.py", ["--port", "18310"]),

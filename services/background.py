@@ -133,13 +133,17 @@ class ManualRunner:
         self.pending.append((job.name, dict(kwargs)))
         return True
 
-    def run_pending(self) -> int:
+    def run_pending(self, *names: str) -> int:
+        """Run what is pending (and what that submits), oldest first; with ``names``, only jobs of those names
+        (the others stay pending, as in a broker whose other queues no worker reads)."""
         ran = 0
-        while self.pending:
-            name, kwargs = self.pending.pop(0)
+        while True:
+            due = [i for i, (name, _) in enumerate(self.pending) if not names or name in names]
+            if not due:
+                return ran
+            name, kwargs = self.pending.pop(due[0])
             self.jobs.named(name)(self.hub, **kwargs)
             ran += 1
-        return ran
 
     def start(self) -> None:
         pass

@@ -76,6 +76,7 @@ def settings(test_database, tmp_path) -> Settings:
         celery_broker_url="redis://127.0.0.1:1/0",
         log_level="WARNING",
         document_store_path=str(tmp_path / "documents"),
+        platform_events_drain_seconds=0,  # every accepted event queues a drain; a test runs it when it says
     )
 
 

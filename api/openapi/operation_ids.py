@@ -18,6 +18,7 @@ OPERATION_IDS = {
     "put_preferences": "setNotificationPreferences",
     "mark_read": "markNotificationRead",
     "receive_event": "receivePlatformEvent",
+    "receive_event_batch": "receivePlatformEventBatch",
     "lookup": "findResidents",
     "resident_detail": "getResident",
     "resident_benefit_list": "listResidentBenefits",

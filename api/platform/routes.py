@@ -1,10 +1,11 @@
-"""``POST /v1/platform/events``: a change at an agency, signed by the platform, applied once per event id.
+"""``POST /v1/platform/events`` (one change) and ``POST /v1/platform/event-batches`` (many in one request):
+changes at an agency, signed by the platform, accepted into the hub's inbox and applied once per event id.
 
 The signature (HMAC-SHA256 over ``"<X-Platform-Timestamp>.<raw body>"``) is checked before the body is
-parsed; a timestamp outside the window is refused as a possible replay. 200 means the change is stored (or
-was already, or the hub holds a newer view: ``stale``); 202 means accepted but not applied (no resident is linked
-to the record, or a pull was queued instead); 503 means the pull it needs could not be queued, so the event is
-not remembered and its redelivery is welcome.
+parsed; a timestamp outside the window is refused as a possible replay. The request only stores the event
+(``services.benefits.event_inbox``): 202 ``accepted`` means it is stored and will be applied in the background
+(shortly: stale events change nothing, once per id); 200 ``duplicate`` means the id is already known. A batch
+is stored in one transaction and answers 200 with each event's own status, in the order sent.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from flask import request
 
 from api.current_hub import current_hub
 from api.extension import Blueprint
-from api.platform.schemas import EventAckSchema, PlatformEventSchema
-from services.benefits.platform_events import IGNORED, REFRESH_QUEUED, SOURCE_ERROR, ChangeEvent, apply_change_event
+from api.platform.schemas import BatchAckSchema, EventAckSchema, EventBatchSchema, PlatformEventSchema
+from services.benefits.event_inbox import ACCEPTED, accept_events
+from services.benefits.platform_events import ChangeEvent
 from services.errors import InvalidInput
 
 blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", description="Signed change events")
@@ -23,29 +25,35 @@ blp = Blueprint("platform_events", __name__, url_prefix="/v1/platform", descript
 @blp.route("/events", methods=["POST"])
 @blp.platform_signed()
 @blp.arguments(PlatformEventSchema)
-@blp.response(200, EventAckSchema)
-@blp.alt_response(202, schema=EventAckSchema, description="Accepted, not applied (no linked resident, or unreadable)")
-@blp.alt_response(503, description="The pull this event needs could not be queued; not remembered, deliver again")
+@blp.response(200, EventAckSchema, description="Already known (`duplicate`): nothing new is stored")
+@blp.alt_response(202, schema=EventAckSchema, description="Stored (`accepted`); applied in the background")
 def receive_event(event):
-    """A change at an agency, signed by the platform; applied once per `event_id` (a redelivery is harmless).
+    """A change at an agency, signed by the platform; stored once per `event_id` (a redelivery is harmless).
 
-    200: the change is stored (`applied`, or `unchanged`), was already (`duplicate`), or the hub holds a newer view
-    (`stale`).
-    202: accepted but not applied (no resident is linked to the record, the document could not be read, or a
-    pull was queued instead). 503: the pull it needs could not be queued; nothing is remembered, so deliver it
-    again. The signature (`X-Platform-Signature` over `<X-Platform-Timestamp>.<raw body>`) is checked before the
-    body is read."""
+    202 `accepted`: stored, applied shortly in the background (an event older than the hub's view changes
+    nothing). 200 `duplicate`: this `event_id` is already stored or applied. The signature
+    (`X-Platform-Signature` over `<X-Platform-Timestamp>.<raw body>`) is checked before the body is read."""
     header_id = request.headers.get("X-Platform-Event-Id")
     if header_id is not None and header_id != event["event_id"]:
         raise InvalidInput(
             "X-Platform-Event-Id and the body's event_id differ.", errors={"event_id": ["Does not match the header."]}
         )
-    outcome = apply_change_event(
-        current_hub(),
-        ChangeEvent(event["event_id"], event["agency"], event["record_id"], event["occurred_at"], event["document"]),
-    )
-    return {"event_id": event["event_id"], "status": outcome}, 202 if outcome in (
-        IGNORED,
-        SOURCE_ERROR,
-        REFRESH_QUEUED,
-    ) else 200
+    (status,) = accept_events(current_hub(), [_change(event)])
+    return {"event_id": event["event_id"], "status": status}, 202 if status == ACCEPTED else 200
+
+
+@blp.route("/event-batches", methods=["POST"])
+@blp.platform_signed()
+@blp.arguments(EventBatchSchema)
+@blp.response(200, BatchAckSchema, description="Each event's status, in the order sent")
+def receive_event_batch(batch):
+    """Many changes in one signed request (up to 500), stored in one transaction; each is answered `accepted`
+    or `duplicate` as `POST /v1/platform/events` would answer it alone. A batch with one invalid event is
+    refused whole (422 naming `events.<index>.<field>`), so nothing of it is stored."""
+    events = batch["events"]
+    statuses = accept_events(current_hub(), [_change(event) for event in events])
+    return {"results": [{"event_id": e["event_id"], "status": s} for e, s in zip(events, statuses, strict=True)]}
+
+
+def _change(event) -> ChangeEvent:
+    return ChangeEvent(event["event_id"], event["agency"], event["record_id"], event["occurred_at"], event["document"])

@@ -1,4 +1,4 @@
-"""The change event the platform posts, and the hub's acknowledgement."""
+"""The change event the platform posts (alone or in a batch), and the hub's acknowledgement."""
 
 from __future__ import annotations
 
@@ -24,12 +24,26 @@ class PlatformEventSchema(ma.Schema):
     )
 
 
+STATUSES = ["accepted", "duplicate"]
+
+
 class EventAckSchema(ma.Schema):
     event_id = ma.fields.String(required=True)
     status = ma.fields.String(
         required=True,
+        validate=ma.validate.OneOf(STATUSES),
         metadata={
-            "description": "applied | unchanged | duplicate | stale (200: the hub holds this change or a newer view "
-            "of the record); ignored | source_error | refresh_queued (202)"
+            "description": "accepted (202: stored, applied shortly in the background) | duplicate (200: this "
+            "event_id is already stored or applied)"
         },
     )
+
+
+class EventBatchSchema(ma.Schema):
+    events = ma.fields.List(
+        ma.fields.Nested(PlatformEventSchema), required=True, validate=ma.validate.Length(min=1, max=500)
+    )
+
+
+class BatchAckSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(EventAckSchema), required=True)

@@ -48,54 +48,65 @@ class ChangeEvent:
 def apply_change_event(hub: Hub, event: ChangeEvent) -> str:
     """Store the change for every resident linked to the record; returns the outcome (see module constants)."""
     with write_session(hub.session_factory) as session:
-        if session.get(PlatformEvent, event.event_id) is not None:
-            return DUPLICATE
-        links = list(
-            session.scalars(
-                select(ResidentLink).where(
-                    ResidentLink.agency == event.agency, ResidentLink.record_id == event.record_id
-                )
-            )
-        )
-        if any(_links_at_agency(session, link.resident_id, event.agency) > 1 for link in links):
-            # the resident's snapshot spans several records at this agency: a pull replaces it whole
-            session.add(
-                PlatformEvent(
-                    event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
-                )
-            )
-            _queue_pulls(hub, links, event.agency)
-            session.commit()
-            return REFRESH_QUEUED
-        try:
-            records = adapters.normalise(event.agency, [_page(event.document)]) if links else []
-            outcome = APPLIED if links else IGNORED
-        except SourceError as error:
-            records, outcome = None, SOURCE_ERROR
-            for link in links:
-                record_source_error(session, link.resident_id, event.agency, error)
-        session.add(
-            PlatformEvent(event_id=event.event_id, agency=event.agency, outcome=outcome, occurred_at=event.occurred_at)
-        )
-        try:
-            session.flush()  # a concurrent delivery of the same event loses here, before touching the snapshot
-        except IntegrityError:
-            session.rollback()
-            return DUPLICATE
-        results = []
-        if records is not None:
-            view = pushed(records, event.occurred_at, clock.now())
-            results = [apply_snapshot(session, link.resident_id, event.agency, view).outcome for link in links]
-        if results and APPLIED not in results:
-            outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
-        session.get(PlatformEvent, event.event_id).outcome = outcome
-        if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
-            _queue_pulls(hub, links, event.agency)
-        standing = [link.resident_id for link in links if has_standing_part(session, link.resident_id, event.agency)]
+        outcome, standing = apply_in_session(hub, session, event)
         session.commit()
-    for person_id in standing:  # the change may be the agency ending a designation: read its designations
-        hub.runner.submit(reconcile_record_job, person_id=person_id, agency=event.agency)
+    after_commit(hub, event.agency, standing)
     return outcome
+
+
+def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[str, list[str]]:
+    """The change applied in ``session``'s transaction, not committed: the outcome and the residents whose
+    designations to read once it commits (``after_commit``). A duplicate may leave the transaction rolled back
+    (a concurrent delivery won); the caller commits whatever it adds afterwards in a fresh one."""
+    if session.get(PlatformEvent, event.event_id) is not None:
+        return DUPLICATE, []
+    links = list(
+        session.scalars(
+            select(ResidentLink).where(ResidentLink.agency == event.agency, ResidentLink.record_id == event.record_id)
+        )
+    )
+    if any(_links_at_agency(session, link.resident_id, event.agency) > 1 for link in links):
+        # the resident's snapshot spans several records at this agency: a pull replaces it whole
+        session.add(
+            PlatformEvent(
+                event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
+            )
+        )
+        _queue_pulls(hub, links, event.agency)
+        return REFRESH_QUEUED, []
+    try:
+        records = adapters.normalise(event.agency, [_page(event.document)]) if links else []
+        outcome = APPLIED if links else IGNORED
+    except SourceError as error:
+        records, outcome = None, SOURCE_ERROR
+        for link in links:
+            record_source_error(session, link.resident_id, event.agency, error)
+    remembered = PlatformEvent(
+        event_id=event.event_id, agency=event.agency, outcome=outcome, occurred_at=event.occurred_at
+    )
+    session.add(remembered)
+    try:
+        session.flush()  # a concurrent delivery of the same event loses here, before touching the snapshot
+    except IntegrityError:
+        session.rollback()
+        return DUPLICATE, []
+    results = []
+    if records is not None:
+        view = pushed(records, event.occurred_at, clock.now())
+        results = [apply_snapshot(session, link.resident_id, event.agency, view).outcome for link in links]
+    if results and APPLIED not in results:
+        outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
+    remembered.outcome = outcome
+    if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
+        _queue_pulls(hub, links, event.agency)
+    standing = [link.resident_id for link in links if has_standing_part(session, link.resident_id, event.agency)]
+    return outcome, standing
+
+
+def after_commit(hub: Hub, agency: str, standing: list[str]) -> None:
+    """The change may be the agency ending a designation: read the designations of ``standing``."""
+    for person_id in standing:
+        hub.runner.submit(reconcile_record_job, person_id=person_id, agency=agency)
 
 
 def _queue_pulls(hub: Hub, links: list[ResidentLink], agency: str) -> None:

@@ -8,6 +8,7 @@ from services.models.benefits import (
     BenefitAction,
     BenefitSource,
     PlatformEvent,
+    PlatformEventInbox,
     ResidentView,
     SyncCheckpoint,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "PartnerNotification",
     "PartnerRecipient",
     "PlatformEvent",
+    "PlatformEventInbox",
     "ResidentView",
     "PushDelivery",
     "PushSendClaim",

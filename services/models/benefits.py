@@ -3,8 +3,9 @@
 ``benefit_sources`` holds one row per resident per agency (freshness, content hash, last error);
 ``benefits`` one row per enrolment or application (query columns plus the whole normalised record as JSON);
 ``benefit_actions`` one row per thing the resident must do (its own table so "open actions, soonest first"
-is one indexed query). ``platform_events`` remembers processed change events (idempotency by event id) and
-``sync_checkpoints`` lets a bulk reconciliation resume where it stopped.
+is one indexed query). ``platform_events`` remembers processed change events (idempotency by event id),
+``platform_event_inbox`` holds accepted events until they are applied, and ``sync_checkpoints`` lets a bulk
+reconciliation resume where it stopped.
 """
 
 from __future__ import annotations
@@ -96,6 +97,20 @@ class PlatformEvent(Base):
     # applied | unchanged | stale | ignored | source_error | refresh_queued
     outcome: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[dt.datetime | None]
+    received_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
+
+
+class PlatformEventInbox(Base):
+    """A change event accepted and not yet applied (``services.benefits.event_inbox``): the row is the durable
+    promise behind the 202, deleted in the transaction that applies the event, so a crash loses nothing."""
+
+    __tablename__ = "platform_event_inbox"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[dt.datetime]
+    document: Mapped[str] = mapped_column(Text)  # the event's document as JSON text (XML arrives as a JSON string)
     received_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
 
 

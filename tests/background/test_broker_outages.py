@@ -20,16 +20,16 @@ from sqlalchemy import func, select
 from composition import create_app
 from services import clock
 from services.background import ManualRunner
+from services.benefits.event_inbox import apply_platform_events_job
 from services.celery_app import CeleryRunner
 from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
-from services.models.benefits import BenefitSource, PlatformEvent
+from services.models.benefits import BenefitSource, PlatformEvent, PlatformEventInbox
 from services.models.identity import ResidentLink
 from services.readiness import redis_check
 from tests.benefits.events import change_event, post_event
 from tests.factories import create_signed_in_resident, create_snapshot
 from tests.fakes.frozen_server import frozen_server
 from tests.platform.payloads import page
-from tests.problem_assertions import assert_problem
 
 BOUND = 1.5  # seconds per request: a 0.25 s Redis timeout on a busy 2-core machine (before: 5 s, or forever)
 
@@ -135,20 +135,27 @@ def _unreadable(hub):
 
 
 @pytest.mark.parametrize("needs_a_pull", [_two_dhs_records, _unreadable])
-def test_an_event_whose_pull_cannot_be_queued_is_not_remembered_so_its_redelivery_applies(
+def test_an_event_whose_pull_cannot_be_queued_stays_in_the_inbox_until_the_broker_is_back(
     client, broker_out, needs_a_pull
 ):
     event = needs_a_pull(broker_out)
     response = within(BOUND, lambda: post_event(client, event))
-    body = assert_problem(response, 503)
-    assert int(response.headers["Retry-After"]) > 0 and "again" in body["detail"]
-    with broker_out.session() as session:
-        assert session.scalar(select(func.count()).select_from(PlatformEvent)) == 0
+    assert response.status_code == 202 and response.get_json()["status"] == "accepted"  # stored, whatever the broker
+    assert within(BOUND * 4, lambda: apply_platform_events_job(broker_out)) == 0  # a worker's drain: nothing taken
+    assert inbox_and_remembered(broker_out) == (1, 0)
 
     runner = broker_back(broker_out)
-    redelivered = post_event(client, event)
-    assert redelivered.status_code == 202 and redelivered.get_json()["status"] in ("refresh_queued", "source_error")
+    assert post_event(client, event).get_json()["status"] == "duplicate"  # its redelivery is harmless meanwhile
+    assert apply_platform_events_job(broker_out) == 1  # the periodic sweep, once the broker is back
+    assert inbox_and_remembered(broker_out) == (0, 1)
+    with broker_out.session() as session:
+        assert session.get(PlatformEvent, "evt_pull").outcome in ("refresh_queued", "source_error")
     assert queued_refreshes(runner) == ["DHS"]
+
+
+def inbox_and_remembered(hub) -> tuple[int, int]:
+    with hub.session() as session:
+        return tuple(session.scalar(select(func.count()).select_from(m)) for m in (PlatformEventInbox, PlatformEvent))
 
 
 def test_readiness_reports_the_broker_within_its_timeout(client, hub, redis_outage):
@@ -172,9 +179,13 @@ def test_rate_limits_hold_in_memory_and_no_route_waits_on_the_store(settings, hu
         assert within(BOUND, lambda path=path: client.get(path)).status_code == status
 
 
-def test_a_pushed_event_that_needs_no_pull_never_touches_the_broker(client, broker_out):
+def test_a_pushed_event_that_needs_no_pull_is_applied_while_the_broker_is_out(client, broker_out):
     james = create_signed_in_resident(broker_out, links={"DHS": "IES100200402"})
     create_snapshot(broker_out, james.id, "DHS", "dhs_james_day0.json")
     document = json.loads(page("dhs_james_day7.json").text)
     event = change_event("evt_direct", "DHS", "IES100200402", "2026-12-02T06:00:00Z", document)
-    assert within(BOUND, lambda: post_event(client, event)).get_json()["status"] == "applied"
+    assert within(BOUND, lambda: post_event(client, event)).get_json()["status"] == "accepted"
+    assert within(BOUND * 4, lambda: apply_platform_events_job(broker_out)) == 1  # the periodic sweep's drain
+    assert inbox_and_remembered(broker_out) == (0, 1)
+    with broker_out.session() as session:
+        assert session.get(PlatformEvent, "evt_direct").outcome == "applied"

@@ -1,4 +1,5 @@
-"""Signed platform change events for tests: what the platform would POST to ``/v1/platform/events``."""
+"""Signed platform change events for tests: what the platform would POST to ``/v1/platform/events`` (or in a
+batch), and the worker's drain of what the hub accepted."""
 
 from __future__ import annotations
 
@@ -34,3 +35,20 @@ def post_event(client, raw: bytes, *, secret=SECRET, timestamp=None, event_id=No
         "X-Platform-Event-Id": event_id or json.loads(raw)["event_id"],
     }
     return client.post("/v1/platform/events", data=raw, headers=headers)
+
+
+def post_batch(client, events: list[bytes], *, secret=SECRET):
+    """POST ``events`` (each a ``change_event`` body) as one signed ``/v1/platform/event-batches`` request."""
+    raw = json.dumps({"events": [json.loads(one) for one in events]}).encode()
+    timestamp = int(clock.now().timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Platform-Timestamp": str(timestamp),
+        "X-Platform-Signature": sign(secret, timestamp, raw),
+    }
+    return client.post("/v1/platform/event-batches", data=raw, headers=headers)
+
+
+def apply_accepted(hub) -> int:
+    """Run the drains the accepted events queued, as a worker would (other pending jobs stay pending)."""
+    return hub.runner.run_pending("benefits.apply_platform_events")

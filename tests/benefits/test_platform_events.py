@@ -1,4 +1,5 @@
-"""``POST /v1/platform/events``: signed, fresh, once per event id, stored before the 2xx."""
+"""``POST /v1/platform/events`` and ``/event-batches``: signed, fresh, stored in the inbox before the 2xx, and
+applied once per event id by the background drain (run here as a worker runs it)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from services import clock
-from services.models.benefits import PlatformEvent
+from services.models.benefits import PlatformEvent, PlatformEventInbox
 from services.models.outbox import OutboxEvent
 from services.platform.signatures import sign
-from tests.benefits.events import SECRET, post_event
+from tests.benefits.events import SECRET, apply_accepted, post_batch, post_event
 from tests.factories import create_signed_in_resident, create_snapshot
 from tests.platform.payloads import page
 from tests.problem_assertions import assert_problem
@@ -49,33 +50,92 @@ def count(hub, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
+def outcome(hub, event_id: str) -> str | None:
+    with hub.session() as session:
+        return session.scalar(select(PlatformEvent.outcome).where(PlatformEvent.event_id == event_id))
+
+
+def accepted(response, event_id="evt_1") -> bool:
+    return response.status_code == 202 and response.get_json() == {"event_id": event_id, "status": "accepted"}
+
+
 def test_a_signed_event_updates_the_snapshot_and_writes_the_outbox_once(client, hub, james):
     response = post(client, event_body())
-    assert response.status_code == 200 and response.get_json() == {"event_id": "evt_1", "status": "applied"}
+    assert accepted(response)
+    assert count(hub, PlatformEventInbox) == 1 and count(hub, OutboxEvent) == 0  # stored, not yet applied
+    assert post(client, event_body()).get_json()["status"] == "duplicate"  # waiting in the inbox: known
+    assert apply_accepted(hub) >= 1
+    assert count(hub, PlatformEventInbox) == 0 and outcome(hub, "evt_1") == "applied"
     snap = client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]
     assert snap["status"] == "active" and snap["amount"]["cents"] == 29100
     assert count(hub, OutboxEvent) == 4
     again = post(client, event_body())
-    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
-    other_id = post(client, event_body(event_id="evt_2"))  # the same change under another id: nothing new
-    assert other_id.get_json()["status"] == "unchanged"
-    assert count(hub, OutboxEvent) == 4
+    assert again.status_code == 200 and again.get_json() == {"event_id": "evt_1", "status": "duplicate"}
+    assert accepted(post(client, event_body(event_id="evt_2")), "evt_2")  # the same change under another id
+    apply_accepted(hub)
+    assert outcome(hub, "evt_2") == "unchanged" and count(hub, OutboxEvent) == 4
+    assert ("notifications.dispatch", {}) in hub.runner.pending  # the outbox rows are dispatched at once
 
 
 def test_an_event_for_a_record_nobody_linked_is_accepted_and_ignored(client, hub):
-    response = post(client, event_body(record_id="IES999999999"))
-    assert response.status_code == 202 and response.get_json()["status"] == "ignored"
-    assert count(hub, PlatformEvent) == 1 and count(hub, OutboxEvent) == 0
+    assert accepted(post(client, event_body(record_id="IES999999999")))
+    apply_accepted(hub)
+    assert outcome(hub, "evt_1") == "ignored" and count(hub, OutboxEvent) == 0
+    assert count(hub, PlatformEventInbox) == 0
 
 
 def test_an_unreadable_document_keeps_the_last_good_copy_and_queues_a_pull(client, hub, james):
     raw = event_body(document={"cases": [{"programCode": "SNAP", "statusCode": "WHAT"}]})
-    response = post(client, raw)
-    assert response.status_code == 202 and response.get_json()["status"] == "source_error"
+    assert accepted(post(client, raw))
+    apply_accepted(hub)
+    assert outcome(hub, "evt_1") == "source_error"
     body = client.get("/v1/me/benefits", headers=james.headers).get_json()
     assert body["data"][0]["status"] == "pending"  # unchanged
     assert {s["agency"]: s["status"] for s in body["meta"]["sources"]}["DHS"] == "stale"
     assert ("benefits.refresh_source", {"resident_id": james.id, "agency": "DHS"}) in hub.runner.pending
+
+
+def test_an_event_whose_pull_cannot_be_queued_stays_in_the_inbox(client, hub, james):
+    raw = event_body(document={"cases": [{"programCode": "SNAP", "statusCode": "WHAT"}]})
+    assert accepted(post(client, raw))
+    refuse = hub.runner.submit
+    hub.runner.submit = lambda job, **kwargs: False if job.name == "benefits.refresh_source" else refuse(job, **kwargs)
+    try:
+        apply_accepted(hub)
+    finally:
+        del hub.runner.submit
+    assert count(hub, PlatformEventInbox) == 1 and outcome(hub, "evt_1") is None
+    hub.runner.submit(hub.runner.jobs.named("benefits.apply_platform_events"))  # the periodic sweep
+    apply_accepted(hub)
+    assert count(hub, PlatformEventInbox) == 0 and outcome(hub, "evt_1") == "source_error"
+
+
+def test_a_batch_answers_each_event_and_applies_them_in_order(client, hub, james):
+    newer = event_body(event_id="evt_new")
+    older = event_body(event_id="evt_old", fixture="dhs_james_day0.json", occurred_at="2026-11-20T06:00:00Z")
+    response = post_batch(client, [newer, older, newer])
+    assert response.status_code == 200
+    assert response.get_json()["results"] == [
+        {"event_id": "evt_new", "status": "accepted"},
+        {"event_id": "evt_old", "status": "accepted"},
+        {"event_id": "evt_new", "status": "duplicate"},
+    ]
+    apply_accepted(hub)
+    assert (outcome(hub, "evt_new"), outcome(hub, "evt_old")) == ("applied", "stale")
+    assert client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]["status"] == "active"
+    again = post_batch(client, [newer])
+    assert again.get_json()["results"] == [{"event_id": "evt_new", "status": "duplicate"}]
+
+
+def test_a_batch_with_one_invalid_event_stores_nothing(client, hub, james):
+    response = post_batch(client, [event_body(), event_body(event_id="evt_2", agency="XYZ")])
+    assert_problem(response, 422, field="events.1.agency")
+    assert count(hub, PlatformEventInbox) == 0
+
+
+def test_a_batch_signed_with_another_secret_is_401(client, hub, james):
+    assert_problem(post_batch(client, [event_body()], secret="not-the-secret"), 401)
+    assert count(hub, PlatformEventInbox) == 0
 
 
 @pytest.mark.parametrize(
@@ -89,14 +149,14 @@ def test_an_unreadable_document_keeps_the_last_good_copy_and_queues_a_pull(clien
 )
 def test_a_bad_or_old_signature_is_401_and_changes_nothing(client, hub, james, tamper):
     assert_problem(post(client, event_body(), **tamper), 401)
-    assert count(hub, PlatformEvent) == 0 and count(hub, OutboxEvent) == 0
+    assert count(hub, PlatformEventInbox) == 0 and count(hub, OutboxEvent) == 0
 
 
 def test_the_window_is_the_setting(client, hub, james):
     window = hub.settings.platform_events_window_seconds
     now = int(clock.now().timestamp())
     assert_problem(post(client, event_body(), timestamp=now - window - 5), 401)
-    assert post(client, event_body(), timestamp=now - window + 5).status_code == 200
+    assert post(client, event_body(), timestamp=now - window + 5).status_code == 202
 
 
 def test_a_changed_body_under_a_valid_signature_is_401(client, james):
@@ -129,6 +189,9 @@ def test_a_resident_token_is_not_a_platform_signature(client, james):
 
 def test_an_event_older_than_the_last_applied_one_is_not_applied(client, hub, james):
     post(client, event_body())
+    apply_accepted(hub)
     older = event_body(event_id="evt_old", fixture="dhs_james_day0.json", occurred_at="2026-11-20T06:00:00Z")
-    assert post(client, older).get_json()["status"] == "stale"
+    assert accepted(post(client, older), "evt_old")
+    apply_accepted(hub)
+    assert outcome(hub, "evt_old") == "stale"
     assert client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]["status"] == "active"

@@ -20,7 +20,7 @@ from services.models.benefits import BenefitSource, PlatformEvent
 from services.models.outbox import OutboxEvent
 from services.platform.views import SourceView, pulled, pushed
 from services.vocabulary import STATE_ZONE
-from tests.benefits.events import change_event, post_event
+from tests.benefits.events import apply_accepted, change_event, post_event
 from tests.factories import create_signed_in_resident, create_snapshot, sign_in
 from tests.platform.payloads import page
 from tests.sandbox import PLATFORM_KEY
@@ -87,6 +87,12 @@ def status_changes(context, resident_id: str, program: str) -> list[tuple[str, s
         ]
 
 
+def outcome(hub, event_id: str) -> str | None:
+    with hub.session() as session:
+        remembered = session.get(PlatformEvent, event_id)
+        return remembered and remembered.outcome
+
+
 def dhs_document(fixture: str) -> dict:
     return json.loads(page(fixture).text)
 
@@ -97,7 +103,8 @@ def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_no
     old = change_event("evt_old", "DHS", "IES100200402", "2026-11-24T06:00:00Z", dhs_document("dhs_james_day0.json"))
 
     response = post_event(client, old)
-    assert response.status_code == 200 and response.get_json() == {"event_id": "evt_old", "status": "stale"}
+    assert response.status_code == 202 and response.get_json() == {"event_id": "evt_old", "status": "accepted"}
+    apply_accepted(hub)
     snap = client.get("/v1/me/benefits", headers=james.headers).get_json()["data"][0]
     assert snap["status"] == "active"
     assert outbox_types(hub, james.id) == []  # no false "back to pending"
@@ -108,7 +115,8 @@ def test_an_event_older_than_the_pulled_picture_is_answered_stale_and_changes_no
     closed = dhs_document("dhs_james_day7.json")
     closed["cases"][0]["statusCode"] = "CLSD"
     newer = change_event("evt_new", "DHS", "IES100200402", "2026-12-02T06:00:00Z", closed)
-    assert post_event(client, newer).get_json()["status"] == "applied"
+    assert post_event(client, newer).get_json()["status"] == "accepted"
+    apply_accepted(hub)
     assert status_changes(hub, james.id, "SNAP") == [("active", "closed")]
 
 
@@ -191,7 +199,9 @@ def test_a_pull_in_flight_while_an_event_is_applied_never_overwrites_it(
         pull.start()
         time.sleep(0.5)  # the pull has asked the agency and waits for its answer
         event = change_event("evt_race", agency, record_id, occurred_at, document)
-        assert post_event(sandbox_client, event).get_json()["status"] == "applied"
+        assert post_event(sandbox_client, event).get_json()["status"] == "accepted"
+        apply_accepted(sandbox_hub)
+        assert outcome(sandbox_hub, "evt_race") == "applied"
         applied_at = source_row(sandbox_hub, maria_id, agency).as_of
         pull.join(timeout=15)
         deadline = time.monotonic() + 10
@@ -214,7 +224,9 @@ def test_reconciliation_and_a_background_refresh_keep_a_newer_pushed_picture(
     # the platform announces a change its HFS feed does not show yet (its Bundle.timestamp is earlier)
     document, occurred_at = newer_document(sandbox_url, "HFS")
     event = change_event("evt_ahead", "HFS", "hfs-300400501", occurred_at, document)
-    assert post_event(sandbox_client, event).get_json()["status"] == "applied"
+    assert post_event(sandbox_client, event).get_json()["status"] == "accepted"
+    apply_accepted(sandbox_hub)
+    assert outcome(sandbox_hub, "evt_ahead") == "applied"
 
     cli = sandbox_app.test_cli_runner()
     result = cli.invoke(args=["sync", "agency", "HFS"])
