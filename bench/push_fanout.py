@@ -1,5 +1,5 @@
 """Fan-out benchmark: a campaign to ≥ 50,000 devices through the hub's own processes, outbox → dispatcher →
-FCMTransport (real firebase-admin ``send_each``, credentials and all) → the fake FCM server in its own process;
+FCMTransport (real firebase-admin ``messaging.send``, credentials and all) → the fake FCM server in its own process;
 and, in the same run against the same server, a plain HTTP client (httpx, one connection pool, threads) posting
 the same requests.
 

@@ -43,6 +43,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
@@ -95,10 +96,16 @@ class Claim:
 
 
 def send_due_deliveries(
-    hub: Hub, *, transport: PushTransport | None = None, batch_size: int = MAX_BATCH, max_batches: int | None = None
+    hub: Hub,
+    *,
+    transport: PushTransport | None = None,
+    batch_size: int = MAX_BATCH,
+    max_batches: int | None = None,
+    call_for_help: Callable[[], object] | None = None,
 ) -> SendReport:
     """Send every delivery that is due, one claimed batch (≤ 500, never empty) at a time, through ``transport``
-    (the hub's push transport by default)."""
+    (the hub's push transport by default). ``call_for_help`` is called once, when the first batch claimed was full
+    (more may be waiting), so another sender can share the backlog while this one sends."""
     if not 0 < batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
     sender: PushTransport = transport or hub.push
@@ -111,6 +118,8 @@ def send_due_deliveries(
             claim = claim_due_batch(session, batch_size)
             if claim is None:
                 break
+            if call_for_help is not None and report.batches == 0 and len(claim.rows) == batch_size:
+                call_for_help()
             sendable = _decide_at_send_time(session, claim, report)
             if sendable:
                 _send_and_record(session, sender, claim, sendable, report)
@@ -122,8 +131,11 @@ def send_due_deliveries(
 
 @job("notifications.send_deliveries", every_seconds=SEND_EVERY_SECONDS)
 def send_deliveries_job(hub: Hub) -> None:
-    """Due deliveries → the push transport; every few seconds, and queued by dispatch as soon as it wrote some."""
-    send_due_deliveries(hub)
+    """Due deliveries → the push transport; every few seconds, and queued by dispatch as soon as it wrote some.
+    A run whose first batch is full queues one more run, so a backlog is shared by as many worker processes as
+    are free: each run queues at most one, and only after claiming a full batch, so the runs queued never
+    outnumber the batches there were."""
+    send_due_deliveries(hub, call_for_help=lambda: hub.runner.submit(send_deliveries_job))
 
 
 # -- claims ------------------------------------------------------------------------------------------------------

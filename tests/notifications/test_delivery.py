@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 import pytest
-from firebase_admin import messaging
 from sqlalchemy import func, select
 
 from notifications import delivery
@@ -126,13 +125,13 @@ def test_over_500_devices_go_in_batches_of_at_most_500_and_never_an_empty_one(
     hub, db_session, fcm_transport, fcm_server, monkeypatch
 ):
     batch_sizes = []
-    real_send_each = messaging.send_each
+    real_send = fcm_transport.send
 
-    def spy(messages, *args, **kwargs):
+    def spy(messages, **streaming):
         batch_sizes.append(len(messages))
-        return real_send_each(messages, *args, **kwargs)
+        return real_send(messages, **streaming)
 
-    monkeypatch.setattr(messaging, "send_each", spy)
+    monkeypatch.setattr(fcm_transport, "send", spy)
     resident = create_resident(db_session)
     devices = create_devices(db_session, resident, [f"many-token-{n:06d}" for n in range(1100)])
     create_notification(db_session, resident, devices)
