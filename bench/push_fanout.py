@@ -5,6 +5,7 @@ the same requests.
 
     .venv/bin/python bench/push_fanout.py [--devices 50000] [--devices-per-resident 2] [--threads 64] [--quick]
                                           [--fake fast] [--database-url postgresql://…]
+                                          [--workers celery [--concurrency 2] [--redis-url redis://…/9]]
 
 The hub is driven from outside (``bench/harness.py``): a fresh database (SQLite in a temporary folder;
 ``--database-url postgresql://…`` for a database ``bench_push_fanout`` made and dropped on that server) migrated
@@ -18,6 +19,13 @@ and from the first push accepted to the last (the send window). Writes the figur
 ``--fake fast`` swaps the recording fake (``http.server``, a thread per connection, near 600 requests/s here:
 below what the hub sends) for ``tests.fakes.fast_fcm_server`` (asyncio, counts only), so the figure is the hub's
 and not its double's; its figures go to ``bench/results/push_fanout_fast.txt``.
+
+``--workers celery`` runs production's topology instead of gunicorn: ``celery -A celery_worker worker``
+(``--concurrency`` prefork processes, 2 by default: one per core) and one ``beat``, ``WORKER_MODE=celery`` on the
+Redis broker ``--redis-url`` (database 9 by default, flushed first). Once a worker answers a ping the dispatch task
+is queued from here (as beat would within two seconds); dispatch queues a send after each batch it commits, and
+a send whose first batch is full queues one more, so both processes share the work. Timed from that submission
+to the last push accepted; figures to ``bench/results/push_fanout[_fast]_celery.txt``.
 """
 
 from __future__ import annotations
