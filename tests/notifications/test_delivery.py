@@ -260,3 +260,15 @@ def test_push_tokens_never_reach_the_logs(hub, db_session, fcm_transport, caplog
 
     logged = caplog.text + " ".join(str(record.__dict__) for record in caplog.records)
     assert "secret-token" not in logged
+
+
+@pytest.mark.parametrize(("devices", "calls"), [(3, 1), (2, 1), (1, 0)])
+def test_a_sender_whose_first_batch_is_full_calls_once_for_help(hub, db_session, fcm_transport, devices, calls):
+    resident = create_resident(db_session)
+    made = create_devices(db_session, resident, [f"help-token-{n:06d}" for n in range(devices)])
+    create_notification(db_session, resident, made)
+    asked = []
+
+    report = send_due_deliveries(hub, batch_size=2, call_for_help=lambda: asked.append(True))
+
+    assert len(asked) == calls and report.sent == devices
