@@ -44,6 +44,7 @@ import requests.utils
 from firebase_admin import credentials as firebase_credentials
 from firebase_admin import exceptions as firebase_exceptions
 from firebase_admin import messaging
+from google.auth import exceptions as google_auth_exceptions
 from google.auth.credentials import Credentials as GoogleCredentials
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
@@ -154,6 +155,8 @@ class FCMTransport:
             name=f"benefits-hub-push-{uuid.uuid4().hex}",
         )
         self._create_messaging_service()
+        self._credential = self._app.credential.get_credential()
+        self._refresh_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> FCMTransport:
@@ -230,6 +233,11 @@ class FCMTransport:
                     continue
                 tell(index, self._send_one(messages[index]))
 
+        if not self._credential.valid:  # one refresh first, not one per thread racing to the token endpoint
+            with self._refresh_lock:
+                if not self._credential.valid:
+                    index = next(pending)
+                    tell(index, self._send_one(messages[index]))
         workers = [self._pool.submit(sender) for _ in range(min(self.max_in_flight, len(messages)))]
         for worker in workers:
             worker.result()
@@ -240,6 +248,11 @@ class FCMTransport:
             return PushResult.sent(messaging.send(_fcm_message(message), app=self._app))
         except firebase_exceptions.FirebaseError as error:
             return _failure_result(error)
+        except google_auth_exceptions.TransportError as error:  # the token endpoint did not answer: a retry
+            return _failure_result(firebase_exceptions.UnavailableError(f"access token refresh: {error}", error))
+        except google_auth_exceptions.RefreshError as error:
+            kind = firebase_exceptions.UnavailableError if error.retryable else firebase_exceptions.UnknownError
+            return _failure_result(kind(f"access token refresh: {error}", error))
         except Exception as error:  # noqa: BLE001 (a credential refresh error…: as send_each answers it)
             return _failure_result(
                 firebase_exceptions.UnknownError(f"Unknown error while making remote service calls: {error}", error)
