@@ -144,16 +144,17 @@ class Process:
         self.command, self.env, self.ready_url, self.log, self.timeout = list(command), env, ready_url, log, timeout
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> Process:
+    def spawn(self, *, stdout: int = subprocess.DEVNULL) -> Process:
+        """Start the command without waiting for it to be ready (the caller knows when it is)."""
         stderr = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.PIPE if self.ready_url is None else subprocess.DEVNULL,
-            stderr=stderr,
-            start_new_session=True,
+            self.command, cwd=ROOT, env=self.env, stdout=stdout, stderr=stderr, start_new_session=True
         )
+        return self
+
+    def start(self) -> Process:
+        self.spawn(stdout=subprocess.PIPE if self.ready_url is None else subprocess.DEVNULL)
+        assert self.process is not None
         if self.ready_url is None:
             assert self.process.stdout is not None
             self.process.stdout.readline()

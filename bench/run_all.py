@@ -33,6 +33,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("benefits_read.py", ["--database-url", "{postgres}"]),
     ("push_fanout.py", []),
     ("push_fanout.py", ["--fake", "fast", "--database-url", "{postgres}"]),
+    ("push_fanout.py", ["--fake", "fast", "--workers", "celery", "--database-url", "{postgres}"]),
     ("push_crash.py", []),
     ("platform_intake.py", []),
     ("platform_intake.py", ["--database-url", "{postgres}", "--workers", "2"]),

@@ -43,11 +43,13 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from notifications import send_time
+from notifications.render import PushText
 from notifications.transports import PushMessage, PushResult, PushTransport
 from services import clock, devices
 from services.background import Runner, job
@@ -95,10 +97,16 @@ class Claim:
 
 
 def send_due_deliveries(
-    hub: Hub, *, transport: PushTransport | None = None, batch_size: int = MAX_BATCH, max_batches: int | None = None
+    hub: Hub,
+    *,
+    transport: PushTransport | None = None,
+    batch_size: int = MAX_BATCH,
+    max_batches: int | None = None,
+    call_for_help: Callable[[], object] | None = None,
 ) -> SendReport:
     """Send every delivery that is due, one claimed batch (≤ 500, never empty) at a time, through ``transport``
-    (the hub's push transport by default)."""
+    (the hub's push transport by default). ``call_for_help`` is called once, when the first batch claimed was full
+    (more may be waiting), so another sender can share the backlog while this one sends."""
     if not 0 < batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
     sender: PushTransport = transport or hub.push
@@ -111,6 +119,8 @@ def send_due_deliveries(
             claim = claim_due_batch(session, batch_size)
             if claim is None:
                 break
+            if call_for_help is not None and report.batches == 0 and len(claim.rows) == batch_size:
+                call_for_help()
             sendable = _decide_at_send_time(session, claim, report)
             if sendable:
                 _send_and_record(session, sender, claim, sendable, report)
@@ -122,8 +132,11 @@ def send_due_deliveries(
 
 @job("notifications.send_deliveries", every_seconds=SEND_EVERY_SECONDS)
 def send_deliveries_job(hub: Hub) -> None:
-    """Due deliveries → the push transport; every few seconds, and queued by dispatch as soon as it wrote some."""
-    send_due_deliveries(hub)
+    """Due deliveries → the push transport; every few seconds, and queued by dispatch as soon as it wrote some.
+    A run whose first batch is full queues one more run, so a backlog is shared by as many worker processes as
+    are free: each run queues at most one, and only after claiming a full batch, so the runs queued never
+    outnumber the batches there were."""
+    send_due_deliveries(hub, call_for_help=lambda: hub.runner.submit(send_deliveries_job))
 
 
 # -- claims ------------------------------------------------------------------------------------------------------
@@ -184,6 +197,9 @@ def release_claim(session: Session, token: str) -> None:
         update(PushDelivery)
         .where(PushDelivery.claim_token == token, PushDelivery.state == "sending")
         .values(state="queued", claim_token=None, attempts=PushDelivery.attempts - 1)
+        # The batch's rows are not read again in this session: evaluating the criteria over the 500 loaded
+        # objects cost more than the statement (profiled).
+        .execution_options(synchronize_session=False)
     )
     session.execute(delete(PushSendClaim).where(PushSendClaim.token == token))
     session.commit()
@@ -229,11 +245,14 @@ def _decide_at_send_time(
     standing = send_time.standing_copies(session, [message for _, message, _ in claim.rows])
     now = clock.now()
     sendable = []
+    texts: dict[str, PushText] = {}  # one rendering per message: its devices share the recipient's text
     for delivery, message, device in claim.rows:
         recipient = recipients.get(message.resident_id)
         decision = send_time.decide(message, device, recipient, now, copy_stands=message.id in standing)
         if decision.verdict == "send":
-            sendable.append((delivery, device, send_time.push_for(message, device, recipient)))
+            if message.id not in texts:
+                texts[message.id] = send_time.lock_screen_text(message, recipient)
+            sendable.append((delivery, device, send_time.push_for(message, device, texts[message.id])))
             continue
         delivery.attempts -= 1  # nothing was attempted
         delivery.claim_token = None

@@ -28,6 +28,7 @@ import dataclasses
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -75,8 +76,15 @@ class DispatchReport:
     partner_callbacks: int = 0
 
 
-def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> DispatchReport:
-    """Process every unprocessed outbox event; one run at a time per process (the ticker may fire again)."""
+def dispatch_outbox(
+    hub: Hub,
+    *,
+    batch_size: int = BATCH_SIZE,
+    max_batches: int | None = None,
+    on_batch: Callable[[DispatchReport], None] | None = None,
+) -> DispatchReport:
+    """Process every unprocessed outbox event; one run at a time per process (the ticker may fire again).
+    ``on_batch`` is told each committed batch's own share of the report, while the next batch is still to do."""
     report = DispatchReport()
     if not _in_process.acquire(blocking=False):
         return report
@@ -92,11 +100,20 @@ def dispatch_outbox(hub: Hub, *, batch_size: int = BATCH_SIZE, max_batches: int 
                 session.commit()
             _count_batch(before, report)
             batches += 1
+            if on_batch is not None:
+                on_batch(_share(before, report))
     finally:
         _in_process.release()
     if report.events:
         log.info("outbox dispatched", extra=dataclasses.asdict(report))
     return report
+
+
+def _share(before: DispatchReport, after: DispatchReport) -> DispatchReport:
+    """What one batch added to the report."""
+    return DispatchReport(
+        **{field.name: getattr(after, field.name) - getattr(before, field.name) for field in dataclasses.fields(after)}
+    )
 
 
 def _count_batch(before: DispatchReport, after: DispatchReport) -> None:
@@ -110,10 +127,16 @@ def _count_batch(before: DispatchReport, after: DispatchReport) -> None:
 
 @job("notifications.dispatch", every_seconds=DISPATCH_EVERY_SECONDS)
 def dispatch_job(hub: Hub) -> None:
-    """The outbox → messages → deliveries, every few seconds; a send is queued as soon as deliveries were written."""
-    report = dispatch_outbox(hub)
-    if report.deliveries:
-        hub.runner.submit(send_deliveries_job)
+    """The outbox → messages → deliveries, every few seconds. A send is queued as soon as a batch has committed
+    deliveries, not once the whole outbox is done: a campaign's first pushes leave while the rest is dispatched
+    (in another worker process under Celery), instead of dispatch and send taking turns. A send that finds
+    nothing due (an earlier one took it) costs one query."""
+
+    def queue_send(batch: DispatchReport) -> None:
+        if batch.deliveries:
+            hub.runner.submit(send_deliveries_job)
+
+    report = dispatch_outbox(hub, on_batch=queue_send)
     if report.partner_callbacks:
         hub.runner.submit(deliver_callbacks_job)
 

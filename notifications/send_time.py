@@ -136,8 +136,8 @@ def lock_screen_text(message: NotificationMessage, recipient: Recipient) -> Push
         return private_push_text(locale)
 
 
-def push_for(message: NotificationMessage, device: Device, recipient: Recipient) -> PushMessage:
-    text = lock_screen_text(message, recipient)
+def push_for(message: NotificationMessage, device: Device, text: PushText) -> PushMessage:
+    """The push of ``message`` to ``device`` with its lock-screen ``text`` (``lock_screen_text``)."""
     return PushMessage(
         token=device.push_token,
         title=text.title,

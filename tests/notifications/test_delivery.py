@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 import pytest
-from firebase_admin import messaging
 from sqlalchemy import func, select
 
 from notifications import delivery
@@ -126,13 +125,13 @@ def test_over_500_devices_go_in_batches_of_at_most_500_and_never_an_empty_one(
     hub, db_session, fcm_transport, fcm_server, monkeypatch
 ):
     batch_sizes = []
-    real_send_each = messaging.send_each
+    real_send = fcm_transport.send
 
-    def spy(messages, *args, **kwargs):
+    def spy(messages, **streaming):
         batch_sizes.append(len(messages))
-        return real_send_each(messages, *args, **kwargs)
+        return real_send(messages, **streaming)
 
-    monkeypatch.setattr(messaging, "send_each", spy)
+    monkeypatch.setattr(fcm_transport, "send", spy)
     resident = create_resident(db_session)
     devices = create_devices(db_session, resident, [f"many-token-{n:06d}" for n in range(1100)])
     create_notification(db_session, resident, devices)
@@ -261,3 +260,15 @@ def test_push_tokens_never_reach_the_logs(hub, db_session, fcm_transport, caplog
 
     logged = caplog.text + " ".join(str(record.__dict__) for record in caplog.records)
     assert "secret-token" not in logged
+
+
+@pytest.mark.parametrize(("devices", "calls"), [(3, 1), (2, 1), (1, 0)])
+def test_a_sender_whose_first_batch_is_full_calls_once_for_help(hub, db_session, fcm_transport, devices, calls):
+    resident = create_resident(db_session)
+    made = create_devices(db_session, resident, [f"help-token-{n:06d}" for n in range(devices)])
+    create_notification(db_session, resident, made)
+    asked = []
+
+    report = send_due_deliveries(hub, batch_size=2, call_for_help=lambda: asked.append(True))
+
+    assert len(asked) == calls and report.sent == devices

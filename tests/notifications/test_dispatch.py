@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from notifications.delivery import send_due_deliveries
 from notifications.dispatch import dispatch_job, dispatch_outbox
@@ -158,3 +158,22 @@ def test_the_dispatch_job_queues_a_send_when_it_wrote_deliveries(hub, db_session
     hub.runner.run_pending()
 
     assert len(fcm_server.accepted) == 1
+
+
+def test_each_committed_batch_is_told_while_the_rest_of_the_outbox_waits(hub, db_session):
+    """The dispatch job queues a send per committed batch, so the first pushes leave before the outbox is done."""
+    residents = [create_resident(db_session) for _ in range(3)]
+    for number, resident in enumerate(residents):
+        create_devices(db_session, resident, [f"batch-{number}-token-aaaaaa", f"batch-{number}-token-bbbbbb"])
+        create_events(db_session, resident, approved_event(benefit_id=f"benefit-snap-{number}"))
+    told = []
+
+    def on_batch(batch):
+        with hub.session() as session:  # committed: another process sees it
+            waiting = session.scalar(select(func.count()).where(OutboxEvent.processed_at.is_(None)))
+        told.append((batch.events, batch.deliveries, waiting))
+
+    report = dispatch_outbox(hub, batch_size=2, on_batch=on_batch)
+
+    assert told == [(2, 4, 1), (1, 2, 0)]
+    assert (report.events, report.deliveries) == (3, 6)

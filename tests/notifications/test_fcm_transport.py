@@ -167,30 +167,32 @@ def test_a_global_outage_makes_every_message_retryable(transport, fcm_server):
     assert transport.send([push("device-0")])[0].ok
 
 
-def test_1200_messages_go_out_in_three_batches_of_at_most_500(transport, fcm_server, monkeypatch):
-    batch_sizes = []
-    real_send_each = messaging.send_each
+def test_1200_messages_each_go_out_once_through_messaging_send_with_their_own_answer(
+    transport, fcm_server, monkeypatch
+):
+    through_the_library = []
+    real_send = messaging.send
 
-    def counting_send_each(messages, dry_run=False, app=None):
-        batch_sizes.append(len(messages))
-        return real_send_each(messages, dry_run=dry_run, app=app)
+    def counting_send(message, dry_run=False, app=None):
+        through_the_library.append(message.token)
+        return real_send(message, dry_run=dry_run, app=app)
 
-    monkeypatch.setattr(messaging, "send_each", counting_send_each)
+    monkeypatch.setattr(messaging, "send", counting_send)
     messages = [push(f"device-{i:04d}") for i in range(1200)]
 
     results = transport.send(messages)
 
-    assert batch_sizes == [500, 500, 200]
+    assert sorted(through_the_library) == [m.token for m in messages]
     assert len(results) == 1200 and all(r.ok for r in results)
     assert sorted(r.token for r in fcm_server.accepted) == [m.token for m in messages]
     assert len({r.provider_message_id for r in results}) == 1200
 
 
-def test_no_messages_means_no_request_and_no_batch(transport, fcm_server, monkeypatch):
+def test_no_messages_means_no_request(transport, fcm_server, monkeypatch):
     def must_not_be_called(*args, **kwargs):
-        raise AssertionError("send_each called with nothing to send")
+        raise AssertionError("messaging.send called with nothing to send")
 
-    monkeypatch.setattr(messaging, "send_each", must_not_be_called)
+    monkeypatch.setattr(messaging, "send", must_not_be_called)
 
     assert transport.send([]) == []
     assert fcm_server.calls == []
