@@ -37,6 +37,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("platform_intake.py", []),
     ("platform_intake.py", ["--database-url", "{postgres}", "--workers", "2"]),
     ("sim_generate.py", []),
+    ("reconciliation.py", ["--database-url", "{postgres}"]),
     ("partner_campaign.py", []),
     ("nudges_accuracy.py", ["--port", "18310"]),
 ]

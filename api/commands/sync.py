@@ -23,8 +23,21 @@ sync = AppGroup("sync", help="Sync benefit snapshots with the platform.")
 @click.option("--max-batches", default=None, type=click.IntRange(1), help="Stop after this many batches (pages).")
 @click.option("--bulk", is_flag=True, help="Stream the platform's bulk export instead of one fetch per resident.")
 @click.option("--page-size", default=1000, show_default=True, type=click.IntRange(1, 5000), help="With --bulk.")
+@click.option(
+    "--drop-documents",
+    is_flag=True,
+    help="With --bulk: delete touched residents' stored reads instead of rendering them (render them later with"
+    " flask resident-views render).",
+)
 def sync_agency(
-    agency: str, resume: bool, batch_size: int, concurrency: int, max_batches: int | None, bulk: bool, page_size: int
+    agency: str,
+    resume: bool,
+    batch_size: int,
+    concurrency: int,
+    max_batches: int | None,
+    bulk: bool,
+    page_size: int,
+    drop_documents: bool,
 ) -> None:
     """Refresh AGENCY for every linked resident, with a progress bar; safe beside live traffic."""
     agency = agency.upper()
@@ -36,7 +49,9 @@ def sync_agency(
 
     progress = {"on_progress": bar.update, "on_start": start, "resume": resume}
     if bulk:
-        report = reconcile_agency_bulk(current_hub(), agency, page_size=page_size, max_pages=max_batches, **progress)
+        report = reconcile_agency_bulk(
+            current_hub(), agency, page_size=page_size, max_pages=max_batches, render=not drop_documents, **progress
+        )
     else:
         report = reconcile_agency(
             current_hub(), agency, batch_size=batch_size, concurrency=concurrency, max_batches=max_batches, **progress

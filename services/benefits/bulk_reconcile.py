@@ -13,8 +13,12 @@ this streams the agency's export (``PlatformClient.records_page``) and, per page
   an equal hash writes only the source's stamps, a view older than the stored one is kept out (stale) and
   moves only ``as_of`` (the agency answered), exactly as ``apply_snapshot`` does;
 - re-renders stored documents (``documents``) of the changed residents in the same transaction, through the
-  session's before-commit hook (baselines are noted with ``note_changed``, being Core inserts); residents whose
-  sources' stamps alone moved are restamped there;
+  session's before-commit hook (baselines are noted with ``note_changed``, stamps written by one executemany
+  with ``note_restamp``). That render is one resident at a time (about ten statements and the API's presenters
+  each) and is most of a first run's time (``bench/reconciliation.py``), so ``--drop-documents`` deletes the
+  touched residents' documents in one statement instead: their reads take the full path (the definition of a
+  read) and queue ``benefits.render_views``, and ``flask resident-views render`` renders them all afterwards,
+  as after any write around the ORM;
 - moves the checkpoint (``sync_checkpoints`` ``bulk:{agency}``, ``position`` = the export cursor after the
   page) in the same transaction, so a page is written with its checkpoint or not at all: ``--resume``
   continues from the last committed page, and a rerun of a page is harmless (equal hashes write no record).
@@ -32,12 +36,12 @@ import concurrent.futures
 import dataclasses
 from collections.abc import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from services import clock
-from services.benefits.documents import note_changed
+from services.benefits.documents import drop_documents, note_changed, note_restamp
 from services.benefits.reconcile import FAILURES, ReconcileReport
 from services.benefits.snapshot_rows import snapshot_rows
 from services.benefits.store import apply_snapshot, record_source_error, write_session
@@ -75,7 +79,10 @@ def reconcile_agency_bulk(
     on_progress: Callable[[int], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     max_pages: int | None = None,
+    render: bool = True,
 ) -> ReconcileReport:
+    """``render=False`` drops the touched residents' stored documents instead of rendering them in the page's
+    transaction (see the module's text)."""
     name = f"bulk:{agency}"
     cursor, processed, failed, total = _start(hub, name, agency, resume)
     if on_start:
@@ -91,7 +98,7 @@ def reconcile_agency_bulk(
                 return ReconcileReport(agency, processed, failed, total, False, f"{agency} {reason}", stale)
             if page.next_cursor is not None:
                 upcoming = ahead.submit(_page, hub, agency, page.next_cursor, page_size)
-            outcome = store_page(hub, agency, page, name, (processed, failed))
+            outcome = store_page(hub, agency, page, name, (processed, failed), render)
             processed, failed, stale = processed + outcome.processed, failed + outcome.failed, stale + outcome.stale
             pages += 1
             if on_progress:
@@ -129,7 +136,9 @@ def _page(hub: Hub, agency: str, cursor: str | None, page_size: int) -> RecordsP
     return retrying(hub.platform.records_page, agency, cursor, page_size)
 
 
-def store_page(hub: Hub, agency: str, page: RecordsPage, name: str, counts: tuple[int, int]) -> PageOutcome:
+def store_page(
+    hub: Hub, agency: str, page: RecordsPage, name: str, counts: tuple[int, int], render: bool = True
+) -> PageOutcome:
     """Store one export page and move the checkpoint past it, in one transaction (see the module's text)."""
     outcome, several = PageOutcome(), []
     with write_session(hub.session_factory) as session:
@@ -147,7 +156,7 @@ def store_page(hub: Hub, agency: str, page: RecordsPage, name: str, counts: tupl
                     views[resident_id] = pulled(records, page.taken_at, adapters.view_stamp(agency, [item.page]))
                 except SourceError as error:
                     errors[resident_id] = error
-        _apply(session, agency, views, outcome)
+        _apply(session, agency, views, outcome, render)
         for resident_id, error in errors.items():
             record_source_error(session, resident_id, agency, error)
         outcome.processed += len(views) + len(errors)
@@ -182,33 +191,56 @@ def _linked(session: Session, agency: str, record_ids: list[str]) -> dict[str, l
     return linked
 
 
-def _apply(session: Session, agency: str, views: dict[str, SourceView], outcome: PageOutcome) -> None:
+def _apply(session: Session, agency: str, views: dict[str, SourceView], outcome: PageOutcome, render: bool) -> None:
     if not views:
         return
-    stmt = select(BenefitSource).where(BenefitSource.agency == agency, BenefitSource.resident_id.in_(list(views)))
-    sources = {source.resident_id: source for source in session.scalars(stmt.with_for_update())}
+    columns = (BenefitSource.id, BenefitSource.resident_id, BenefitSource.content_hash, BenefitSource.as_of)
+    columns += (BenefitSource.view_at, BenefitSource.view_exact)
+    stmt = select(*columns).where(BenefitSource.agency == agency, BenefitSource.resident_id.in_(list(views)))
+    sources = {row.resident_id: row for row in session.execute(stmt.with_for_update())}
     now = clock.now()
     baselines: dict[str, tuple[SourceView, str]] = {}
+    stamps, changed = [], []
     for resident_id, view in views.items():
         source = sources.get(resident_id)
         if source is None:
             baselines[resident_id] = (view, content_hash(view.records))
             continue
+        stamp = {"b_id": source.id, "view_at": source.view_at, "view_exact": source.view_exact}
         if is_older(view, source.view_at, source.view_exact, source.as_of):
-            source.as_of = source.attempted_at = now  # a pull: the agency answered, with nothing newer
-            source.error_kind = source.error_detail = source.error_at = None
-            outcome.stale += 1
-            continue
-        if content_hash(view.records) == source.content_hash:
-            source.as_of = source.attempted_at = now
-            source.error_kind = source.error_detail = source.error_at = None
-            source.view_at, source.view_exact = newest(view, source.view_at, source.view_exact)
+            outcome.stale += 1  # a pull: the agency answered, with nothing newer; only as_of moves
+        elif content_hash(view.records) == source.content_hash:
+            stamp["view_at"], stamp["view_exact"] = newest(view, source.view_at, source.view_exact)
             outcome.unchanged += 1
+        else:
+            changed.append(resident_id)
             continue
-        apply_snapshot(session, resident_id, agency, view)  # the differences, as outbox events
-        outcome.applied += 1
+        stamps.append({**stamp, "b_resident_id": resident_id})
+    _stamp(session, stamps, now)
+    for resident_id in changed:
+        apply_snapshot(session, resident_id, agency, views[resident_id])  # the differences, as outbox events
     _insert_baselines(session, agency, baselines, now)
-    outcome.applied += len(baselines)
+    outcome.applied += len(changed) + len(baselines)
+    if render:
+        note_changed(session, baselines)
+        note_restamp(session, [stamp["b_resident_id"] for stamp in stamps])
+    else:
+        drop_documents(session, [*baselines, *(stamp["b_resident_id"] for stamp in stamps)])
+
+
+_STAMP = (
+    update(BenefitSource)
+    .where(BenefitSource.id == bindparam("b_id"))
+    .values(as_of=bindparam("now"), attempted_at=bindparam("now"), error_kind=None, error_detail=None, error_at=None)
+    .values(view_at=bindparam("view_at"), view_exact=bindparam("view_exact"))
+)
+
+
+def _stamp(session: Session, stamps: list[dict], now) -> None:
+    """The sources whose agency answered with the same (or an older) picture: stamps only, one executemany."""
+    if stamps:
+        params = [{key: value for key, value in stamp.items() if key != "b_resident_id"} for stamp in stamps]
+        session.connection().execute(_STAMP, [{**param, "now": now} for param in params])
 
 
 def _insert_baselines(session: Session, agency: str, baselines: dict[str, tuple[SourceView, str]], now) -> None:
@@ -236,7 +268,6 @@ def _insert_baselines(session: Session, agency: str, baselines: dict[str, tuple[
         connection.execute(insert(Benefit), benefits)
     if actions:
         connection.execute(insert(BenefitAction), actions)
-    note_changed(session, baselines)
 
 
 def _checkpoint(session: Session, name: str, cursor: str | None, counts: tuple[int, int], outcome: PageOutcome):

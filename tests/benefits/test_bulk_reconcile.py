@@ -114,3 +114,17 @@ def test_bulk_reconciliation_stops_when_the_agency_fails_and_keeps_its_place(san
     with sandbox_hub.session() as session:
         checkpoint = session.get(SyncCheckpoint, "bulk:DHS")
         assert checkpoint.finished_at is None and checkpoint.processed == 1
+
+
+def test_drop_documents_leaves_the_reads_to_the_full_path_until_rendered(sandbox_app, sandbox_hub):
+    maria = create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200301"})
+    bulk(sandbox_app)
+    with sandbox_hub.session() as session:
+        assert session.scalar(select(func.count()).where(ResidentView.resident_id == maria.id))
+    bulk(sandbox_app, "--drop-documents")
+    with sandbox_hub.session() as session:
+        assert not session.scalar(select(func.count()).where(ResidentView.resident_id == maria.id))
+    rendered = sandbox_app.test_cli_runner().invoke(args=["resident-views", "render"])
+    assert rendered.exit_code == 0, rendered.output
+    with sandbox_hub.session() as session:
+        assert session.scalar(select(func.count()).where(ResidentView.resident_id == maria.id))
