@@ -62,7 +62,8 @@ def timed_flask(env: dict[str, str], *args: str, profile: Path | None = None) ->
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr[-3000:]}")
-    return done.stdout.strip().splitlines()[0] if done.stdout.strip() else "", seconds
+    lines = [line for line in done.stdout.splitlines() if line.strip() and not line.startswith("py-spy>")]
+    return (lines[-1] if lines else ""), seconds
 
 
 def drain_export(sandbox_url: str, agency: str, page_size: int) -> tuple[int, float]:
@@ -156,7 +157,7 @@ def main() -> None:
                 f"reference: the platform's export alone, {records:,} records in {seconds:.1f} s "
                 f"= {records / seconds:,.0f} records/s"
             )
-            profile = Path(folder) / "first.txt" if args.profile else None
+            profile = Path(tempfile.gettempdir()) / f"reconcile-first-{os.getpid()}.txt" if args.profile else None
             bulk = ["sync", "agency", args.agency, "--bulk", "--page-size", str(args.page_size), "--drop-documents"]
             rates = {}
             for label, run_profile in (("first run (everything new)", profile), ("rerun (nothing changed)", None)):
