@@ -90,8 +90,8 @@ def top_frames(raw: Path, limit: int = 12) -> list[str]:
         for frame in set(stack.split(";")):
             name = frame.split(" (")[0]
             where = frame.split(" (")[-1].split(":")[0] if " (" in frame else ""
-            if "/work/" in where or "site-packages" in where:
-                key = f"{name} ({where.split('/')[-1]})"
+            if where and not where.startswith("<"):
+                key = f"{name} ({where})"
                 totals[key] = totals.get(key, 0) + int(count)
     ranked = sorted(totals.items(), key=lambda kv: -kv[1])[:limit]
     return [f"  {count / max(samples, 1):6.1%}  {name}" for name, count in ranked]
