@@ -40,6 +40,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("event_latency.py", []),
     ("event_latency.py", ["--celery", "--database-url", "{postgres}"]),
     ("sim_generate.py", []),
+    ("reconciliation.py", ["--database-url", "{postgres}"]),
     ("partner_campaign.py", []),
     ("nudges_accuracy.py", ["--port", "18310"]),
 ]

@@ -26,13 +26,14 @@ from collections.abc import Callable
 from sqlalchemy import insert, select, update
 
 from services import clock
+from services.benefits.snapshot_rows import snapshot_rows
 from services.db import new_id
 from services.devices import token_hash
 from services.hub import Hub
 from services.identity.app_registry import SANDBOX_APPS
 from services.identity.hub_tokens import issue_access_token
 from services.models.app_clients import AppClient
-from services.models.benefits import NO_DUE_DATE, Benefit, BenefitAction, BenefitSource
+from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.models.identity import HubSession, Resident, ResidentLink
 from services.models.notifications import Device
 from services.models.outbox import OutboxEvent
@@ -113,6 +114,41 @@ def seed_load(
         _fresh_again(hub, batch)
     tokens = _sign_in(hub, ids[:sign_in], now) if sign_in else []
     return Seeded(len(ids), devices, events, tokens)
+
+
+def seed_linked(hub: Hub, agency: str, limit: int | None = None, progress: Callable[[str], None] = print) -> int:
+    """One resident per record of ``agency``'s bulk export (``fields=ids``), linked to it, with no snapshot: what
+    a bulk reconciliation's first run finds (everything new). Returns how many were added; ``limit`` caps it."""
+    batch, now, cursor, done = new_id()[:8], clock.now(), None, 0
+    while limit is None or done < limit:
+        pairs, cursor = hub.platform.record_ids_page(agency, cursor, min(CHUNK, limit - done) if limit else CHUNK)
+        rows = _Rows()
+        for record_id, person_id in pairs:
+            resident_id = new_id()
+            rows.resident(resident_id, f"linked-{batch}-{done}", "en", now)
+            rows.links.append(_link(resident_id, agency, record_id, person_id, now))
+            done += 1
+        with hub.engine.begin() as connection:
+            for table, values in rows.tables():
+                if values:
+                    connection.execute(insert(table), values)
+        progress(f"linked {done:,} residents at {agency}")
+        if cursor is None:
+            break
+    return done
+
+
+def _link(resident_id: str, agency: str, record_id: str, person_id: str | None, now: dt.datetime) -> dict:
+    return {
+        "id": new_id(),
+        "resident_id": resident_id,
+        "agency": agency,
+        "record_id": record_id,
+        "platform_person_id": person_id,
+        "method": "mpi",
+        "proof": "identity",
+        "linked_at": now,
+    }
 
 
 def _fresh_again(hub: Hub, batch: str) -> None:
@@ -212,57 +248,13 @@ class _Rows:
         self, resident_id: str, agency: str, record_id: str, shape: tuple[list[BenefitRecord], str], now: dt.datetime
     ) -> None:
         records, digest = shape
-        self.links.append(
-            {
-                "id": new_id(),
-                "resident_id": resident_id,
-                "agency": agency,
-                "record_id": record_id,
-                "platform_person_id": f"PER-{record_id}",
-                "method": "mpi",
-                "proof": "identity",
-                "linked_at": now,
-            }
-        )
+        self.links.append(_link(resident_id, agency, record_id, f"PER-{record_id}", now))
         self.sources.append(
             {"resident_id": resident_id, "agency": agency, "content_hash": digest, "as_of": now, "attempted_at": now}
         )
-        for record in records:
-            benefit_id = new_id()
-            self.benefit_rows.append(
-                {
-                    "id": benefit_id,
-                    "resident_id": resident_id,
-                    "agency": agency,
-                    "source_key": record.key,
-                    "program_code": record.program_code,
-                    "case_number": record.case_number,
-                    "status": record.status,
-                    "renewal_due_on": record.renewal_due_on,
-                    "next_payment_on": record.next_payment_on,
-                    "document": record.document(),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            self.actions.extend(
-                {
-                    "id": new_id(),
-                    "benefit_id": benefit_id,
-                    "resident_id": resident_id,
-                    "agency": agency,
-                    "program_code": record.program_code,
-                    "source_key": action.key,
-                    "kind": action.kind,
-                    "title": action.title,
-                    "state": action.state,
-                    "due_on": action.due_on,
-                    "scheduled_at": action.scheduled_at,
-                    "sort_on": action.due_on or NO_DUE_DATE,
-                    "updated_at": now,
-                }
-                for action in record.actions
-            )
+        benefit_rows, actions = snapshot_rows(resident_id, agency, records, now)
+        self.benefit_rows.extend(benefit_rows)
+        self.actions.extend(actions)
 
     def device(self, resident_id: str, token: str, k: int, locale: str, now: dt.datetime) -> None:
         self.devices.append(

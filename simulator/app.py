@@ -11,6 +11,7 @@ from simulator.identity import resident_provider, staff_provider
 from simulator.identity.authorization_codes import AuthorizationCodes
 from simulator.identity.keys import KeyRing
 from simulator.platform_api import (
+    bulk_routes,
     change_routes,
     control_routes,
     document_routes,
@@ -42,6 +43,7 @@ def create_app(settings: SimulatorSettings | None = None, clock: ScenarioClock |
         staff_provider,
         mpi_routes,
         feed_routes,
+        bulk_routes,
         change_routes,
         control_routes,
         partner_sandbox,

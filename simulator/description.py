@@ -275,6 +275,21 @@ def paths() -> dict:
                 parameters=[_query("person_id", "The person"), _query("record_id", "Or the record")],
             )
         },
+        "/platform/agencies/{agency}/records": {
+            "get": _op(
+                FEEDS,
+                "An agency's bulk export: every record, in pages, each as its per-record feed answers it",
+                _ok("Records and the next cursor (null at the end)"),
+                errors=(400, 401, 404, 503),
+                security=PLATFORM_KEY,
+                parameters=[
+                    _path("agency"),
+                    _query("cursor", "From a previous page's next_cursor"),
+                    _query("limit", "At most this many records (1-5000)", {"type": "integer"}),
+                    _query("fields", "ids: record and person ids only"),
+                ],
+            )
+        },
         "/platform/{agency}/changes": {
             "get": _op(
                 FEEDS,

@@ -15,6 +15,7 @@ from api.current_hub import current_hub
 from services import load_seed
 from services.identity.app_registry import SANDBOX_APPS, ensure_app_clients
 from services.partner.apps import ensure_sandbox_partners
+from services.vocabulary import AGENCIES
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -97,6 +98,19 @@ Personas: maria, james, ana, lee, sam, grace, rosa (residents); sophie, omar, ad
 def welcome(port: int, sandbox_port: int) -> None:
     """Print what to do next."""
     click.echo(WELCOME.format(port=port, sandbox_port=sandbox_port))
+
+
+@sandbox.command("seed-linked")
+@click.argument("agency", type=click.Choice(AGENCIES, case_sensitive=False))
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="at most this many residents")
+def seed_linked(agency: str, limit: int | None) -> None:
+    """Add one resident linked to each record of AGENCY at the sandbox platform, without snapshots (the setup of
+    a bulk reconciliation's first run: services/load_seed.py ``seed_linked``)."""
+    _require_sandbox()
+    added = load_seed.seed_linked(
+        current_hub(), agency.upper(), limit, progress=lambda line: click.echo(line, err=True)
+    )
+    click.echo(f"{added} residents linked at {agency.upper()}")
 
 
 @sandbox.command("seed-load")

@@ -21,8 +21,9 @@ document of this code and catalogue version. Anything else takes the full read (
 which stays the definition of what a read answers; ``tests/benefits/test_stored_reads.py`` holds the two to
 the same bytes.
 
-Writes that bypass the ORM must call ``note_changed`` themselves (none do today: the Core statements on these
-tables touch ``refresh_requested_at`` only, or delete actions beside their ORM-deleted benefit).
+Writes that bypass the ORM must call ``note_changed`` / ``note_restamp`` themselves, or ``drop_documents``
+(bulk reconciliation, ``services/benefits/bulk_reconcile.py``; other Core statements on these tables touch
+``refresh_requested_at`` only, or delete actions beside their ORM-deleted benefit).
 """
 
 from __future__ import annotations
@@ -101,6 +102,17 @@ def use_renderer(renderer: Renderer | None, as_of: Callable[[dt.datetime], str] 
 def note_changed(session: Session, resident_ids: Iterable[str]) -> None:
     """Mark residents whose documents must be rendered again when ``session`` commits."""
     session.info.setdefault(_PENDING, set()).update(resident_ids)
+
+
+def note_restamp(session: Session, resident_ids: Iterable[str]) -> None:
+    """Mark residents whose sources' stamps alone moved (written around the ORM): restamped when it commits."""
+    session.info.setdefault(_SOURCES_PENDING, set()).update(resident_ids)
+
+
+def drop_documents(session: Session, resident_ids: Iterable[str]) -> None:
+    """Delete these residents' documents in this transaction (one statement): their reads take the full path
+    and queue ``benefits.render_views`` until ``flask resident-views render`` or that job renders them."""
+    session.execute(delete(ResidentView).where(ResidentView.resident_id.in_(list(resident_ids))))
 
 
 @event.listens_for(Session, "after_flush")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from services.hub import Hub
 
 MAX_PAGES = 50
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +41,22 @@ class RecordRef:
     agency: str
     record_id: str
     person_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportedRecord:
+    """One record of a bulk export page: its ids and the document its per-record feed would answer."""
+
+    record_id: str
+    person_id: str | None
+    page: adapters.Page
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordsPage:
+    records: list[ExportedRecord]
+    next_cursor: str | None  # None: the export is complete
+    taken_at: dt.datetime  # hub clock when the page was asked for (what each record's pulled view is taken at)
 
 
 class _NotFound(Exception):
@@ -103,31 +121,66 @@ class PlatformClient:
         return pulled(records, taken_at, adapters.view_stamp(ref.agency, pages))
 
     def fetch(self, ref: RecordRef, *, timeout: float | None = None) -> list[adapters.Page]:
-        if self.in_maintenance(ref.agency) is not None:
-            raise SourceError(ref.agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not asked until it ends")
-        guard = self.guards[ref.agency]
+        return self._guarded(ref.agency, lambda: self._fetch(ref, timeout or self.timeout))
+
+    def records_page(self, agency: str, cursor: str | None, limit: int) -> RecordsPage:
+        """One page of the agency's bulk export (``GET agencies/{agency}/records``), behind the same guard as a
+        per-record fetch; any failure is a ``SourceError``. ``cursor`` None is the start."""
+        taken_at = clock.now()
+
+        def call() -> RecordsPage:
+            params = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+            response = self._get(agency, adapters.Request(f"agencies/{agency}/records", params), self.timeout * 10)
+            try:
+                body = response.json()
+                items = [
+                    ExportedRecord(
+                        item["record_id"], item.get("person_id"), adapters.Page(item["content_type"], item["body"])
+                    )
+                    for item in body["records"]
+                ]
+            except (ValueError, KeyError, TypeError):
+                raise SourceError(agency, SourceErrorKind.MALFORMED, "the bulk export's page is not readable") from None
+            following = body.get("next_cursor")
+            return RecordsPage(items, following if isinstance(following, str) else None, taken_at)
+
+        return self._guarded(agency, call)
+
+    def record_ids_page(self, agency: str, cursor: str | None, limit: int) -> tuple[list[tuple[str, str]], str | None]:
+        """One page of the bulk export without documents: ([(record id, person id)], next cursor)."""
+        params = {"limit": str(limit), "fields": "ids", **({"cursor": cursor} if cursor else {})}
+        request = adapters.Request(f"agencies/{agency}/records", params)
+        body = self._guarded(agency, lambda: self._get(agency, request, self.timeout * 10)).json()
+        return [(item["record_id"], item["person_id"]) for item in body["records"]], body.get("next_cursor")
+
+    def _guarded(self, agency: str, call: Callable[[], T]) -> T:
+        """Run one platform call for ``agency``: never during its planned outage, never while its breaker is
+        open; transient failures count against the breaker, an answer (even 404 or a bad record) for it."""
+        if self.in_maintenance(agency) is not None:
+            raise SourceError(agency, SourceErrorKind.MAINTENANCE, "planned maintenance: not asked until it ends")
+        guard = self.guards[agency]
         try:
             guard.before_call()
         except CircuitOpen:
             raise SourceError(
-                ref.agency, SourceErrorKind.CIRCUIT_OPEN, "the agency failed repeatedly; not asked for now"
+                agency, SourceErrorKind.CIRCUIT_OPEN, "the agency failed repeatedly; not asked for now"
             ) from None
         started = time.monotonic()
         try:
-            pages = self._fetch(ref, timeout or self.timeout)
+            answer = call()
         except _Transient as error:
             guard.failed(timed_out=error.kind == SourceErrorKind.TIMEOUT)
-            raise SourceError(ref.agency, error.kind, str(error)) from None
+            raise SourceError(agency, error.kind, str(error)) from None
         except (_NotFound, SourceError) as error:  # the agency answered: about the record, not its health
             guard.succeeded(time.monotonic() - started)
             if isinstance(error, SourceError):
                 raise
-            raise SourceError(ref.agency, SourceErrorKind.NOT_FOUND, "the agency does not know this record") from None
+            raise SourceError(agency, SourceErrorKind.NOT_FOUND, "the agency does not know this record") from None
         except BaseException:
             guard.failed(timed_out=False)
             raise
         guard.succeeded(time.monotonic() - started)
-        return pages
+        return answer
 
     def inline_slot(self, agency: str) -> InlineSlot | None:
         """May a read wait for ``agency`` now? A slot to release when the call ends, or None (see ``guard``)."""

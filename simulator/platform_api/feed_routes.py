@@ -22,8 +22,9 @@ blueprint = Blueprint("feeds", __name__, url_prefix="/platform")
 blueprint.before_request(require_platform_key)
 
 
-def faulty(agency: str):
-    """Applies the agency's current fault around a feed view that returns (payload, status)."""
+def faulty(agency: str, content_type: str | None = None):
+    """Applies the agency's current fault around a feed view that returns (payload, status); the answer is of
+    the agency's feed type unless ``content_type`` says otherwise (the bulk export is JSON for every agency)."""
 
     def wrap(view):
         @functools.wraps(view)
@@ -40,7 +41,8 @@ def faulty(agency: str):
             text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
             if fault and fault.mode == "malformed" and status == 200:
                 text = garble(text)
-            return Response(text, status=status, content_type=CONTENT_TYPES[agency] + "; charset=utf-8")
+            kind = content_type or CONTENT_TYPES[agency]
+            return Response(text, status=status, content_type=kind + "; charset=utf-8")
 
         return guarded
 
