@@ -8,13 +8,15 @@ rate, open loop (``bench.harness.open_loop``), for its p50 and p99.
 
 Everything runs in its own process, the hub driven from outside (``bench/harness.py``): a fresh database (SQLite
 in a temporary folder by default; with ``--database-url`` a PostgreSQL server, on which a database
-``bench_benefits_read`` is created and dropped) is migrated with ``alembic upgrade head`` and seeded with
+``bench_benefits_read_<pid>`` (its own, beside other runs) is created and dropped) is migrated with ``alembic upgrade head`` and seeded with
 ``flask sandbox seed-load --residents N --sign-in T --tokens-file …`` against the sandbox platform
 (``python -m simulator``, whose personas' records every resident gets), which signs T residents in and writes
 their hub access tokens, then ``flask resident-views render`` stores what each resident sees (bulk seeding goes
 around the store that renders it); then ``gunicorn wsgi:app`` is started on that database, and the benchmark drives
 load with ``wrk`` (a Lua script picks a random resident's token per request) or, if wrk is not installed, a
-threaded httpx client in its own process. Every source is fresh and ``PLATFORM_URL`` points at a closed port,
+threaded httpx client in its own process. The server is started as production starts it (``gunicorn -c
+gunicorn.conf.py``: settings checked, JSON access log on, request limits). The paced run (half each maximum) is
+``open_loop`` in two processes, first against a bare static answer (``static_server``), the driver's own floor. Every source is fresh and ``PLATFORM_URL`` points at a closed port,
 so a platform call on the hot path would show up as a source error (checked after the run). Writes the figures
 to ``bench/results/benefits_read.txt`` (``benefits_read_postgres.txt`` with ``--database-url``); ``--quick`` is a short run of a few hundred residents (``make bench
 QUICK=1``), whose figures go to ``bench/results/quick/``.
@@ -52,6 +54,7 @@ from bench.harness import (  # noqa: E402
     result_path,
     sandbox,
     seed_load,
+    static_server,
 )
 
 WRK_SCRIPT = """
@@ -204,7 +207,7 @@ def main() -> None:
     public_url = f"http://127.0.0.1:{port}"
     tokens_file = folder / "tokens.txt"
     try:
-        with Database(args.database_url, folder, "bench_benefits_read") as database:
+        with Database(args.database_url, folder, f"bench_benefits_read_{os.getpid()}") as database:
             seeding = hub_environment(database, folder, port, PLATFORM_URL=f"http://127.0.0.1:{sandbox_port}/platform")
             print(f"migrating, and seeding {args.residents:,} residents into {database.backend} …")
             migrate(seeding)
@@ -227,7 +230,9 @@ def main() -> None:
                 DATABASE_POOL_SIZE=str(args.threads + 1),
             )
             server_log = folder / "gunicorn.log"
-            with gunicorn(serving, port, workers=args.workers, threads=args.threads, log=server_log):
+            static_port = free_port()
+            hub = gunicorn(serving, port, workers=args.workers, threads=args.threads, log=server_log, production=True)
+            with hub, static_server(static_port):
                 check = httpx.get(f"{public_url}/v1/me/benefits", headers={"Authorization": f"Bearer {tokens[0]}"})
                 body = check.json()
                 assert check.status_code == 200, check.text
@@ -244,14 +249,13 @@ def main() -> None:
                 halves = []
                 healthz_max = statistics.median(rps(health) for _, health, _ in results)
                 sample = tokens[:1000]
-                for endpoint, rate in [("/healthz", healthz_max / 2)] + [(e, rps(r) / 2) for e, _, r in results]:
-                    half = open_loop(
-                        f"{public_url}{endpoint}",
-                        sample if endpoint != "/healthz" else [],
-                        rate=rate,
-                        seconds=args.seconds,
-                    )
-                    halves.append((endpoint, half))
+                # the driver's own floor first: the same paced driver against a fixed answer at healthz's half rate
+                paced = [("static answer", f"http://127.0.0.1:{static_port}/", healthz_max / 2)]
+                paced += [("GET /healthz", f"{public_url}/healthz", healthz_max / 2)]
+                paced += [(f"GET {e}", f"{public_url}{e}", rps(r) / 2) for e, _, r in results]
+                for name, url, rate in paced:
+                    half = open_loop(url, sample if "/v1/" in url else [], rate=rate, seconds=args.seconds)
+                    halves.append((name, half))
                 load_after = os.getloadavg()
                 during_load = server_log.read_text()
                 if "Traceback" in during_load or '"ERROR"' in during_load:
@@ -266,7 +270,8 @@ def main() -> None:
         f"({backend}), {len(tokens):,} signed-in residents picked at random per request",
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"load average before the run {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}; after {load_after[0]:.1f}",
-        f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
+        f"gunicorn -c gunicorn.conf.py wsgi:app (production config, JSON access log on), {args.workers} workers × "
+        f"{args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
         f"driver: {results[0][2]['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
         f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s",
@@ -282,14 +287,17 @@ def main() -> None:
             )
     lines += [
         "",
-        "at half the maximum rate (open loop from another process: a constant rate whatever the answers do, "
-        "latency from when each request was due)",
-        f"{'endpoint':<26}{'rate/s':>10}{'achieved':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}",
+        f"at half the maximum rate (open loop: {halves[0][1]['processes']} driver processes, each sending its share "
+        "at a constant rate whatever the answers do, latency from when each request was due; 'late': requests a "
+        "driver itself sent > 5 ms after due; the static answer is a bare asyncio server: the driver's own floor)",
+        f"{'endpoint':<26}{'rate/s':>10}{'achieved':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'late':>7}",
     ]
-    for endpoint, half in halves:
+    for name, half in halves:
         lines.append(
-            f"{'GET ' + endpoint:<26}{half['rate']:>10.0f}{half['rps']:>10.0f}{half['p50_ms']:>9.1f}"
+            f"{name:<26}{half['rate']:>10.0f}{half['rps']:>10.0f}{half['p50_ms']:>9.1f}"
             f"{half['p90_ms']:>9.1f}{half['p99_ms']:>9.1f}{half['non2xx'] + half['socket_errors']:>8}"
+            f"{half['late']:>7}"
         )
     lines += [
         "",

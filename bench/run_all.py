@@ -39,6 +39,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("sim_generate.py", []),
     ("partner_campaign.py", []),
     ("nudges_accuracy.py", ["--port", "18310"]),
+    ("memory_soak.py", ["--database-url", "{postgres}"]),
 ]
 
 
