@@ -168,6 +168,29 @@ def rps(result: dict) -> float:
     return result["requests"] / result["duration_s"]
 
 
+def render_stored_reads(
+    how: str, env: dict[str, str], database: Database, folder: Path, port: int, tokens: list
+) -> None:
+    """Seeded in bulk, around the store: render what the residents see (``services/benefits/documents.py``).
+    ``all``: ``flask resident-views render``, as a release's deploy step would (about 30 residents a second on
+    this loaded machine: most of an hour for 100,000). ``signed-in``: only the residents the load reads, the way
+    the hub renders a resident it finds without a document: a first read of each through a hub with the in-process
+    worker (whose ``benefits.render_views`` job renders it), then that server is stopped; the other residents keep
+    their rows and snapshots, without documents."""
+    if how == "all":
+        flask(env, "resident-views", "render")
+        return
+    warm = {**env, "WORKER_MODE": "inprocess", "PLATFORM_URL": "http://127.0.0.1:9/platform"}
+    with gunicorn(warm, port, workers=1, threads=4, log=folder / "render.log"), httpx.Client(timeout=30) as client:
+        for token in tokens:
+            client.get(f"http://127.0.0.1:{port}/v1/me/benefits", headers={"Authorization": f"Bearer {token}"})
+        count = "SELECT count(DISTINCT resident_id) FROM resident_views"
+        deadline = time.monotonic() + 600
+        while database.scalar(count) < len(tokens) and time.monotonic() < deadline:
+            time.sleep(2)
+    print(f"rendered the stored reads of {database.scalar(count):,} signed-in residents")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=100_000)
@@ -185,6 +208,12 @@ def main() -> None:
         "workers; nothing is queued during the run) or inprocess (the embedded default's ticker in each worker)",
     )
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--render",
+        choices=("signed-in", "all"),
+        default="signed-in",
+        help="whose stored reads to render before the load (see render_stored_reads)",
+    )
     parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--tokens-file", help=argparse.SUPPRESS)
@@ -208,7 +237,11 @@ def main() -> None:
     tokens_file = folder / "tokens.txt"
     try:
         with Database(args.database_url, folder, f"bench_benefits_read_{os.getpid()}") as database:
-            seeding = hub_environment(database, folder, port, PLATFORM_URL=f"http://127.0.0.1:{sandbox_port}/platform")
+            # seeding and rendering 100,000 residents takes longer than the 15-minute defaults: tokens would
+            # expire (401) and sources turn stale (each read queuing a refresh) before the load ends
+            lasting = {"ACCESS_TOKEN_TTL_SECONDS": "7200", "FRESH_SECONDS": "7200"}
+            platform_url = f"http://127.0.0.1:{sandbox_port}/platform"
+            seeding = hub_environment(database, folder, port, PLATFORM_URL=platform_url, **lasting)
             print(f"migrating, and seeding {args.residents:,} residents into {database.backend} …")
             migrate(seeding)
             with sandbox(sandbox_port):
@@ -216,10 +249,8 @@ def main() -> None:
                     seeding, args.residents, "--sign-in", str(args.tokens), "--tokens-file", str(tokens_file)
                 )
             print(summary)
-            # seeded in bulk, around the store: render what each resident sees (the stored reads of
-            # services/benefits/documents.py), as a release's deploy step would
-            flask(seeding, "resident-views", "render")
             tokens = tokens_file.read_text().split()
+            render_stored_reads(args.render, seeding, database, folder, port, tokens)
             serving = hub_environment(
                 database,
                 folder,
@@ -228,6 +259,7 @@ def main() -> None:
                 WORKER_MODE=args.worker_mode,
                 CELERY_BROKER_URL=args.broker_url,
                 DATABASE_POOL_SIZE=str(args.threads + 1),
+                **lasting,
             )
             server_log = folder / "gunicorn.log"
             static_port = free_port()
@@ -274,7 +306,7 @@ def main() -> None:
         f"{args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
         f"driver: {results[0][2]['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
-        f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s",
+        f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s; stored reads rendered: {args.render}",
         "",
         f"{'endpoint':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'/ healthz':>11}",
     ]
