@@ -510,10 +510,21 @@ async def main():
                 break
             due, raw = item
             try:
+                reused = writer is not None
                 if writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
                 writer.write(raw)
-                head = await reader.readuntil(b"\r\n\r\n")
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (OSError, asyncio.IncompleteReadError) as error:
+                    # the server closed this idle keep-alive connection (gunicorn's keepalive, 2 s) before the
+                    # request reached it: nothing was answered, so send it again on a new one, as HTTP clients do
+                    if not reused or getattr(error, "partial", b""):
+                        raise
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
+                    writer.write(raw)
+                    head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 length = next((int(l.split(":", 1)[1]) for l in lines if l.lower().startswith("content-length:")), 0)
                 await reader.readexactly(length)
