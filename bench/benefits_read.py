@@ -8,13 +8,15 @@ rate, open loop (``bench.harness.open_loop``), for its p50 and p99.
 
 Everything runs in its own process, the hub driven from outside (``bench/harness.py``): a fresh database (SQLite
 in a temporary folder by default; with ``--database-url`` a PostgreSQL server, on which a database
-``bench_benefits_read`` is created and dropped) is migrated with ``alembic upgrade head`` and seeded with
+``bench_benefits_read_<pid>`` (its own, beside other runs) is created and dropped) is migrated with ``alembic upgrade head`` and seeded with
 ``flask sandbox seed-load --residents N --sign-in T --tokens-file …`` against the sandbox platform
 (``python -m simulator``, whose personas' records every resident gets), which signs T residents in and writes
 their hub access tokens, then ``flask resident-views render`` stores what each resident sees (bulk seeding goes
 around the store that renders it); then ``gunicorn wsgi:app`` is started on that database, and the benchmark drives
 load with ``wrk`` (a Lua script picks a random resident's token per request) or, if wrk is not installed, a
-threaded httpx client in its own process. Every source is fresh and ``PLATFORM_URL`` points at a closed port,
+threaded httpx client in its own process. The server is started as production starts it (``gunicorn -c
+gunicorn.conf.py``: settings checked, JSON access log on, request limits). The paced run (half each maximum) is
+``open_loop`` in two processes, first against a bare static answer (``static_server``), the driver's own floor. Every source is fresh and ``PLATFORM_URL`` points at a closed port,
 so a platform call on the hot path would show up as a source error (checked after the run). Writes the figures
 to ``bench/results/benefits_read.txt`` (``benefits_read_postgres.txt`` with ``--database-url``); ``--quick`` is a short run of a few hundred residents (``make bench
 QUICK=1``), whose figures go to ``bench/results/quick/``.
@@ -52,6 +54,7 @@ from bench.harness import (  # noqa: E402
     result_path,
     sandbox,
     seed_load,
+    static_server,
 )
 
 WRK_SCRIPT = """
@@ -165,6 +168,30 @@ def rps(result: dict) -> float:
     return result["requests"] / result["duration_s"]
 
 
+def render_stored_reads(
+    how: str, env: dict[str, str], database: Database, folder: Path, port: int, tokens: list
+) -> None:
+    """Seeded in bulk, around the store: render what the residents see (``services/benefits/documents.py``).
+    ``all``: ``flask resident-views render``, as a release's deploy step would (about 30 residents a second on
+    this loaded machine: most of an hour for 100,000). ``signed-in``: only the residents the load reads, the way
+    the hub renders a resident it finds without a document: a first read of each through a hub with the in-process
+    worker (whose ``benefits.render_views`` job renders it), then that server is stopped; the other residents keep
+    their rows and snapshots, without documents."""
+    if how == "all":
+        flask(env, "resident-views", "render")
+        return
+    warm = {**env, "WORKER_MODE": "inprocess", "PLATFORM_URL": "http://127.0.0.1:9/platform"}
+    with gunicorn(warm, port, workers=1, threads=4, log=folder / "render.log"), httpx.Client(timeout=30) as client:
+        for token in tokens:
+            client.get(f"http://127.0.0.1:{port}/v1/me/benefits", headers={"Authorization": f"Bearer {token}"})
+        # an unverified resident has no document (the full read answers them): wait until the count stops growing
+        count, seen, deadline = "SELECT count(DISTINCT resident_id) FROM resident_views", -1, time.monotonic() + 600
+        while (now := database.scalar(count)) != seen and now < len(tokens) and time.monotonic() < deadline:
+            seen = now
+            time.sleep(10)
+    print(f"rendered the stored reads of {database.scalar(count):,} signed-in residents")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=100_000)
@@ -182,6 +209,12 @@ def main() -> None:
         "workers; nothing is queued during the run) or inprocess (the embedded default's ticker in each worker)",
     )
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--render",
+        choices=("signed-in", "all"),
+        default="signed-in",
+        help="whose stored reads to render before the load (see render_stored_reads)",
+    )
     parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--tokens-file", help=argparse.SUPPRESS)
@@ -204,8 +237,12 @@ def main() -> None:
     public_url = f"http://127.0.0.1:{port}"
     tokens_file = folder / "tokens.txt"
     try:
-        with Database(args.database_url, folder, "bench_benefits_read") as database:
-            seeding = hub_environment(database, folder, port, PLATFORM_URL=f"http://127.0.0.1:{sandbox_port}/platform")
+        with Database(args.database_url, folder, f"bench_benefits_read_{os.getpid()}") as database:
+            # seeding and rendering 100,000 residents takes longer than the 15-minute defaults: tokens would
+            # expire (401) and sources turn stale (each read queuing a refresh) before the load ends
+            lasting = {"ACCESS_TOKEN_TTL_SECONDS": "7200", "FRESH_SECONDS": "7200"}
+            platform_url = f"http://127.0.0.1:{sandbox_port}/platform"
+            seeding = hub_environment(database, folder, port, PLATFORM_URL=platform_url, **lasting)
             print(f"migrating, and seeding {args.residents:,} residents into {database.backend} …")
             migrate(seeding)
             with sandbox(sandbox_port):
@@ -213,10 +250,8 @@ def main() -> None:
                     seeding, args.residents, "--sign-in", str(args.tokens), "--tokens-file", str(tokens_file)
                 )
             print(summary)
-            # seeded in bulk, around the store: render what each resident sees (the stored reads of
-            # services/benefits/documents.py), as a release's deploy step would
-            flask(seeding, "resident-views", "render")
             tokens = tokens_file.read_text().split()
+            render_stored_reads(args.render, seeding, database, folder, port, tokens)
             serving = hub_environment(
                 database,
                 folder,
@@ -225,9 +260,12 @@ def main() -> None:
                 WORKER_MODE=args.worker_mode,
                 CELERY_BROKER_URL=args.broker_url,
                 DATABASE_POOL_SIZE=str(args.threads + 1),
+                **lasting,
             )
             server_log = folder / "gunicorn.log"
-            with gunicorn(serving, port, workers=args.workers, threads=args.threads, log=server_log):
+            static_port = free_port()
+            hub = gunicorn(serving, port, workers=args.workers, threads=args.threads, log=server_log, production=True)
+            with hub, static_server(static_port):
                 check = httpx.get(f"{public_url}/v1/me/benefits", headers={"Authorization": f"Bearer {tokens[0]}"})
                 body = check.json()
                 assert check.status_code == 200, check.text
@@ -244,14 +282,13 @@ def main() -> None:
                 halves = []
                 healthz_max = statistics.median(rps(health) for _, health, _ in results)
                 sample = tokens[:1000]
-                for endpoint, rate in [("/healthz", healthz_max / 2)] + [(e, rps(r) / 2) for e, _, r in results]:
-                    half = open_loop(
-                        f"{public_url}{endpoint}",
-                        sample if endpoint != "/healthz" else [],
-                        rate=rate,
-                        seconds=args.seconds,
-                    )
-                    halves.append((endpoint, half))
+                # the driver's own floor first: the same paced driver against a fixed answer at healthz's half rate
+                paced = [("static answer", f"http://127.0.0.1:{static_port}/", healthz_max / 2)]
+                paced += [("GET /healthz", f"{public_url}/healthz", healthz_max / 2)]
+                paced += [(f"GET {e}", f"{public_url}{e}", rps(r) / 2) for e, _, r in results]
+                for name, url, rate in paced:
+                    half = open_loop(url, sample if "/v1/" in url else [], rate=rate, seconds=args.seconds)
+                    halves.append((name, half))
                 load_after = os.getloadavg()
                 during_load = server_log.read_text()
                 if "Traceback" in during_load or '"ERROR"' in during_load:
@@ -266,10 +303,11 @@ def main() -> None:
         f"({backend}), {len(tokens):,} signed-in residents picked at random per request",
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"load average before the run {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}; after {load_after[0]:.1f}",
-        f"gunicorn wsgi:app, {args.workers} workers × {args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
+        f"gunicorn -c gunicorn.conf.py wsgi:app (production config, JSON access log on), {args.workers} workers × "
+        f"{args.threads} threads (gthread), WORKER_MODE={args.worker_mode}; "
         f"driver: {results[0][2]['driver']}, "
         f"{args.connections} connections, {args.seconds} s per endpoint, same server, same run",
-        f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s",
+        f"seeding (flask sandbox seed-load, its own process): {seed_seconds:.1f} s; stored reads rendered: {args.render}",
         "",
         f"{'endpoint':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'/ healthz':>11}",
     ]
@@ -282,14 +320,17 @@ def main() -> None:
             )
     lines += [
         "",
-        "at half the maximum rate (open loop from another process: a constant rate whatever the answers do, "
-        "latency from when each request was due)",
-        f"{'endpoint':<26}{'rate/s':>10}{'achieved':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}",
+        f"at half the maximum rate (open loop: {halves[0][1]['processes']} driver processes, each sending its share "
+        "at a constant rate whatever the answers do, latency from when each request was due; 'late': requests a "
+        "driver itself sent > 5 ms after due; the static answer is a bare asyncio server: the driver's own floor)",
+        f"{'endpoint':<26}{'rate/s':>10}{'achieved':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'late':>7}",
     ]
-    for endpoint, half in halves:
+    for name, half in halves:
         lines.append(
-            f"{'GET ' + endpoint:<26}{half['rate']:>10.0f}{half['rps']:>10.0f}{half['p50_ms']:>9.1f}"
+            f"{name:<26}{half['rate']:>10.0f}{half['rps']:>10.0f}{half['p50_ms']:>9.1f}"
             f"{half['p90_ms']:>9.1f}{half['p99_ms']:>9.1f}{half['non2xx'] + half['socket_errors']:>8}"
+            f"{half['late']:>7}"
         )
     lines += [
         "",

@@ -203,10 +203,21 @@ def sandbox(port: int) -> Process:
     return Process(command, ready_url=url + "/")
 
 
-def gunicorn(env: dict[str, str], port: int, *, workers: int = 1, threads: int = 4, log: Path | None = None) -> Process:
-    """``gunicorn wsgi:app`` (gthread), ready when ``/healthz`` answers."""
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    log: Path | None = None,
+    production: bool = False,
+) -> Process:
+    """``gunicorn wsgi:app`` (gthread), ready when ``/healthz`` answers. ``production=True`` starts it as production
+    does, with ``-c gunicorn.conf.py`` (settings checked first, the hub's JSON access log, request limits, no banner,
+    metrics directory); the workers and threads given here win over the file's ``WEB_CONCURRENCY``/``WEB_THREADS``."""
     command = [
         str(BIN / "gunicorn"),
+        *(["-c", "gunicorn.conf.py"] if production else []),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -481,7 +492,8 @@ def wrk(
 OPEN_LOOP = r"""
 import asyncio, json, sys, urllib.parse
 url, rate, seconds, connections = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-tokens = open(sys.argv[5]).read().split() if len(sys.argv) > 5 else []
+offset, processes = int(sys.argv[5]), int(sys.argv[6])
+tokens = open(sys.argv[7]).read().split() if len(sys.argv) > 7 else []
 target = urllib.parse.urlsplit(url)
 host, port, path = target.hostname, target.port or 80, target.path + (f"?{target.query}" if target.query else "")
 def request(token):
@@ -490,7 +502,7 @@ def request(token):
 requests = [request(t) for t in tokens] or [request(None)]
 async def main():
     loop = asyncio.get_running_loop()
-    queue, latencies, failures, statuses = asyncio.Queue(), [], [0], [0]
+    queue, latencies, failures, statuses, codes = asyncio.Queue(), [], [0], [0], {}
     async def connection():
         reader = writer = None
         while True:
@@ -499,16 +511,28 @@ async def main():
                 break
             due, raw = item
             try:
+                reused = writer is not None
                 if writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
                 writer.write(raw)
-                head = await reader.readuntil(b"\r\n\r\n")
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (OSError, asyncio.IncompleteReadError) as error:
+                    # the server closed this idle keep-alive connection (gunicorn's keepalive, 2 s) before the
+                    # request reached it: nothing was answered, so send it again on a new one, as HTTP clients do
+                    if not reused or getattr(error, "partial", b""):
+                        raise
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
+                    writer.write(raw)
+                    head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 length = next((int(l.split(":", 1)[1]) for l in lines if l.lower().startswith("content-length:")), 0)
                 await reader.readexactly(length)
                 latencies.append(loop.time() - due)  # from when it was due: waiting for a connection counts
                 if not lines[0].split()[1].startswith("2"):
                     statuses[0] += 1
+                    codes[lines[0].split()[1]] = codes.get(lines[0].split()[1], 0) + 1
                 if any(l.lower() == "connection: close" for l in lines):
                     writer.close(); reader = writer = None
             except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
@@ -517,13 +541,15 @@ async def main():
                     writer.close()
                 reader = writer = None
     workers = [asyncio.create_task(connection()) for _ in range(connections)]
-    total, start = int(rate * seconds), loop.time() + 0.3
+    total, start, late = int(rate * seconds), loop.time() + 0.3, [0]
     for i in range(total):
         due = start + i / rate
         delay = due - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait((due, requests[i % len(requests)]))
+        elif delay < -0.005:
+            late[0] += 1  # the driver itself sent this one more than 5 ms after it was due
+        queue.put_nowait((due, requests[(i * processes + offset) % len(requests)]))
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
@@ -533,19 +559,93 @@ async def main():
         return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000 if latencies else float("nan")
     print(json.dumps({"requests": len(latencies), "rps": len(latencies) / elapsed, "rate": rate,
                       "non2xx": statuses[0], "socket_errors": failures[0], "p50_ms": at(.5), "p90_ms": at(.9),
-                      "p99_ms": at(.99), "max_ms": at(1.0)}))
+                      "p99_ms": at(.99), "max_ms": at(1.0), "late": late[0], "codes": codes,
+                      "latencies_ms": [round(x * 1000, 3) for x in latencies]}))
 asyncio.run(main())
 """
 
 
-def open_loop(url: str, tokens: list[str], *, rate: float, seconds: float, connections: int = 64) -> dict:
-    """Requests sent at a constant ``rate`` from a separate process whatever the answers do (open loop, as wrk2's
-    ``-R``, which Debian's wrk lacks): an asyncio client over ``connections`` keep-alive connections, each
-    request's latency counted from when it was due, so a server falling behind shows in the tail (no
-    coordinated omission). ``tokens`` round robin."""
+def open_loop(
+    url: str, tokens: list[str], *, rate: float, seconds: float, connections: int = 64, processes: int = 2
+) -> dict:
+    """Requests sent at a constant ``rate`` from separate processes whatever the answers do (open loop, as wrk2's
+    ``-R``, which Debian's wrk lacks): ``processes`` asyncio clients started together, each sending ``rate /
+    processes`` a second over its share of ``connections`` keep-alive connections, each request's latency counted
+    from when it was due, so a server falling behind shows in the tail (no coordinated omission). One Python
+    process on a loaded machine is late by itself (its own scheduling shows as the server's latency), so the rate
+    is split; ``late`` counts requests a driver sent more than 5 ms after they were due, and ``static_server``
+    (the same driver against a fixed answer) gives the driver's own floor. ``tokens`` round robin."""
     with tempfile.NamedTemporaryFile("w", suffix=".tokens") as tokens_file:
         tokens_file.write("\n".join(tokens))
         tokens_file.flush()
-        command = [sys.executable, "-c", OPEN_LOOP, url, str(rate), str(seconds), str(connections), tokens_file.name]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.splitlines()[-1])
+        share = max(1, connections // processes)
+        running = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    OPEN_LOOP,
+                    url,
+                    str(rate / processes),
+                    str(seconds),
+                    str(share),
+                    str(index),
+                    str(processes),
+                    tokens_file.name,
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for index in range(processes)
+        ]
+        parts = []
+        for process in running:
+            output, _ = process.communicate()
+            if process.returncode:
+                raise SystemExit(f"open-loop driver failed ({process.returncode})")
+            parts.append(json.loads(output.splitlines()[-1]))
+    latencies = sorted(value for part in parts for value in part["latencies_ms"])
+
+    def at(quantile: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * quantile))] if latencies else float("nan")
+
+    return {
+        "requests": len(latencies),
+        "rps": sum(part["rps"] for part in parts),
+        "rate": rate,
+        "processes": processes,
+        "non2xx": sum(part["non2xx"] for part in parts),
+        "socket_errors": sum(part["socket_errors"] for part in parts),
+        "late": sum(part["late"] for part in parts),
+        "codes": {code: sum(part["codes"].get(code, 0) for part in parts) for part in parts for code in part["codes"]},
+        "p50_ms": at(0.5),
+        "p90_ms": at(0.9),
+        "p99_ms": at(0.99),
+        "max_ms": at(1.0),
+    }
+
+
+STATIC_SERVER = r"""
+import asyncio, sys
+BODY = b'{"status":"ok"}'
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
+async def serve(reader, writer):
+    try:
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(ANSWER)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", int(sys.argv[1]), backlog=1024)
+    print("ready", flush=True)
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
+"""
+
+
+def static_server(port: int) -> Process:
+    """A fixed 200 answer from a bare asyncio server in its own process (no WSGI, no framework): what the
+    open-loop driver measures against it is the driver's (and the machine's) own latency floor."""
+    return Process([sys.executable, "-c", STATIC_SERVER, str(port)])

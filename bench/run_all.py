@@ -43,6 +43,7 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("reconciliation.py", ["--database-url", "{postgres}"]),
     ("partner_campaign.py", []),
     ("nudges_accuracy.py", ["--port", "18310"]),
+    ("memory_soak.py", ["--database-url", "{postgres}"]),
 ]
 
 
