@@ -23,13 +23,6 @@ T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 TOKENS = ["refresh-token-aaaaaa", "refresh-token-bbbbbb", "refresh-token-cccccc"]
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.set_now(T0)
-    yield
-    clock.set_now(None)
-
-
 @pytest.fixture
 def account_server(tmp_path):
     """The fake FCM server that issues access tokens only for the service-account file it was given."""
@@ -58,6 +51,7 @@ def test_a_batch_sent_while_the_token_endpoint_does_not_answer_is_retried_and_de
 ):
     transport = account_transport(account_server, timeout_seconds=0.5)  # "hang" outlasts it: a read timeout
     hub.push = transport
+    clock.set_now(T0)
     try:
         resident = create_resident(db_session)
         create_notification(db_session, resident, create_devices(db_session, resident, TOKENS))
@@ -83,6 +77,7 @@ def test_a_batch_sent_while_the_token_endpoint_does_not_answer_is_retried_and_de
         assert {token: account_server.accepted_count(token) for token in TOKENS} == dict.fromkeys(TOKENS, 1)
         assert account_server.tokens_issued == 1
     finally:
+        clock.set_now(None)
         del hub.push
         transport.close()
 
