@@ -21,6 +21,10 @@ file: given ``service_account`` (the file's JSON, ``--service-account FILE``), `
 JWT-bearer grant google-auth sends (an RS256 assertion signed with the account's private key, ``iss`` its
 ``client_email``, ``aud`` Google's token URL), answers a fresh access token, and the send endpoint then accepts
 only tokens it issued (401 ``UNAUTHENTICATED`` otherwise). Point the file's ``token_uri`` at this server.
+``token_requests`` counts the requests that reached it, answered or not. ``slow_tokens(seconds)`` holds each token
+answer that long before issuing it; ``token_outage("hang")`` holds each token request without an answer until
+``token_outage(None)`` (then answers 503 and issues nothing: its caller has long timed out), as a Google endpoint
+that does not answer within the client's timeout; ``token_outage("down")`` closes the connection unanswered.
 ``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
 any caller like Google's token endpoint without checking (the partner campaign bench's Celery workers).
 """
@@ -123,6 +127,11 @@ class FakeFCMServer:
         self.service_account = service_account
         self._issued_tokens: set[str] = set()
         self.tokens_issued = 0
+        self.token_requests = 0
+        self._token_delay = 0.0
+        self._token_outage: str | None = None
+        self._token_endpoint_up = threading.Event()
+        self._token_endpoint_up.set()
         self._lock = threading.Lock()
         self._scripts: dict[str, collections.deque[tuple[str, int | None]]] = {}
         self._global_failure: tuple[str, int | None] | None = None
@@ -158,6 +167,7 @@ class FakeFCMServer:
         return self
 
     def stop(self) -> None:
+        self._token_endpoint_up.set()  # release held token requests
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -187,6 +197,32 @@ class FakeFCMServer:
     def slow_down(self, seconds: float, *, token: str | None = None) -> None:
         """Hold every answer (or only ``token``'s) ``seconds`` after the push was accepted (0 for none)."""
         self._delays[token] = seconds
+
+    def slow_tokens(self, seconds: float) -> None:
+        """Hold each token endpoint answer ``seconds`` before issuing the token (0 for none)."""
+        self._token_delay = seconds
+
+    def token_outage(self, mode: str | None) -> None:
+        """``"hang"``: token requests get no answer until ``token_outage(None)``; ``"down"``: their connection is
+        closed unanswered; ``None``: the endpoint answers again (held requests are then answered 503)."""
+        if mode not in (None, "hang", "down"):
+            raise ValueError(f"unknown token outage {mode!r}")
+        self._token_outage = mode
+        if mode == "hang":
+            self._token_endpoint_up.clear()
+        else:
+            self._token_endpoint_up.set()
+
+    def token_request_arrived(self) -> str | None:
+        """Count a token request; the outage it meets (``None``, ``"hang"``, ``"down"``)."""
+        with self._lock:
+            self.token_requests += 1
+        outage = self._token_outage
+        if outage == "hang":
+            self._token_endpoint_up.wait(timeout=60)
+        elif outage is None and self._token_delay:
+            time.sleep(self._token_delay)
+        return outage
 
     def delay_for(self, token: object) -> float:
         return self._delays.get(token if isinstance(token, str) else None) or self._delays.get(None, 0.0)
@@ -388,6 +424,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if self.path == TOKEN_PATH:
+            outage = self.server.fake.token_request_arrived()
+            if outage == "down":
+                self.close_connection = True
+                return
+            if outage == "hang":
+                self._reply(503, {"error": "temporarily_unavailable"})
+                return
             status, answer = self.server.fake.issue_token(parse_qs(raw.decode("utf-8", "replace")))
             self._reply(status, answer)
             return
