@@ -27,7 +27,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
 READERS = 16
 BUDGET = 2.0  # the default READ_BUDGET_SECONDS
-MARGIN = 0.5  # a busy 2-core machine; the phones saw up to 2 s more before
+# After the budget the sixteen first reads all store what they have at the same instant, taking turns at SQLite's
+# one writer: on a quiet 2-core machine their slowest answers came 0.4-1.4 s past the budget (seen 2.45-3.42 s in
+# repeated runs, at this commit's parent too), so 0.5 s failed one run in two. What is tested is that a 10 s agency
+# never holds a phone for its 10 s (nor a worker), which 3.5 s still shows; before the budget, phones waited 4 s more.
+MARGIN = 1.5
 CONFIGS = {
     "embedded (1 worker x 8 threads)": ["--workers", "1", "--threads", "8"],
     "production (2 x cores workers x 4 threads)": ["--workers", str(2 * (os.cpu_count() or 1)), "--threads", "4"],
