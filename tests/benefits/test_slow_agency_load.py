@@ -30,7 +30,7 @@ BUDGET = 2.0  # the default READ_BUDGET_SECONDS
 # After the budget the sixteen first reads all store what they have at the same instant, taking turns at SQLite's
 # one writer: on a quiet 2-core machine their slowest answers came 0.4-1.4 s past the budget (seen 2.45-3.42 s in
 # repeated runs, at this commit's parent too), so 0.5 s failed one run in two. What is tested is that a 10 s agency
-# never holds a phone for its 10 s (nor a worker), which 3.5 s still shows; before the budget, phones waited 4 s more.
+# never holds a phone for its 10 s (nor a worker), which 3.5 s still shows.
 MARGIN = 1.5
 CONFIGS = {
     "embedded (1 worker x 8 threads)": ["--workers", "1", "--threads", "8"],
