@@ -8,7 +8,7 @@ SANDBOX_RESIDENTS ?= 1000
 PG_SERVER_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 REDIS_STACK_TEST_URL ?= redis://127.0.0.1:6379/14
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 3  # on 2 cores: a third of a test's time is spent waiting on sockets, sandboxes and timers
 REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
 

@@ -31,13 +31,27 @@ from tests.sandbox import (  # noqa: F401  (fixtures)
 HubFlask.test_client_class = ValidatingClient
 
 
+# Tests of the HTTP edge: what is refused or shaped before a route's work touches a row (forged and expired ID
+# tokens, Host and header handling, problem documents, auth declarations). They use the database only to see that
+# nothing was written, which is the same on either engine; bad input stays in the PostgreSQL pass (NUL bytes and
+# 64-bit overflows are refused by PostgreSQL, not by SQLite).
+HTTP_EDGE_MODULES = frozenset(
+    {
+        "tests.auth.test_id_token_rejections",
+        "tests.api.test_hosts_and_headers",
+        "tests.api.test_problems",
+        "tests.api.test_auth_declarations",
+    }
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL pass (``TEST_DATABASE_URL`` set) runs only the tests that reach the hub's database.
 
     A test reaches it through the ``test_database`` fixture, or by building a ``TestDatabase`` of its own (its module
     imports ``tests.database``: migrations, link proofs). A test that does neither (text rendering, rules, the simulator, the fake FCM, the
     bench guard's own SQLite runs…) behaves the same whatever that variable says, and the SQLite pass has already
-    run it; running it twice would only spend CI's ten minutes. Tests marked ``redis`` or ``stack`` stay: the
+    run it; running it twice would only spend CI's ten minutes. Nor do the HTTP edge's modules (below). Tests marked ``redis`` or ``stack`` stay: the
     PostgreSQL pass is also the Redis/Celery pass.
     """
     if not os.environ.get("TEST_DATABASE_URL"):
@@ -45,6 +59,7 @@ def pytest_collection_modifyitems(config, items):
     kept, dropped = [], []
     for item in items:
         reaches_database = "test_database" in getattr(item, "fixturenames", ()) or _builds_its_own_database(item)
+        reaches_database = reaches_database and item.module.__name__ not in HTTP_EDGE_MODULES
         marked = item.get_closest_marker("redis") or item.get_closest_marker("stack")
         (kept if reaches_database or marked else dropped).append(item)
     if dropped:
