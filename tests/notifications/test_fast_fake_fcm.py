@@ -45,6 +45,7 @@ def test_firebase_admin_gets_the_outcomes_the_real_service_gives(fast_fcm):
     assert stats["accepted"] == 3 and stats["tokens"] == 2 and stats["duplicates"] == 1 and stats["calls"] == 6
 
 
+@pytest.mark.timing  # a requests-per-second floor: alone, so the parallel pass's other tests do not decide it
 def test_it_answers_a_pooled_client_faster_than_the_hub_needs(fast_fcm):
     httpx.post(fast_fcm + "/_fake/reset")
     url = fast_fcm + "/v1/projects/p/messages:send"
