@@ -36,13 +36,13 @@ import concurrent.futures
 import dataclasses
 from collections.abc import Callable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from services import clock
 from services.benefits.documents import drop_documents, note_changed, note_restamp
-from services.benefits.reconcile import FAILURES, ReconcileReport
+from services.benefits.reconcile import FAILURES, ReconcileReport, start_checkpoint
 from services.benefits.snapshot_rows import snapshot_rows
 from services.benefits.store import apply_snapshot, record_source_error, write_session
 from services.benefits.sync import refresh_source
@@ -84,7 +84,8 @@ def reconcile_agency_bulk(
     """``render=False`` drops the touched residents' stored documents instead of rendering them in the page's
     transaction (see the module's text)."""
     name = f"bulk:{agency}"
-    cursor, processed, failed, total = _start(hub, name, agency, resume)
+    cursor, processed, failed, total = start_checkpoint(hub, name, agency, resume)
+    cursor = cursor or None
     if on_start:
         on_start(total, processed)
     stale = pages = 0
@@ -107,23 +108,6 @@ def reconcile_agency_bulk(
                 return ReconcileReport(agency, processed, failed, total, True, stale=stale)
         upcoming.cancel()
     return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested pages", stale)
-
-
-def _start(hub: Hub, name: str, agency: str, resume: bool) -> tuple[str | None, int, int, int]:
-    with hub.session() as session:
-        total = session.scalar(
-            select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
-        )
-        checkpoint = session.get(SyncCheckpoint, name)
-        if checkpoint is None:
-            checkpoint = SyncCheckpoint(name=name)
-            session.add(checkpoint)
-        if not resume or checkpoint.finished_at is not None:
-            checkpoint.position, checkpoint.processed, checkpoint.failed = "", 0, 0
-            checkpoint.started_at, checkpoint.finished_at = clock.now(), None
-        checkpoint.updated_at = clock.now()
-        session.commit()
-        return checkpoint.position or None, checkpoint.processed, checkpoint.failed, total or 0
 
 
 def _page(hub: Hub, agency: str, cursor: str | None, page_size: int) -> RecordsPage:

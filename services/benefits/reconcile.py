@@ -50,20 +50,7 @@ def reconcile_agency(
     max_batches: int | None = None,
 ) -> ReconcileReport:
     name = f"agency:{agency}"
-    with hub.session() as session:
-        total = session.scalar(
-            select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
-        )
-        checkpoint = session.get(SyncCheckpoint, name)
-        if checkpoint is None:
-            checkpoint = SyncCheckpoint(name=name)
-            session.add(checkpoint)
-        if not resume or checkpoint.finished_at is not None:
-            checkpoint.position, checkpoint.processed, checkpoint.failed = "", 0, 0
-            checkpoint.started_at, checkpoint.finished_at = clock.now(), None
-        checkpoint.updated_at = clock.now()
-        session.commit()
-        position, processed, failed = checkpoint.position, checkpoint.processed, checkpoint.failed
+    position, processed, failed, total = start_checkpoint(hub, name, agency, resume)
     if on_start:
         on_start(total, processed)
 
@@ -110,3 +97,23 @@ def _save(hub: Hub, name: str, position: str, processed: int, failed: int, *, fi
         checkpoint.updated_at = clock.now()
         checkpoint.finished_at = clock.now() if finished else None
         session.commit()
+
+
+def start_checkpoint(hub: Hub, name: str, agency: str, resume: bool) -> tuple[str, int, int, int]:
+    """The run's checkpoint ``name``, started afresh unless ``resume`` finds an unfinished one: its position (``""``
+    at the start), processed and failed counts, and the number of residents linked at ``agency``. Shared by the
+    per-resident and the bulk run."""
+    with hub.session() as session:
+        total = session.scalar(
+            select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
+        )
+        checkpoint = session.get(SyncCheckpoint, name)
+        if checkpoint is None:
+            checkpoint = SyncCheckpoint(name=name)
+            session.add(checkpoint)
+        if not resume or checkpoint.finished_at is not None:
+            checkpoint.position, checkpoint.processed, checkpoint.failed = "", 0, 0
+            checkpoint.started_at, checkpoint.finished_at = clock.now(), None
+        checkpoint.updated_at = clock.now()
+        session.commit()
+        return checkpoint.position, checkpoint.processed, checkpoint.failed, total or 0
