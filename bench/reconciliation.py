@@ -79,22 +79,34 @@ def drain_export(sandbox_url: str, agency: str, page_size: int) -> tuple[int, fl
 
 
 def top_frames(raw: Path, limit: int = 12) -> list[str]:
-    """The functions most often on the stack in py-spy's collapsed output (own frames, by share of samples)."""
+    """The functions most often on the stack in py-spy's collapsed output, by share of samples: all frames (the
+    CLI's own wrappers, click's and flask's, left out), then own frames (the innermost, where the time is spent)."""
     totals: dict[str, int] = {}
+    own: dict[str, int] = {}
     samples = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
         samples += int(count)
-        for frame in set(stack.split(";")):
-            name = frame.split(" (")[0]
-            where = frame.split(" (")[-1].split(":")[0] if " (" in frame else ""
-            if where and not where.startswith("<"):
-                key = f"{name} ({where})"
+        keys = [_frame_key(frame) for frame in stack.split(";")]
+        for key in set(keys):
+            if key and not key.endswith(("(click/core.py)", "(click/decorators.py)", "(flask/cli.py)")):
                 totals[key] = totals.get(key, 0) + int(count)
-    ranked = sorted(totals.items(), key=lambda kv: -kv[1])[:limit]
-    return [f"  {count / max(samples, 1):6.1%}  {name}" for name, count in ranked]
+        if keys and keys[-1]:
+            own[keys[-1]] = own.get(keys[-1], 0) + int(count)
+    lines = []
+    for ranked in (totals, own):
+        top = sorted(ranked.items(), key=lambda kv: -kv[1])[:limit]
+        lines += ["  on the stack:" if ranked is totals else "  own time:"]
+        lines += [f"  {count / max(samples, 1):6.1%}  {name}" for name, count in top]
+    return lines
+
+
+def _frame_key(frame: str) -> str:
+    name = frame.split(" (")[0]
+    where = frame.split(" (")[-1].split(":")[0] if " (" in frame else ""
+    return f"{name} ({where})" if where and not where.startswith("<") else ""
 
 
 def main() -> None:
@@ -104,7 +116,10 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--per-resident", type=int, default=2000, help="residents for the per-resident reference")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", POSTGRES))
+    parser.add_argument("--port", type=int, default=0, help="the simulator's port (default: any free one)")
+    parser.add_argument("--database-name", default=f"bench_reconcile_{os.getpid()}", help="made and dropped")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument("--no-render", dest="render", action="store_false", help="skip rendering documents after")
     parser.add_argument("--quick", action="store_true", help="a short run that shows the benchmark works")
     args = parser.parse_args()
     if args.quick:
@@ -121,10 +136,10 @@ def main() -> None:
         lines.append(line)
         print(line, flush=True)
 
-    port = free_port()
+    port = args.port or free_port()
     sandbox_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as folder:
-        database = Database(args.database_url, Path(folder), f"bench_reconcile_{os.getpid()}")
+        database = Database(args.database_url, Path(folder), args.database_name)
         simulator = Process(
             [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", str(port)]
             + ["--residents", str(args.residents), "--public-url", sandbox_url],
@@ -138,7 +153,7 @@ def main() -> None:
             env = hub_environment(
                 database,
                 Path(folder),
-                free_port(),
+                port + 1 if args.port else free_port(),
                 SANDBOX_ENABLED="true",
                 SANDBOX_URL=sandbox_url,
                 PLATFORM_URL=f"{sandbox_url}/platform",
@@ -171,12 +186,13 @@ def main() -> None:
             events = database.scalar("SELECT count(*) FROM outbox_events")
             views = database.scalar("SELECT count(*) FROM resident_views")
             note(f"  outbox rows written: {events:,}; stored documents left: {views:,}")
-            load = load_average()
-            summary, seconds = timed_flask(env, "resident-views", "render")
-            note(
-                f"documents rendered afterwards (flask resident-views render, one resident at a time): {linked:,}"
-                f" residents in {seconds:.1f} s = {linked / seconds:,.0f} residents/s  (load {load})"
-            )
+            if args.render:
+                load = load_average()
+                summary, seconds = timed_flask(env, "resident-views", "render")
+                note(
+                    f"documents rendered afterwards (flask resident-views render, one resident at a time): {linked:,}"
+                    f" residents in {seconds:.1f} s = {linked / seconds:,.0f} residents/s  (load {load})"
+                )
             per = min(args.per_resident, linked)
             batches = max(1, per // 200)
             load = load_average()

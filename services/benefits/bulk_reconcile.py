@@ -33,10 +33,12 @@ found). A record the adapter cannot read is noted as that resident's source erro
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -52,7 +54,7 @@ from services.models.benefits import Benefit, BenefitAction, BenefitSource, Sync
 from services.models.identity import ResidentLink
 from services.platform import adapters
 from services.platform.client import RecordsPage
-from services.platform.records import TRANSIENT_KINDS, SourceError, SourceErrorKind, content_hash
+from services.platform.records import TRANSIENT_KINDS, SourceError, SourceErrorKind, content_hash, documents_hash
 from services.platform.views import SourceView, pulled
 
 STOPS = {
@@ -83,31 +85,45 @@ def reconcile_agency_bulk(
 ) -> ReconcileReport:
     """``render=False`` drops the touched residents' stored documents instead of rendering them in the page's
     transaction (see the module's text)."""
-    name = f"bulk:{agency}"
-    cursor, processed, failed, total = start_checkpoint(hub, name, agency, resume)
-    cursor = cursor or None
-    if on_start:
-        on_start(total, processed)
-    stale = pages = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-export") as ahead:
-        upcoming = ahead.submit(_page, hub, agency, cursor, page_size)
-        while max_pages is None or pages < max_pages:
-            try:
-                page = upcoming.result()
-            except SourceError as error:
-                reason = STOPS.get(error.kind, f"export failed ({error.kind}); resume later")
-                return ReconcileReport(agency, processed, failed, total, False, f"{agency} {reason}", stale)
-            if page.next_cursor is not None:
-                upcoming = ahead.submit(_page, hub, agency, page.next_cursor, page_size)
-            outcome = store_page(hub, agency, page, name, (processed, failed), render)
-            processed, failed, stale = processed + outcome.processed, failed + outcome.failed, stale + outcome.stale
-            pages += 1
-            if on_progress:
-                on_progress(outcome.processed)
-            if page.next_cursor is None:
-                return ReconcileReport(agency, processed, failed, total, True, stale=stale)
-        upcoming.cancel()
-    return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested pages", stale)
+    with _frozen_heap():
+        name = f"bulk:{agency}"
+        cursor, processed, failed, total = start_checkpoint(hub, name, agency, resume)
+        cursor = cursor or None
+        if on_start:
+            on_start(total, processed)
+        stale = pages = 0
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-export") as ahead:
+            upcoming = ahead.submit(_page, hub, agency, cursor, page_size)
+            while max_pages is None or pages < max_pages:
+                try:
+                    page = upcoming.result()
+                except SourceError as error:
+                    reason = STOPS.get(error.kind, f"export failed ({error.kind}); resume later")
+                    return ReconcileReport(agency, processed, failed, total, False, f"{agency} {reason}", stale)
+                if page.next_cursor is not None:
+                    upcoming = ahead.submit(_page, hub, agency, page.next_cursor, page_size)
+                outcome = store_page(hub, agency, page, name, (processed, failed), render)
+                processed, failed, stale = processed + outcome.processed, failed + outcome.failed, stale + outcome.stale
+                pages += 1
+                if on_progress:
+                    on_progress(outcome.processed)
+                if page.next_cursor is None:
+                    return ReconcileReport(agency, processed, failed, total, True, stale=stale)
+            upcoming.cancel()
+        return ReconcileReport(agency, processed, failed, total, False, "stopped after the requested pages", stale)
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The objects alive before the run (the app, its models, SQLAlchemy's caches) kept out of the cyclic
+    collector's passes while it runs: a page builds tens of thousands of small dicts and records, which sets off
+    collections of the oldest generation, and those walk the whole heap. Measured: a first run of 8,614
+    residents took 16.0-16.3 s with the freeze and 18.0-19.9 s without, alternated at load 10."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _page(hub: Hub, agency: str, cursor: str | None, page_size: int) -> RecordsPage:
@@ -183,12 +199,13 @@ def _apply(session: Session, agency: str, views: dict[str, SourceView], outcome:
     stmt = select(*columns).where(BenefitSource.agency == agency, BenefitSource.resident_id.in_(list(views)))
     sources = {row.resident_id: row for row in session.execute(stmt.with_for_update())}
     now = clock.now()
-    baselines: dict[str, tuple[SourceView, str]] = {}
+    baselines: dict[str, tuple[SourceView, str, list[dict]]] = {}
     stamps, changed = [], []
     for resident_id, view in views.items():
         source = sources.get(resident_id)
         if source is None:
-            baselines[resident_id] = (view, content_hash(view.records))
+            documents = [record.document() for record in view.records]  # built once: hashed and stored
+            baselines[resident_id] = (view, documents_hash(documents), documents)
             continue
         stamp = {"b_id": source.id, "view_at": source.view_at, "view_exact": source.view_exact}
         if is_older(view, source.view_at, source.view_exact, source.as_of):
@@ -220,18 +237,38 @@ _STAMP = (
 )
 
 
+# PostgreSQL: the page's stamps in one statement (an executemany is a statement per row for the server to plan
+# and run: the rerun of 87,044 residents took longer than the first run). The same columns as ``_STAMP``.
+_STAMP_PAGE = text(
+    "UPDATE benefit_sources AS s SET as_of = :now, attempted_at = :now, error_kind = NULL, error_detail = NULL,"
+    " error_at = NULL, view_at = v.view_at, view_exact = v.view_exact"
+    " FROM unnest(CAST(:ids AS bigint[]), CAST(:view_ats AS timestamptz[]), CAST(:exacts AS boolean[]))"
+    " AS v(id, view_at, view_exact) WHERE s.id = v.id"
+)
+
+
 def _stamp(session: Session, stamps: list[dict], now) -> None:
-    """The sources whose agency answered with the same (or an older) picture: stamps only, one executemany."""
-    if stamps:
-        params = [{key: value for key, value in stamp.items() if key != "b_resident_id"} for stamp in stamps]
-        session.connection().execute(_STAMP, [{**param, "now": now} for param in params])
+    """The sources whose agency answered with the same (or an older) picture: stamps only, in one statement on
+    PostgreSQL, one executemany elsewhere."""
+    if not stamps:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = {"ids": "b_id", "view_ats": "view_at", "exacts": "view_exact"}
+        arrays = {name: [stamp[key] for stamp in stamps] for name, key in columns.items()}
+        connection.execute(_STAMP_PAGE, {**arrays, "now": now})
+        return
+    params = [{key: value for key, value in stamp.items() if key != "b_resident_id"} for stamp in stamps]
+    connection.execute(_STAMP, [{**param, "now": now} for param in params])
 
 
-def _insert_baselines(session: Session, agency: str, baselines: dict[str, tuple[SourceView, str]], now) -> None:
+def _insert_baselines(
+    session: Session, agency: str, baselines: dict[str, tuple[SourceView, str, list[dict]]], now
+) -> None:
     if not baselines:
         return
     sources, benefits, actions = [], [], []
-    for resident_id, (view, digest) in baselines.items():
+    for resident_id, (view, digest, documents) in baselines.items():
         sources.append(
             {
                 "resident_id": resident_id,
@@ -243,7 +280,7 @@ def _insert_baselines(session: Session, agency: str, baselines: dict[str, tuple[
                 "view_exact": view.exact,
             }
         )
-        rows, action_rows = snapshot_rows(resident_id, agency, view.records, now)
+        rows, action_rows = snapshot_rows(resident_id, agency, view.records, now, documents)
         benefits += rows
         actions += action_rows
     connection = session.connection()

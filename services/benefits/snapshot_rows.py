@@ -8,6 +8,7 @@ the ORM so thousands go in with one ``INSERT`` per table. Writers of these rows 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from services.db import new_id
 from services.models.benefits import NO_DUE_DATE
@@ -15,11 +16,18 @@ from services.platform.records import BenefitRecord
 
 
 def snapshot_rows(
-    resident_id: str, agency: str, records: list[BenefitRecord], now: dt.datetime
+    resident_id: str,
+    agency: str,
+    records: list[BenefitRecord],
+    now: dt.datetime,
+    documents: list[dict[str, Any]] | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """(``benefits`` rows, ``benefit_actions`` rows) for ``records`` as the resident's picture at ``agency``."""
+    """(``benefits`` rows, ``benefit_actions`` rows) for ``records`` as the resident's picture at ``agency``;
+    ``documents``, when given, are the records' ``document()`` already built (for their content hash)."""
     benefits, actions = [], []
-    for record in records:
+    if documents is None:
+        documents = [record.document() for record in records]
+    for record, document in zip(records, documents, strict=True):
         benefit_id = new_id()
         benefits.append(
             {
@@ -32,7 +40,7 @@ def snapshot_rows(
                 "status": record.status,
                 "renewal_due_on": record.renewal_due_on,
                 "next_payment_on": record.next_payment_on,
-                "document": record.document(),
+                "document": document,
                 "created_at": now,
                 "updated_at": now,
             }

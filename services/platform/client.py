@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
+import orjson
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from services import clock
@@ -132,7 +133,7 @@ class PlatformClient:
             params = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
             response = self._get(agency, adapters.Request(f"agencies/{agency}/records", params), self.timeout * 10)
             try:
-                body = response.json()
+                body = orjson.loads(response.content)  # a page is megabytes; orjson reads it several times faster
                 items = [
                     ExportedRecord(
                         item["record_id"], item.get("person_id"), adapters.Page(item["content_type"], item["body"])

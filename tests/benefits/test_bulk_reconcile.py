@@ -8,11 +8,14 @@ its outbox events, an older view is kept out, a failing agency stops the run whe
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import httpx
 from sqlalchemy import func, select
 
-from services.models.benefits import Benefit, BenefitSource, ResidentView, SyncCheckpoint
+from services.benefits.store import APPLIED
+from services.benefits.sync import refresh_source
+from services.models.benefits import Benefit, BenefitAction, BenefitSource, ResidentView, SyncCheckpoint
 from services.models.outbox import OutboxEvent
 from tests.factories import create_signed_in_resident
 
@@ -128,3 +131,77 @@ def test_drop_documents_leaves_the_reads_to_the_full_path_until_rendered(sandbox
     assert rendered.exit_code == 0, rendered.output
     with sandbox_hub.session() as session:
         assert session.scalar(select(func.count()).where(ResidentView.resident_id == maria.id))
+
+
+HUB_IDS = {"action_id", "benefit_id"}  # the hub's own row ids, different for each resident
+
+
+def picture(context, resident_id: str) -> dict:
+    """What a resident's stored picture at DHS is, without the ids and stamps that differ between residents."""
+    with context.session() as session:
+        source = session.scalar(select(BenefitSource).where(BenefitSource.resident_id == resident_id))
+        benefits = {
+            row.source_key: (row.program_code, row.case_number, row.status, row.renewal_due_on, row.document)
+            for row in session.scalars(select(Benefit).where(Benefit.resident_id == resident_id))
+        }
+        actions = sorted(
+            (a.program_code, a.source_key, a.kind, a.title, a.state, a.due_on, a.scheduled_at, a.sort_on)
+            for a in session.scalars(select(BenefitAction).where(BenefitAction.resident_id == resident_id))
+        )
+        events = sorted(
+            (e.type, e.agency, json.dumps({k: v for k, v in e.payload.items() if k not in HUB_IDS}, sort_keys=True))
+            for e in session.scalars(select(OutboxEvent).where(OutboxEvent.resident_id == resident_id))
+        )
+        return {"hash": source.content_hash, "benefits": benefits, "actions": actions, "events": events}
+
+
+def test_bulk_writes_what_the_per_resident_path_writes_baseline_change_and_rerun(sandbox_app, sandbox_hub, sandbox_url):
+    """Two residents on james's record (his SNAP is approved and paid in the first week): one kept on the
+    per-resident path (``refresh_source``), one reconciled in bulk. Their pictures and outbox events must be the
+    same, for the first picture and for the change; a rerun with nothing changed writes nothing."""
+    single, other = (create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200402"}) for _ in "ab")
+    assert refresh_source(sandbox_hub, single.id, "DHS") == APPLIED
+    bulk(sandbox_app)
+    baseline = picture(sandbox_hub, single.id)
+    assert baseline["benefits"] and baseline["actions"] and not baseline["events"]
+    assert picture(sandbox_hub, other.id) == baseline
+
+    httpx.post(f"{sandbox_url}/platform/sim/advance", json={"days": 7}).raise_for_status()
+    assert refresh_source(sandbox_hub, single.id, "DHS") == APPLIED
+    bulk(sandbox_app, "--page-size", "1")
+    changed = picture(sandbox_hub, single.id)
+    assert changed["events"] and changed["hash"] != baseline["hash"]
+    assert picture(sandbox_hub, other.id) == changed
+
+    written = counts(sandbox_hub)
+    with sandbox_hub.session() as session:
+        updated = sorted(session.scalars(select(Benefit.updated_at)))
+    bulk(sandbox_app, "--drop-documents")
+    assert counts(sandbox_hub)[3] == written[3]  # an unchanged rerun writes no event
+    with sandbox_hub.session() as session:
+        assert sorted(session.scalars(select(Benefit.updated_at))) == updated
+
+
+def test_an_unchanged_rerun_stamps_every_source_as_answered(sandbox_app, sandbox_hub):
+    """The rerun's stamps (one statement per page on PostgreSQL): ``as_of``/``attempted_at`` move, an earlier
+    error is cleared, the view stamp is the newer one, the picture stays."""
+    residents = [create_signed_in_resident(sandbox_hub, links={"DHS": r}) for r in ("IES100200301", "IES100200402")]
+    bulk(sandbox_app)
+    earlier = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    with sandbox_hub.session() as session:
+        before = {}
+        for source in session.scalars(select(BenefitSource)):
+            source.as_of = source.attempted_at = source.error_at = earlier
+            source.error_kind, source.error_detail = "timeout", "no answer"
+            before[source.resident_id] = (source.content_hash, source.view_at, source.view_exact)
+        session.commit()
+    bulk(sandbox_app, "--drop-documents")
+    with sandbox_hub.session() as session:
+        sources = {s.resident_id: s for s in session.scalars(select(BenefitSource))}
+        assert set(sources) == {r.id for r in residents}
+        for resident_id, source in sources.items():
+            assert source.as_of > earlier and source.attempted_at == source.as_of
+            assert (source.error_kind, source.error_detail, source.error_at) == (None, None, None)
+            digest, view_at, view_exact = before[resident_id]
+            assert source.content_hash == digest and source.view_exact == view_exact
+            assert source.view_at >= view_at  # the newer of the stored view and the export's (an inexact one)

@@ -201,3 +201,28 @@ def test_records_round_trip_through_their_stored_document():
     ]:
         for record in adapters.normalise(agency, pages(fixture)):
             assert record_from_document(record.document()) == record
+
+
+def test_us_dates_read_by_hand_as_strptime_read_them():
+    from services.platform.adapters.common import us_date
+
+    for text in ("03/05/2025", "12/31/1999", "02/29/2024", " 01/02/2030 ", "2025-03-05", "2025-03-05T10:00:00"):
+        expected = (
+            dt.datetime.strptime(text.strip(), "%m/%d/%Y").date() if "/" in text else dt.date.fromisoformat(text[:10])
+        )
+        assert us_date(text) == expected
+    assert us_date("") is None and us_date(None) is None
+    for bad in ("02/30/2025", "13/01/2025", "00/10/2025", "1/2/2025", "03-05-2025", "soon"):
+        with pytest.raises(ValueError):
+            us_date(bad)
+
+
+def test_a_body_orjson_refuses_is_read_as_json_reads_it():
+    from services.platform.adapters.common import json_body
+
+    assert (
+        json_body("DHS", adapters.Page("application/json", '{"n": NaN, "big": 123456789012345678901234}'))["big"]
+        == 123456789012345678901234
+    )
+    with pytest.raises(SourceError):
+        json_body("DHS", adapters.Page("application/json", "{not json"))

@@ -9,6 +9,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
+
 from services.platform.records import OPEN_ACTION_STATES, Action, SourceError, SourceErrorKind
 from services.platform.status_reasons import DOCUMENTS_NEEDED, RENEWAL_OVERDUE, RENEWAL_STARTED
 from services.vocabulary import STATE_ZONE
@@ -27,6 +29,12 @@ class Page:
 
 
 def json_body(agency: str, page: Page) -> Any:
+    """The page's JSON, read by orjson (a bulk export's thousands of bodies); what orjson refuses and ``json``
+    reads (``NaN``, integers past 64 bits) is read by ``json`` as before."""
+    try:
+        return orjson.loads(page.text)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(page.text)
     except ValueError:
@@ -38,9 +46,12 @@ def us_date(value: str | None) -> dt.date | None:
     if value in (None, ""):
         return None
     value = str(value).strip()
-    if re.fullmatch(r"\d{2}/\d{2}/\d{4}", value):
-        return dt.datetime.strptime(value, "%m/%d/%Y").date()
+    if _US_DATE.fullmatch(value):  # read by hand: strptime was a sixth of a bulk reconciliation's time
+        return dt.date(int(value[6:]), int(value[:2]), int(value[3:5]))
     return dt.date.fromisoformat(value[:10])
+
+
+_US_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
 
 
 def iso_datetime(value: str | None) -> dt.datetime | None:
