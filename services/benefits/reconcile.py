@@ -19,8 +19,9 @@ from services import clock
 from services.benefits.store import STALE
 from services.benefits.sync import FAILED, refresh_source
 from services.hub import Hub
-from services.models.benefits import SyncCheckpoint
+from services.models.benefits import BenefitSource, SyncCheckpoint
 from services.models.identity import ResidentLink
+from services.planner_statistics import analyze_stale
 from services.platform.records import SourceErrorKind
 
 # the run stops at an open circuit, and at a planned outage (resume after it)
@@ -102,8 +103,10 @@ def _save(hub: Hub, name: str, position: str, processed: int, failed: int, *, fi
 def start_checkpoint(hub: Hub, name: str, agency: str, resume: bool) -> tuple[str, int, int, int]:
     """The run's checkpoint ``name``, started afresh unless ``resume`` finds an unfinished one: its position (``""``
     at the start), processed and failed counts, and the number of residents linked at ``agency``. Shared by the
-    per-resident and the bulk run."""
+    per-resident and the bulk run, which both ask the tables of links and sources by the page: their planner
+    statistics are brought up to date first (``planner_statistics``)."""
     with hub.session() as session:
+        analyze_stale(session.connection(), (ResidentLink.__tablename__, BenefitSource.__tablename__))
         total = session.scalar(
             select(func.count(func.distinct(ResidentLink.resident_id))).where(ResidentLink.agency == agency)
         )

@@ -11,12 +11,14 @@ import datetime as dt
 import json
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from services.benefits.store import APPLIED
 from services.benefits.sync import refresh_source
 from services.models.benefits import Benefit, BenefitAction, BenefitSource, ResidentView, SyncCheckpoint
 from services.models.outbox import OutboxEvent
+from services.planner_statistics import analyze_stale
 from tests.factories import create_signed_in_resident
 
 KEY = {"Authorization": "Bearer sandbox-platform-key"}
@@ -205,3 +207,23 @@ def test_an_unchanged_rerun_stamps_every_source_as_answered(sandbox_app, sandbox
             digest, view_at, view_exact = before[resident_id]
             assert source.content_hash == digest and source.view_exact == view_exact
             assert source.view_at >= view_at  # the newer of the stored view and the export's (an inexact one)
+
+
+def test_a_run_brings_the_planner_statistics_of_links_and_sources_up_to_date(sandbox_app, sandbox_hub):
+    """On PostgreSQL a run ANALYZEs ``resident_links`` and ``benefit_sources`` when they were never analyzed (or
+    changed much since): without statistics a page's look-up of a thousand record ids read every link of the
+    agency. ``last_analyze`` is set by an ANALYZE statement only (autovacuum sets ``last_autoanalyze``)."""
+    with sandbox_hub.engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            assert analyze_stale(connection, ["resident_links"]) == []
+            pytest.skip("SQLite plans without statistics of its own")
+    create_signed_in_resident(sandbox_hub, links={"DHS": "IES100200301"})
+    bulk(sandbox_app, "--drop-documents")
+    tables = ("resident_links", "benefit_sources")
+    with sandbox_hub.engine.connect() as connection:
+        analyzed = connection.execute(
+            text("SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY(:tables)"),
+            {"tables": list(tables)},
+        ).all()
+        assert sorted(name for name, at in analyzed if at is not None) == sorted(tables)
+        assert analyze_stale(connection, tables) == []  # fresh now: not analyzed again
