@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date
 from hashlib import blake2b
 
@@ -44,6 +45,7 @@ AGE_REFERENCE_YEAR = 2025  # birth years are absolute so a resident never change
 RESIDENT_PREFIX = "resident-"
 DHS_SLOTS = {"SNAP": 0, "TANF": 1, "CASH": 2, "WIC": 3}
 AGING_SLOTS = {"CCP": 0, "BAP": 1}
+DHS_CENTS = {"SNAP": (2300, 29100), "TANF": (30000, 70000), "CASH": (10000, 80000)}  # a month's amount: [low, high)
 
 
 def generated_identity(seed: int, n: int) -> tuple:
@@ -67,6 +69,23 @@ def generated_identity(seed: int, n: int) -> tuple:
 def aging_programs(age: int, h: bytes) -> tuple[bool, bool]:
     """(Community Care, Benefit Access) membership, decided from the identity hash so a roster is cheap."""
     return age >= 60 and h[14] < 77, age >= 65 and h[15] < 90
+
+
+def has_record(seed: int, n: int, agency: str) -> bool | None:
+    """Whether resident n has a record at ``agency``, known without building them (DHS: the draws before the
+    first program; AGING: the identity hash), or None where only building them tells (the other agencies' draws
+    follow the DHS cases'). The bulk export asks it of every resident, most of whom have no DHS record."""
+    if agency not in ("DHS", "AGING"):
+        return None
+    age, h = generated_identity(seed, n)[6:]
+    if agency == "AGING":
+        return any(aging_programs(age, h))
+    rng = random.Random(int.from_bytes(h, "big"))
+    return next(_dhs_programs(rng, age, household_size(h)), None) is not None
+
+
+def household_size(h: bytes) -> int:
+    return 1 + h[13] % 5
 
 
 def resident_index(handle: str, residents: int) -> int | None:
@@ -97,7 +116,7 @@ def generated_resident(seed: int, n: int) -> Person:
     given, family, birthdate, ssn4, locale, verified, age, h = generated_identity(seed, n)
     city, zip_code, area = names.PLACES[h[12] % len(names.PLACES)]
     rng = random.Random(int.from_bytes(h, "big"))
-    household = 1 + h[13] % 5
+    household = household_size(h)
     records = []
     dhs = _dhs_cases(rng, n, age, household)
     if dhs:
@@ -137,16 +156,28 @@ def _ascii(name: str) -> str:
     return name.translate(ASCII_EMAIL).lower()
 
 
+def _dhs_programs(rng: random.Random, age: int, household: int) -> Iterator[str]:
+    """A resident's DHS programs, each drawn when the previous one's case is built (a generator: the case's own
+    draws come between), so the draws before the first program are all it takes to know one exists."""
+    if rng.random() < 0.38:
+        yield "SNAP"
+    if age < 60 and household > 1 and rng.random() < 0.05:
+        yield "TANF"
+    if age >= 65 and rng.random() < 0.08:
+        yield "CASH"
+    if age < 45 and household > 1 and rng.random() < 0.12:
+        yield "WIC"
+
+
 def _dhs_cases(rng: random.Random, n: int, age: int, household: int) -> tuple[Case, ...]:
     cases = []
-    if rng.random() < 0.38:
-        cases.append(_cash_like(rng, n, "SNAP", rng.randrange(2300, 29100) * max(1, household // 2) // 100 * 100))
-    if age < 60 and household > 1 and rng.random() < 0.05:
-        cases.append(_cash_like(rng, n, "TANF", rng.randrange(30000, 70000) // 100 * 100))
-    if age >= 65 and rng.random() < 0.08:
-        cases.append(_cash_like(rng, n, "CASH", rng.randrange(10000, 80000) // 100 * 100))
-    if age < 45 and household > 1 and rng.random() < 0.12:
-        cases.append(_wic(rng, n))
+    for program in _dhs_programs(rng, age, household):
+        if program == "WIC":
+            cases.append(_wic(rng, n))
+            continue
+        low, high = DHS_CENTS[program]
+        scale = max(1, household // 2) if program == "SNAP" else 1
+        cases.append(_cash_like(rng, n, program, rng.randrange(low, high) * scale // 100 * 100))
     return tuple(cases)
 
 

@@ -12,6 +12,7 @@ from simulator.people.generated import (
     DHS_SLOTS,
     generated_identity,
     generated_resident,
+    has_record,
     resident_index,
 )
 from simulator.people.model import AgencyRecord, Case, Person
@@ -63,6 +64,10 @@ class Population:
 
     def _build_resident(self, n: int) -> Person:
         return generated_resident(self.seed, n)
+
+    def lacks_record(self, n: int, agency: str) -> bool:
+        """Resident n is known to have no record at ``agency`` without building them (``has_record``)."""
+        return has_record(self.seed, n, agency) is False
 
     def by_handle(self, handle: str) -> Person | None:
         if handle in self.personas:

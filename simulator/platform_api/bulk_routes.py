@@ -67,8 +67,13 @@ def _page(agency: str, position: int, limit: int, ids_only: bool) -> dict:
     end = len(personas) + population.residents
     records = []
     while position < end and len(records) < limit:
-        person = personas[position] if position < len(personas) else population.resident(position - len(personas) + 1)
-        position += 1
+        n, position = position - len(personas) + 1, position + 1  # n: the resident at this position, if ≥ 1
+        if n < 1:
+            person = personas[position - 1]
+        elif population.lacks_record(n, agency):
+            continue  # most residents have no record at an agency: not built to learn it
+        else:
+            person = population.resident(n)
         record = person.record(agency)
         if record is None:
             continue

@@ -9,7 +9,7 @@ from datetime import date
 
 from simulator.feeds.documents import render_record_document
 from simulator.identifiers import decode, encode, luhn_valid
-from simulator.people.generated import generated_resident
+from simulator.people.generated import generated_resident, has_record
 from simulator.people.personas import build_personas
 from simulator.people.population import RECORD_PREFIXES, Population
 from simulator.people.program_rules import ISSUANCE_DAY_BY_LAST_DIGIT
@@ -25,6 +25,17 @@ def test_the_same_seed_gives_the_same_people_and_another_seed_other_people():
         generated_resident(42, 123).given_name + generated_resident(42, 124).family_name
         != generated_resident(7, 123).given_name + generated_resident(7, 124).family_name
     )
+
+
+def test_whether_a_resident_has_a_record_is_known_without_building_them_exactly_as_building_tells():
+    """The bulk export skips residents ``has_record`` rules out at DHS and AGING; for the other agencies it
+    cannot tell (None) and the export builds them."""
+    for n in range(1, 2001):
+        person = generated_resident(42, n)
+        for agency in ("DHS", "AGING"):
+            assert has_record(42, n, agency) is (person.record(agency) is not None), (n, agency)
+        assert has_record(42, n, "HFS") is None
+    assert 0 < sum(has_record(42, n, "DHS") for n in range(1, 2001)) < 2000
 
 
 def test_a_population_has_a_realistic_mix_of_programs_and_states():
