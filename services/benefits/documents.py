@@ -157,10 +157,18 @@ def _render_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_pending(session: Session, previous) -> None:
-    if previous.nested:  # a savepoint rolled back: what the transaction noted before it still commits (a resident
-        return  # noted only inside it is rendered anyway, from rows that did not change: the same document)
+    if _savepoint_of(previous) is not None:  # what the transaction noted before the savepoint still commits (a
+        return  # resident noted only inside it is rendered anyway, from rows that did not change: the same document)
     session.info.pop(_PENDING, None)
     session.info.pop(_SOURCES_PENDING, None)
+
+
+def _savepoint_of(transaction):
+    """The savepoint a rollback of ``transaction`` rolled back (a failed flush rolls back its own inner
+    transaction, and with it the savepoint it ran in), or ``None``: the whole transaction."""
+    while transaction is not None and not transaction.nested:
+        transaction = transaction.parent
+    return transaction
 
 
 def gather(session: Session, resident_id: str) -> Gathered:
