@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--celery", action="store_true", help="WORKER_MODE=celery on PostgreSQL (Redis db 10)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default=REDIS)
+    parser.add_argument("--database-name", default=DATABASE, help="the database made (and dropped) for --celery")
     parser.add_argument("--quick", action="store_true", help="50 events, 3 s of /healthz")
     args = parser.parse_args()
     health_seconds = 5
@@ -72,7 +73,7 @@ def main() -> int:
         env = {"PLATFORM_EVENTS_SECRET": SECRET, **fake.settings()}
         if args.celery:
             env |= {
-                "DATABASE_URL": fresh_postgres_database(args.database_url, DATABASE),
+                "DATABASE_URL": fresh_postgres_database(args.database_url, args.database_name),
                 "WORKER_MODE": "celery",
                 "CELERY_BROKER_URL": args.redis_url,
             }
@@ -138,7 +139,7 @@ def main() -> int:
                 one.wait(30)
             fake.stop()
             if args.celery:
-                drop_postgres_database(args.database_url, DATABASE)
+                drop_postgres_database(args.database_url, args.database_name)
     measured = [seen[t] - accepted[r] for t, r in tokens.items() if t in seen and r in accepted]
     early = sum(1 for one in measured if one < 0)  # a seeded campaign push that arrived after the reset
     latencies = sorted(one for one in measured if one >= 0)

@@ -3,15 +3,15 @@
 What a benefits or actions read shows changes only when a snapshot, a source's state, a consent, a link or an
 upload changes. Every session notes the residents whose such rows it flushed (``Benefit``, ``BenefitAction``,
 ``Consent``, ``ResidentLink``, ``DocumentUpload`` (what an action shows was sent, and its status), and a ``BenefitSource`` whose ``as_of``, ``attempted_at`` or ``error_at`` moved),
-and just before it commits renders their documents, one per language of the text catalogue, into
-``resident_views`` in the same transaction (so the snapshot, its outbox rows and what the resident will see
-commit together or not at all). A savepoint's release renders nothing and its rollback forgets nothing: a
-transaction of many savepoints (the event drain's batch) renders each resident once, when it commits (so a
-``commit()`` while a savepoint is still open would render nothing: nobody does that). A change that moves only a source's stamps (a pull or event that found the same
-picture, a failed fetch) restamps the documents' copy of the sources and their benefits' ``as_of`` without
+and just before it commits renders their documents, one per language of the text catalogue, into ``resident_views``
+in the same transaction (so the snapshot, its outbox rows and what the resident will see commit together or not at
+all). A savepoint's release renders nothing and its rollback forgets nothing: a transaction of many savepoints (the
+event drain's batch) renders each resident once, when it commits (so a ``commit()`` while a savepoint is still open
+would render nothing: nobody does that). A change that moves only a source's stamps (a pull or event that found the
+same picture, a failed fetch) restamps the documents' copy of the sources and their benefits' ``as_of`` without
 rendering the items again. A process that has no renderer (one that never built the API) deletes the documents
-instead; a read that finds none of this version is answered by the full read and queues
-``benefits.render_views`` (``flask resident-views render`` renders everyone, after a release that changed texts).
+instead; a read that finds none of this version is answered by the full read and queues ``benefits.render_views``
+(``flask resident-views render`` renders everyone, after a release that changed texts).
 
 A document holds each item exactly as the documented schemas dump it, in the order the read pages them, and
 each source's raw ``as_of``/``error_at``/``attempted_at``: freshness, and ``meta.sources[].maintenance`` (from the
