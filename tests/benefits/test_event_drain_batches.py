@@ -5,8 +5,11 @@ leaves everything as it was (on SQLite too, where releasing a savepoint must not
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
 from sqlalchemy import event, func, insert, select
@@ -14,7 +17,7 @@ from sqlalchemy import event, func, insert, select
 from api.resident.benefits.stored import render
 from services import clock
 from services.benefits import documents
-from services.benefits.event_inbox import apply_accepted_events
+from services.benefits.event_inbox import apply_accepted_events, apply_platform_events_job
 from services.models.benefits import PlatformEvent, PlatformEventInbox, ResidentView
 from services.models.identity import Consent
 from services.models.outbox import OutboxEvent
@@ -235,3 +238,20 @@ def test_a_savepoint_released_in_a_transaction_that_only_read_commits_nothing(hu
         session.rollback()
     with hub.session() as session:
         assert session.scalar(select(func.count()).select_from(Consent)) == 0
+
+
+def test_a_drain_submitted_while_another_runs_leaves_its_events_to_that_one(client, hub, people):
+    """In one process drains only wait for each other (for SQLite's one writer, for the interpreter lock): the
+    second returns at once, and the running one, asked again, polls on and applies what was accepted."""
+    hub.settings = dataclasses.replace(hub.settings, platform_events_drain_seconds=0.3)
+    first: list[int] = []
+    running = threading.Thread(target=lambda: first.append(apply_platform_events_job(hub)))
+    running.start()  # finds the inbox empty and polls for 0.3 s
+    try:
+        time.sleep(0.05)
+        accept(client, event_of("evt_1", JAMES, "dhs_james_day7.json", 1))
+        assert apply_platform_events_job(hub) == 0  # the running drain has the turn
+    finally:
+        running.join(timeout=10)
+    assert first == [1] and inbox(hub) == [] and outcomes(hub) == {"evt_1": "applied"}
+    assert apply_platform_events_job(hub) == 0  # the turn was given back: this one ran, and found nothing
