@@ -50,6 +50,15 @@ def accept(client, *events: bytes) -> None:
     assert [one["status"] for one in response.get_json()["results"]] == ["accepted"] * len(events)
 
 
+def put_in_inbox(hub, event_id: str, record_id: str, document: str, **columns) -> None:
+    """An inbox row written as it is, around the API (which would refuse or not store it)."""
+    occurred_at = dt.datetime(2026, 11, 28, 6, 1, tzinfo=dt.UTC)
+    row = {"event_id": event_id, "agency": "DHS", "record_id": record_id, "occurred_at": occurred_at}
+    with hub.session() as session:
+        session.execute(insert(PlatformEventInbox).values(**row, document=document, **columns))
+        session.commit()
+
+
 def outcomes(hub) -> dict[str, str]:
     with hub.session() as session:
         return dict(session.execute(select(PlatformEvent.event_id, PlatformEvent.outcome)).all())
@@ -116,18 +125,8 @@ def test_a_poison_event_stays_with_its_records_later_events_while_other_records_
     accept(
         client, event_of("evt_2", JAMES, "dhs_james_day7.json", 2), event_of("evt_3", MARIA, "dhs_maria_day7.json", 3)
     )
-    with hub.session() as session:  # a row whose document cannot be read (written around the API)
-        session.execute(
-            insert(PlatformEventInbox).values(
-                event_id="evt_1",
-                agency="DHS",
-                record_id=JAMES,
-                occurred_at=dt.datetime(2026, 11, 28, 6, 1, tzinfo=dt.UTC),
-                document="{not json",
-                received_at=clock.now() - dt.timedelta(seconds=5),
-            )
-        )
-        session.commit()
+    # a row whose document cannot be read (written around the API), received before the others
+    put_in_inbox(hub, "evt_1", JAMES, "{not json", received_at=clock.now() - dt.timedelta(seconds=5))
     apply_accepted(hub)  # the drain runs until nothing it may apply is left, and ends
     assert inbox(hub) == ["evt_1", "evt_2"]  # james's later change waits behind the one that failed
     assert outcomes(hub) == {"evt_3": "applied"}
@@ -148,17 +147,8 @@ def test_a_duplicate_in_a_batch_changes_nothing_and_the_others_apply(client, hub
     apply_accepted(hub)
     before = outbox(hub)
     accept(client, event_of("evt_2", MARIA, "dhs_maria_day7.json", 2))
-    with hub.session() as session:  # evt_1 accepted again as it was being applied (the redelivery race)
-        session.execute(
-            insert(PlatformEventInbox).values(
-                event_id="evt_1",
-                agency="DHS",
-                record_id=JAMES,
-                occurred_at=dt.datetime(2026, 11, 28, 6, 1, tzinfo=dt.UTC),
-                document=json.dumps(json.loads(page("dhs_james_day0.json").text)),
-            )
-        )
-        session.commit()
+    # evt_1 accepted again as it was being applied (the redelivery race)
+    put_in_inbox(hub, "evt_1", JAMES, json.dumps(json.loads(page("dhs_james_day0.json").text)))
     assert apply_accepted_events(hub) == 2
     assert inbox(hub) == [] and outcomes(hub) == {"evt_1": "applied", "evt_2": "applied"}
     after = outbox(hub)
