@@ -37,10 +37,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.background import job
+from services.benefits.drain_turn import Turn
 from services.benefits.platform_events import (
     DUPLICATE,
     ChangeEvent,
@@ -189,75 +190,47 @@ def _apply_one(hub: Hub, session: Session, event: ChangeEvent) -> tuple[str, lis
 def apply_platform_events_job(hub: Hub) -> int:
     """Drain the inbox, then keep polling until it has been empty for ``platform_events_drain_seconds``. A drain
     works at most ``DRAIN_TURN_SECONDS`` and then submits its successor, so a worker (or a stopping process) is
-    never held by a long backlog and a Celery task stays short. One drain runs at a time in a process
-    (``_Turn``): one submitted meanwhile returns at once and the running one polls on for what it was for."""
-    turn = _Turn.of(hub)
+    never held by a long backlog and a Celery task stays short. One drain runs at a time (``drain_turn``): one
+    submitted meanwhile returns at once, and what it was submitted for is the running one's. The running one
+    sees an event accepted until its last poll; one accepted after that (its own drain found the turn taken)
+    shows in the inbox's count once the turn is given back, and it submits a drain for it."""
+    turn = Turn(hub)
     if not turn.take():
         return 0
     try:
-        total, unfinished = _drain(hub, turn)
+        total, unfinished, left = _drain(hub)
     finally:
         turn.release()
-    if unfinished:  # after the release, so that its successor can take the turn
+    if unfinished or _waiting(hub) > left:  # after the release, so that the next drain can take the turn
         hub.runner.submit(apply_platform_events_job)  # refused while stopping: the sweep catches up
     return total
 
 
-def _drain(hub: Hub, turn: _Turn) -> tuple[int, bool]:
-    """How many events this drain applied, and whether it stopped with more to do (its time was up)."""
+def _drain(hub: Hub) -> tuple[int, bool, int]:
+    """How many events this drain applied, whether it stopped with more to do (its time was up), and how many
+    events the inbox held just before its last poll (ones it could not apply: a failing event and its record's
+    later ones, or ones whose pull could not be queued)."""
     linger = hub.settings.platform_events_drain_seconds
     started = time.monotonic()
     total, idle_since = 0, None
     passing: set[tuple[str, str]] = set()  # records whose event failed: not claimed again by this drain
     while True:
+        stopping = idle_since is not None and time.monotonic() - idle_since >= linger
+        left = _waiting(hub) if stopping else 0
         done = apply_accepted_events(hub, passing=passing)
         total += done
-        now = time.monotonic()
         if done:
             idle_since = None
-            if now - started >= DRAIN_TURN_SECONDS:
-                return total, True
+            if time.monotonic() - started >= DRAIN_TURN_SECONDS:
+                return total, True, 0
             continue
-        idle_since = now if idle_since is None else idle_since
-        if now - idle_since >= linger:
-            if not turn.asked_again():
-                return total, False
-            idle_since = None  # a drain was submitted meanwhile: its events may be just arriving
+        if stopping:
+            return total, False, left
+        idle_since = time.monotonic() if idle_since is None else idle_since
         time.sleep(min(0.02, linger))
 
 
-class _Turn:
-    """Whose turn it is to drain in this process. Drains in one process only wait for each other: for the one
-    writer on SQLite (a profile of the intake benchmark found 40 % of the drain threads' samples waiting for it,
-    while holding the in-process pool's threads that dispatch and sends need) and for the interpreter lock on
-    PostgreSQL; other processes' drains (Celery workers) still drain beside it, each claiming its own rows."""
-
-    _of: dict[int, _Turn] = {}
-    _lock = threading.Lock()
-
-    def __init__(self) -> None:
-        self.running = self.asked = False
-
-    @classmethod
-    def of(cls, hub: Hub) -> _Turn:
-        with cls._lock:
-            return cls._of.setdefault(id(hub), cls())
-
-    def take(self) -> bool:
-        """Take the turn, or (another drain has it) ask that one to poll on; whether it was taken."""
-        with self._lock:
-            if self.running:
-                self.asked = True
-                return False
-            self.running, self.asked = True, False
-            return True
-
-    def asked_again(self) -> bool:
-        """Whether a drain was submitted since the last time this was asked (and forget that it was)."""
-        with self._lock:
-            asked, self.asked = self.asked, False
-            return asked
-
-    def release(self) -> None:
-        with self._lock:
-            self.running = False
+def _waiting(hub: Hub) -> int:
+    """How many events the inbox holds (only a drain takes any out, and only one drains at a time)."""
+    with hub.session() as session:
+        return session.scalar(select(func.count()).select_from(PlatformEventInbox))

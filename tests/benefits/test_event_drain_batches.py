@@ -12,11 +12,12 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, text
 
 from api.resident.benefits.stored import render
 from services import clock
 from services.benefits import documents
+from services.benefits.drain_turn import LOCK_KEY
 from services.benefits.event_inbox import apply_accepted_events, apply_platform_events_job
 from services.models.benefits import PlatformEvent, PlatformEventInbox, ResidentView
 from services.models.identity import Consent
@@ -231,8 +232,8 @@ def test_a_savepoint_released_in_a_transaction_that_only_read_commits_nothing(hu
 
 
 def test_a_drain_submitted_while_another_runs_leaves_its_events_to_that_one(client, hub, people):
-    """In one process drains only wait for each other (for SQLite's one writer, for the interpreter lock): the
-    second returns at once, and the running one, asked again, polls on and applies what was accepted."""
+    """Drains only wait for each other (for SQLite's one writer, the interpreter lock, a Celery worker's slots):
+    the second returns at once, and the running one, polling on, applies what was accepted."""
     hub.settings = dataclasses.replace(hub.settings, platform_events_drain_seconds=0.3)
     first: list[int] = []
     running = threading.Thread(target=lambda: first.append(apply_platform_events_job(hub)))
@@ -245,3 +246,20 @@ def test_a_drain_submitted_while_another_runs_leaves_its_events_to_that_one(clie
         running.join(timeout=10)
     assert first == [1] and inbox(hub) == [] and outcomes(hub) == {"evt_1": "applied"}
     assert apply_platform_events_job(hub) == 0  # the turn was given back: this one ran, and found nothing
+
+
+def test_on_postgresql_a_drain_in_another_process_holds_the_turn(client, hub, test_database, people):
+    """The turn is an advisory lock: while another worker's drain holds it, a drain here applies nothing."""
+    if not test_database.is_postgres:
+        pytest.skip("on SQLite only a process's own drains are kept apart")
+    accept(client, event_of("evt_1", JAMES, "dhs_james_day7.json", 1))
+    with test_database.engine.connect() as other:  # another Celery process's drain
+        assert other.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        assert apply_platform_events_job(hub) == 0 and inbox(hub) == ["evt_1"]
+        other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        other.commit()
+    assert apply_platform_events_job(hub) == 1 and inbox(hub) == []
+    with test_database.engine.connect() as other:  # and the drain gave the lock back
+        assert other.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        other.commit()
