@@ -9,18 +9,19 @@ Decisions:
   request costs a signature check, a parse and one insert whatever the event changes.
 - **Apply** (``apply_accepted_events``): exactly ``apply_change_event``'s meaning (stale events change nothing, once
   per event id, outbox rows in the snapshot's transaction), for up to ``BATCH`` events in one transaction: one
-  commit, and each changed resident's stored documents rendered once at it, for all of them (per event, the commit
-  and the render were most of the drain's time). The batch is applied record by record, each record's events in
-  arrival order, each event in its own savepoint with its inbox row deleted in it, so a crash before the commit
-  leaves all of them to be applied again and a crash after leaves nothing to do. A duplicate (a concurrent delivery
-  remembered the id first) rolls back its savepoint alone; an event that fails (a poison event) rolls back alone and
-  stays in the inbox with its record's later events, so a drain never applies a record's events out of order, while
-  the other records' events are applied (the drain leaves that record out until it ends; the next drain tries it
-  again); one whose pull cannot be queued ends the batch and stays, with the rest. On PostgreSQL the batch is
-  claimed with ``FOR UPDATE SKIP LOCKED``, so several workers drain together without applying an event twice; on
-  SQLite the in-process writer lock makes them take turns (another process's drain that read the same rows finds
-  them applied: ``duplicate``), and the savepoints begin the transaction with ``BEGIN IMMEDIATE`` (``services.db``)
-  so that releasing one commits nothing.
+  commit, and each changed resident's stored documents rendered once at it, for all of them (rendering is a quarter
+  of the drain's time: a resident changed by several events of a batch is rendered once). The batch is applied
+  record by record, each record's events in arrival order, each event in its own savepoint with its inbox row
+  deleted in it, so a crash before the commit leaves all of them to be applied again and a crash after leaves
+  nothing to do. A duplicate (a concurrent delivery remembered the id first) rolls back its savepoint alone; an
+  event that fails (a poison event) rolls back alone and stays in the inbox with its record's later events, so a
+  drain never applies a record's events out of order, while the other records' events are applied (the drain leaves
+  that record out until it ends; the next drain tries it again); one whose pull cannot be queued ends the batch and
+  stays, with the rest. One drain runs at a time (``services.benefits.drain_turn``); on PostgreSQL the batch is also
+  claimed with ``FOR UPDATE SKIP LOCKED``, so two drains that ever overlap never apply an event twice; on SQLite
+  (where only a process's own drains are kept apart) another process's drain that read the same rows finds them
+  applied (``duplicate``), and the savepoints begin the transaction with ``BEGIN IMMEDIATE`` (``services.db``) so
+  that releasing one commits nothing.
 - **When**: after a request accepted something, it submits ``benefits.apply_platform_events`` at most once per
   ``platform_events_drain_seconds`` per process (in-process thread pool or Celery); a drain keeps polling until
   the inbox has been empty for that long, so an event whose submission was skipped is picked up by the drain
