@@ -17,6 +17,7 @@ drains are kept apart (another process's drain waits for the writer anyway).
 
 from __future__ import annotations
 
+import logging
 import threading
 import zlib
 
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from services.hub import Hub
 
+log = logging.getLogger("hub.platform_events")
 LOCK_KEY = zlib.crc32(b"benefits.apply_platform_events")  # the advisory lock's key: one for every drain
 
 _running: set[int] = set()  # the hubs (by id) whose drain runs in this process
@@ -44,21 +46,22 @@ class Turn:
             if id(self.hub) in _running:
                 return False
             _running.add(id(self.hub))
-        if self.hub.engine.dialect.name == "postgresql" and not self._take_across_processes():
+        try:
+            taken = self.hub.engine.dialect.name != "postgresql" or self._take_across_processes()
+        except BaseException:  # the database is out: the turn stays free for the drain that finds it back
             self._leave()
-            return False
-        return True
+            raise
+        if not taken:
+            self._leave()
+        return taken
 
     def release(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            try:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-                connection.close()
-            except Exception:  # the lock goes with the connection: drop it rather than pool it still locked
-                connection.invalidate()
-                raise
-        self._leave()
+        try:
+            if connection is not None:
+                _unlock(connection)
+        finally:
+            self._leave()
 
     def _take_across_processes(self) -> bool:
         connection = self.hub.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -76,3 +79,12 @@ class Turn:
     def _leave(self) -> None:
         with _lock:
             _running.discard(id(self.hub))
+
+
+def _unlock(connection: Connection) -> None:
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        connection.close()
+    except Exception:  # the lock goes with the connection: closed for good, not pooled still holding it
+        log.warning("the drain's turn could not be given back; its connection is dropped", exc_info=True)
+        connection.invalidate()
