@@ -1,11 +1,11 @@
 """Delivers signed change events to the hub from one background thread, retrying with exponential backoff.
 
-The events due at once go out together: up to ``BATCH_LIMIT`` in one signed ``POST`` to the hub's
-``/v1/platform/event-batches`` (beside the events URL), a lone one to the events URL as before, so a day's
-changes cost the hub one request, not one each. A batch is acknowledged or refused whole (the hub stores it in
-one transaction), so each of its events records the same attempt and, refused, is retried on its own backoff,
-again together with the others due then. An events URL not ending in ``/events`` has no batch URL beside it:
-its events go one by one."""
+The events due at once go out together: up to ``BATCH_LIMIT`` (and ``BATCH_BYTES``) in one signed ``POST`` to the
+hub's ``/v1/platform/event-batches`` (beside the events URL), a lone one to the events URL as before, so a day's
+changes cost the hub one request, not one each. A batch is acknowledged or refused whole (the hub stores it in one
+transaction), so each of its events records the same attempt and, refused, is retried on its own backoff, again
+together with the others due then. An events URL not ending in ``/events`` has no batch URL beside it: its events go
+one by one."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from simulator.scenario.event_log import DeliveryRecord
 from simulator.scenario.signing import event_signature, signed_headers
 
 BATCH_LIMIT = 500  # what the hub takes in one batch
+BATCH_BYTES = 768 * 1024  # and well under its default body limit (MAX_CONTENT_LENGTH, 1 MiB)
 
 
 class EventDelivery:
@@ -71,10 +72,15 @@ class EventDelivery:
                 self._attempt(client, due)
 
     def _due(self) -> list[tuple[DeliveryRecord, int]]:
-        """The records due now, oldest first: one, or as many as a batch takes when there is a batch URL."""
+        """The records due now, oldest first: one, or as many as a batch takes (``BATCH_LIMIT`` events, their
+        bodies within ``BATCH_BYTES``; a larger one goes alone) when there is a batch URL."""
         now, limit = self.clock.monotonic(), BATCH_LIMIT if self.batch_url else 1
-        due = []
+        due, size = [], 0
         while self._queue and self._queue[0][0] <= now and len(due) < limit:
+            record = self._queue[0][2]
+            size += len(record.body) + 1
+            if due and size > BATCH_BYTES:
+                break
             _, _, record, attempt = heapq.heappop(self._queue)
             due.append((record, attempt))
         return due

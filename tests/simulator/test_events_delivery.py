@@ -12,7 +12,7 @@ import pytest
 
 from simulator.app import create_app
 from simulator.clock import ScenarioClock
-from simulator.scenario.delivery import EventDelivery
+from simulator.scenario.delivery import BATCH_BYTES, EventDelivery
 from simulator.scenario.event_log import DeliveryRecord
 
 from .conftest import PLATFORM, START, make_settings
@@ -84,6 +84,22 @@ def test_a_lone_event_goes_to_the_events_url_signed_and_named_in_its_header(deli
     [request] = hub.wait_for(1)
     assert request["path"] == "/v1/platform/events" and signed_by_the_secret(request)
     assert request["headers"]["X-Platform-Event-Id"] == event["event_id"] == json.loads(request["body"])["event_id"]
+
+
+def test_a_batch_stays_under_the_hubs_body_limit(hub_receiver):
+    delivery = EventDelivery(hub_receiver.url, SECRET, ScenarioClock(START), 3, 0.02, 2.0)
+    filler = "x" * (300 * 1024)
+    records = [
+        DeliveryRecord({"event_id": f"evt_{i}"}, json.dumps({"event_id": f"evt_{i}", "document": filler}).encode())
+        for i in range(5)
+    ]
+    try:
+        delivery.submit(*records)
+        received = hub_receiver.wait_for(3)
+    finally:
+        delivery.close()
+    assert [len(events_of(request)) for request in received] == [2, 2, 1]  # 600 KiB, 600 KiB, then the last alone
+    assert all(len(request["body"]) < BATCH_BYTES for request in received)
 
 
 def test_more_than_a_batch_takes_goes_in_several_of_at_most_500(hub_receiver):
