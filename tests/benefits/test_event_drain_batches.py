@@ -19,6 +19,7 @@ from services import clock
 from services.benefits import documents
 from services.benefits.drain_turn import LOCK_KEY
 from services.benefits.event_inbox import apply_accepted_events, apply_platform_events_job
+from services.benefits.store import write_session, writers_waiting
 from services.models.benefits import PlatformEvent, PlatformEventInbox, ResidentView
 from services.models.identity import Consent
 from services.models.outbox import OutboxEvent
@@ -263,3 +264,39 @@ def test_on_postgresql_a_drain_in_another_process_holds_the_turn(client, hub, te
         assert other.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
         other.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
         other.commit()
+
+
+def take_the_writer(hub) -> None:
+    """What an accept does with SQLite's writer: take it, write, give it back."""
+    with write_session(hub.session_factory) as session:
+        session.execute(select(func.count()).select_from(PlatformEventInbox))
+        session.commit()
+
+
+def test_a_drain_ends_its_batch_when_a_request_waits_for_the_sqlite_writer(client, hub, test_database, people):
+    """On SQLite the drain holds the one writer for its batch: a request that waits for it (an accept) has it
+    after the event being applied, not after the whole batch."""
+    if test_database.is_postgres:
+        pytest.skip("PostgreSQL has no in-process writer to wait for")
+    accept(
+        client,
+        event_of("evt_1", JAMES, "dhs_james_day7.json", 1),
+        event_of("evt_2", MARIA, "dhs_maria_day7.json", 2),
+    )
+    waiting = []
+
+    def request_arrives(session, _context):
+        if not waiting:
+            waiting.append(threading.Thread(target=take_the_writer, args=(hub,)))
+            waiting[0].start()
+            deadline = time.monotonic() + 5
+            while not writers_waiting() and time.monotonic() < deadline:
+                time.sleep(0.001)
+
+    event.listen(hub.session_factory, "after_flush", request_arrives)
+    try:
+        assert apply_accepted_events(hub) == 1  # james's event, then the request's turn
+    finally:
+        event.remove(hub.session_factory, "after_flush", request_arrives)
+        waiting[0].join(timeout=5)
+    assert inbox(hub) == ["evt_2"] and outcomes(hub) == {"evt_1": "applied"}
