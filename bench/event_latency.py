@@ -4,14 +4,15 @@ a registered phone, each answered 202 by the hub, timed until the fake FCM serve
     .venv/bin/python bench/event_latency.py [--events 200] [--rate 20] [--celery --database-url postgresql://…]
 
 In-process (default, make run's embedded default: SQLite, gunicorn 1 × 8 threads, the in-process worker) or
-``--celery`` (PostgreSQL, ``WORKER_MODE=celery``, Redis db 10 as broker, one ``celery -A celery_worker worker``
-process and one beat, as in production: the seeded campaign needs the dispatcher's tick). Everything is its
-own process: the sandbox platform, gunicorn, the Celery worker, the fake FCM server (``tests.fakes.fcm_server``
-run as a program, whose ``/_fake/first-seen`` says when each phone's first request arrived). Residents are seeded
-through the hub's CLI (``flask sandbox seed-load --devices-per-resident 1``, whose campaign pushes are let through
-and forgotten before the run); each event changes the status of one resident's SNAP case (a push-worthy change)
-and is sent open loop at ``--rate`` events/s from another process. ``GET /healthz`` from the same server in the
-same run is the reference. Imports nothing from the hub. Appends to ``bench/results/event_latency.txt``.
+``--celery`` (PostgreSQL, ``WORKER_MODE=celery``, Redis db 10 as broker unless ``--redis-url``, one ``celery -A
+celery_worker worker`` process and one beat, as in production: the seeded campaign needs the dispatcher's tick).
+Everything is its own process: the sandbox platform, gunicorn, the Celery worker, the fake FCM server
+(``tests.fakes.fcm_server`` run as a program, whose ``/_fake/first-seen`` says when each phone's first request
+arrived). Residents are seeded through the hub's CLI (``flask sandbox seed-load --devices-per-resident 1``, whose
+campaign pushes are let through and forgotten before the run); each event changes the status of one resident's SNAP
+case (a push-worthy change) and is sent open loop at ``--rate`` events/s from another process. ``GET /healthz`` from
+the same server in the same run is the reference. Imports nothing from the hub. Appends to
+``bench/results/event_latency.txt``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def main() -> int:
     parser.add_argument("--celery", action="store_true", help="WORKER_MODE=celery on PostgreSQL (Redis db 10)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default=REDIS)
+    parser.add_argument("--database-name", default=DATABASE, help="the database made (and dropped) for --celery")
     parser.add_argument("--quick", action="store_true", help="50 events, 3 s of /healthz")
     args = parser.parse_args()
     health_seconds = 5
@@ -72,7 +74,7 @@ def main() -> int:
         env = {"PLATFORM_EVENTS_SECRET": SECRET, **fake.settings()}
         if args.celery:
             env |= {
-                "DATABASE_URL": fresh_postgres_database(args.database_url, DATABASE),
+                "DATABASE_URL": fresh_postgres_database(args.database_url, args.database_name),
                 "WORKER_MODE": "celery",
                 "CELERY_BROKER_URL": args.redis_url,
             }
@@ -138,12 +140,13 @@ def main() -> int:
                 one.wait(30)
             fake.stop()
             if args.celery:
-                drop_postgres_database(args.database_url, DATABASE)
+                drop_postgres_database(args.database_url, args.database_name)
     measured = [seen[t] - accepted[r] for t, r in tokens.items() if t in seen and r in accepted]
     early = sum(1 for one in measured if one < 0)  # a seeded campaign push that arrived after the reset
     latencies = sorted(one for one in measured if one >= 0)
     mode = (
-        "WORKER_MODE=celery on PostgreSQL, 1 Celery worker (concurrency 2), Redis db 10, beat"
+        f"WORKER_MODE=celery on PostgreSQL, 1 Celery worker (concurrency 2), Redis db "
+        f"{args.redis_url.rsplit('/', 1)[-1]}, beat"
         if args.celery
         else "make run's embedded default (SQLite, in-process worker)"
     )

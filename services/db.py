@@ -81,6 +81,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False, connect_ti
             url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False, "timeout": 30}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -145,6 +146,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    """Open the transaction with ``BEGIN IMMEDIATE`` before a savepoint that would otherwise open it.
+
+    pysqlite begins a transaction only before a data-changing statement, so a session that has only read when it
+    takes a savepoint sends ``SAVEPOINT`` outside any transaction: SQLite then makes the savepoint the
+    transaction, its ``RELEASE`` commits everything so far, and a later rollback undoes nothing of it (the event
+    drain's batch, a link or consent written in a savepoint). ``IMMEDIATE`` also takes the write lock now, under
+    the busy timeout: a deferred transaction that read first and then writes fails at once ("database is locked")
+    when another connection wrote meanwhile. A session that already wrote is in pysqlite's transaction: nothing
+    to do (SQLAlchemy's "Serializable isolation / Savepoints / Transactional DDL" notes for pysqlite)."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

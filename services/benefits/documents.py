@@ -3,13 +3,15 @@
 What a benefits or actions read shows changes only when a snapshot, a source's state, a consent, a link or an
 upload changes. Every session notes the residents whose such rows it flushed (``Benefit``, ``BenefitAction``,
 ``Consent``, ``ResidentLink``, ``DocumentUpload`` (what an action shows was sent, and its status), and a ``BenefitSource`` whose ``as_of``, ``attempted_at`` or ``error_at`` moved),
-and just before it commits renders their documents, one per language of the text catalogue, into
-``resident_views`` in the same transaction (so the snapshot, its outbox rows and what the resident will see
-commit together or not at all). A change that moves only a source's stamps (a pull or event that found the same
-picture, a failed fetch) restamps the documents' copy of the sources and their benefits' ``as_of`` without
+and just before it commits renders their documents, one per language of the text catalogue, into ``resident_views``
+in the same transaction (so the snapshot, its outbox rows and what the resident will see commit together or not at
+all). A savepoint's release renders nothing and its rollback forgets nothing: a transaction of many savepoints (the
+event drain's batch) renders each resident once, when it commits (so a ``commit()`` while a savepoint is still open
+would render nothing: nobody does that). A change that moves only a source's stamps (a pull or event that found the
+same picture, a failed fetch) restamps the documents' copy of the sources and their benefits' ``as_of`` without
 rendering the items again. A process that has no renderer (one that never built the API) deletes the documents
-instead; a read that finds none of this version is answered by the full read and queues
-``benefits.render_views`` (``flask resident-views render`` renders everyone, after a release that changed texts).
+instead; a read that finds none of this version is answered by the full read and queues ``benefits.render_views``
+(``flask resident-views render`` renders everyone, after a release that changed texts).
 
 A document holds each item exactly as the documented schemas dump it, in the order the read pages them, and
 each source's raw ``as_of``/``error_at``/``attempted_at``: freshness, and ``meta.sources[].maintenance`` (from the
@@ -138,6 +140,8 @@ def _source_moved(row: BenefitSource) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _render_pending(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint's release: its residents wait for the transaction's commit
+        return
     if session.new or session.dirty or session.deleted:
         session.flush()  # before_commit runs before the commit's own flush: note what it would write first
     if not session.info.get(_PENDING) and not session.info.get(_SOURCES_PENDING):
@@ -152,9 +156,19 @@ def _render_pending(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_pending(session: Session, _previous) -> None:
+def _forget_pending(session: Session, previous) -> None:
+    if _savepoint_of(previous) is not None:  # what the transaction noted before the savepoint still commits (a
+        return  # resident noted only inside it is rendered anyway, from rows that did not change: the same document)
     session.info.pop(_PENDING, None)
     session.info.pop(_SOURCES_PENDING, None)
+
+
+def _savepoint_of(transaction):
+    """The savepoint a rollback of ``transaction`` rolled back (a failed flush rolls back its own inner
+    transaction, and with it the savepoint it ran in), or ``None``: the whole transaction."""
+    while transaction is not None and not transaction.nested:
+        transaction = transaction.parent
+    return transaction
 
 
 def gather(session: Session, resident_id: str) -> Gathered:

@@ -48,16 +48,25 @@ class ChangeEvent:
 def apply_change_event(hub: Hub, event: ChangeEvent) -> str:
     """Store the change for every resident linked to the record; returns the outcome (see module constants)."""
     with write_session(hub.session_factory) as session:
-        outcome, standing = apply_in_session(hub, session, event)
+        try:
+            outcome, standing = apply_in_session(hub, session, event)
+        except ConcurrentDuplicate:
+            session.rollback()
+            return DUPLICATE
         session.commit()
     after_commit(hub, event.agency, standing)
     return outcome
 
 
+class ConcurrentDuplicate(Exception):
+    """Another transaction remembered the same event id first: roll back this event's changes (the transaction,
+    or the savepoint it was applied in) and answer ``duplicate``."""
+
+
 def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[str, list[str]]:
-    """The change applied in ``session``'s transaction, not committed: the outcome and the residents whose
-    designations to read once it commits (``after_commit``). A duplicate may leave the transaction rolled back
-    (a concurrent delivery won); the caller commits whatever it adds afterwards in a fresh one."""
+    """The change applied in ``session``'s transaction (or savepoint), not committed: the outcome and the
+    residents whose designations to read once it commits (``after_commit``). Raises ``ConcurrentDuplicate`` when a
+    concurrent delivery of the event won; the caller rolls back what this event wrote."""
     if session.get(PlatformEvent, event.event_id) is not None:
         return DUPLICATE, []
     links = list(
@@ -87,9 +96,8 @@ def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[st
     session.add(remembered)
     try:
         session.flush()  # a concurrent delivery of the same event loses here, before touching the snapshot
-    except IntegrityError:
-        session.rollback()
-        return DUPLICATE, []
+    except IntegrityError as error:
+        raise ConcurrentDuplicate(event.event_id) from error
     results = []
     if records is not None:
         view = pushed(records, event.occurred_at, clock.now())

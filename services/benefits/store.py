@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 
 from sqlalchemy import delete, select
@@ -42,14 +43,47 @@ class ApplyResult:
 @contextlib.contextmanager
 def write_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session for one snapshot write. SQLite allows one writer at a time, and a read transaction that later
-    writes fails at once if another connection wrote meanwhile, so in-process writers take turns there."""
+    writes fails at once if another connection wrote meanwhile, so in-process writers take turns there
+    (``writers_waiting`` says whether one waits, so that a long holder can give way)."""
     session = session_factory()
-    guard = _SQLITE_WRITER if session.get_bind().dialect.name == "sqlite" else contextlib.nullcontext()
+    guard = _sqlite_writer() if session.get_bind().dialect.name == "sqlite" else contextlib.nullcontext()
     try:
         with guard:
             yield session
     finally:
         session.close()
+
+
+_waiting = [0]  # threads waiting for the SQLite writer in this process
+_waiting_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sqlite_writer() -> Iterator[None]:
+    with _waiting_lock:
+        _waiting[0] += 1
+    try:
+        _SQLITE_WRITER.acquire()
+    finally:
+        with _waiting_lock:
+            _waiting[0] -= 1
+    try:
+        yield
+    finally:
+        _SQLITE_WRITER.release()
+
+
+def writers_waiting() -> bool:
+    """Whether another thread of this process waits for the SQLite writer (never, on PostgreSQL)."""
+    return _waiting[0] > 0
+
+
+def give_way(seconds: float) -> None:
+    """Wait (up to ``seconds``) until no thread waits for the SQLite writer: a holder that let it go lets them
+    take it, rather than taking it back before they wake."""
+    deadline = time.monotonic() + seconds
+    while writers_waiting() and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 def lock_source(session: Session, resident_id: str, agency: str) -> BenefitSource:

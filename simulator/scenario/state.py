@@ -15,7 +15,7 @@ from simulator.scenario.aging_roster import AgingRoster
 from simulator.scenario.calendar import ChangeCalendar
 from simulator.scenario.delivery import EventDelivery
 from simulator.scenario.document_intake import DocumentIntake
-from simulator.scenario.event_log import EventLog
+from simulator.scenario.event_log import DeliveryRecord, EventLog
 from simulator.scenario.faults import FaultBoard
 from simulator.scenario.interview_slots import InterviewSlots
 from simulator.scenario.maintenance import MaintenanceBoard
@@ -66,18 +66,25 @@ class Scenario:
     def advance(self, days: int) -> tuple[list[dict], int]:
         """Move day by day; each change of a person's agency record becomes one signed event. → (summaries, count)"""
         emitted: list[dict] = []
-        count = 0
+        records = []
         with self.lock:
             for _ in range(days):
                 self.clock.day += 1
                 for ref, agency in self.calendar.changes_on(self.clock.day):
-                    summary = self._emit(self.population.by_ref(ref), agency)
-                    count += 1
+                    record = self._emit(self.population.by_ref(ref), agency)
+                    records.append(record)
                     if len(emitted) < ADVANCE_SUMMARIES_SHOWN:
-                        emitted.append(summary)
-        return emitted, count
+                        emitted.append(record.summary)
+            self._deliver(records)
+        return emitted, len(records)
 
-    def _emit(self, person: Person, agency: str) -> dict:
+    def _deliver(self, records: list[DeliveryRecord]) -> None:
+        """Queue the events for the hub all at once, so they go out together (batches of up to 500)."""
+        if self.delivery is not None and records:
+            self.delivery.submit(*records)
+
+    def _emit(self, person: Person, agency: str) -> DeliveryRecord:
+        """The change as an event in the log (not yet queued for the hub: ``_deliver``)."""
         day = self.clock.day
         record = person.record(agency)
         document = render_record_document(person, record, day, self.clock.start_date, self.settings.public_url)
@@ -93,17 +100,14 @@ class Scenario:
             "sequence": self.sequence,
         }
         body = json.dumps({**summary, "document": document}, ensure_ascii=False, separators=(",", ":")).encode()
-        delivery = self.events.append(summary, body, deliverable=self.delivery is not None)
-        if self.delivery is not None:
-            self.delivery.submit(delivery)
-        return summary
+        return self.events.append(summary, body, deliverable=self.delivery is not None)
 
     def end_designation(self, designation_id: str) -> dict | None:
         """The agency ends a designation (a sandbox control): the record changed, so its event goes out."""
         with self.lock:
             ended = self.representatives.end(designation_id, "agency", self.clock.day)
             if ended is not None:
-                self._emit(self.population.by_person_id(ended["person_id"]), ended["agency"])
+                self._deliver([self._emit(self.population.by_person_id(ended["person_id"]), ended["agency"])])
             return ended
 
     def redeliver(self, event_id: str) -> bool:

@@ -52,7 +52,8 @@ def serving(wsgi_app):
 
 @dataclass
 class HubReceiver:
-    """Plays the hub's events endpoint: records every POST and fails the first `fail_first` of them with 503."""
+    """Plays the hub's events endpoints (one event, or a batch beside it): records every POST and fails the first
+    `fail_first` of them with 503."""
 
     fail_first: int = 0
     received: list[dict] = field(default_factory=list)
@@ -61,8 +62,9 @@ class HubReceiver:
     def __call__(self, environ, start_response):
         request = Request(environ)
         with self.arrived:
-            self.received.append({"body": request.get_data(), "headers": dict(request.headers)})
-            status = 503 if len(self.received) <= self.fail_first else 202
+            self.received.append({"path": request.path, "body": request.get_data(), "headers": dict(request.headers)})
+            answered = 200 if request.path.endswith("/event-batches") else 202  # as the hub answers each
+            status = 503 if len(self.received) <= self.fail_first else answered
             self.arrived.notify_all()
         return Response("", status=status)(environ, start_response)
 

@@ -1,4 +1,5 @@
-"""Signed change events reach the hub over real HTTP, are retried until acknowledged, and can be sent again."""
+"""Signed change events reach the hub over real HTTP (the events due together in one batch, a lone one by
+itself), are retried until acknowledged, and can be sent again."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import time
 import pytest
 
 from simulator.app import create_app
+from simulator.clock import ScenarioClock
+from simulator.scenario.delivery import BATCH_BYTES, EventDelivery
+from simulator.scenario.event_log import DeliveryRecord
 
-from .conftest import PLATFORM, make_settings
+from .conftest import PLATFORM, START, make_settings
 
 SECRET = "test-events-secret"
 
@@ -35,33 +39,88 @@ def wait_for_status(client, event_id, status, timeout=5.0):
     raise AssertionError(f"{event_id} never became {status}")
 
 
-def test_every_event_is_signed_with_the_shared_secret_and_carries_the_feed_document(delivering):
+def signed_by_the_secret(request) -> bool:
+    headers = request["headers"]
+    expected = hmac.new(
+        SECRET.encode(), f"{headers['X-Platform-Timestamp']}.".encode() + request["body"], hashlib.sha256
+    ).hexdigest()
+    return (
+        headers["X-Platform-Signature"] == f"v1={expected}"
+        and abs(int(headers["X-Platform-Timestamp"]) - time.time()) < 60
+    )
+
+
+def events_of(request) -> list[dict]:
+    body = json.loads(request["body"])
+    return body["events"] if request["path"].endswith("/event-batches") else [body]
+
+
+def test_a_days_events_go_in_one_signed_batch_carrying_the_feed_documents(delivering):
     client, hub = delivering
     emitted = client.post("/platform/sim/advance", json={"days": 7}).json
-    received = hub.wait_for(emitted["events_emitted"])
+    [batch] = hub.wait_for(1)
+    assert batch["path"] == "/v1/platform/event-batches" and signed_by_the_secret(batch)
+    assert "X-Platform-Event-Id" not in batch["headers"]  # a batch's events name themselves
+    received = events_of(batch)
     assert len(received) == emitted["events_emitted"] >= 5
-    for request in received:
-        body, headers = request["body"], request["headers"]
-        expected = hmac.new(
-            SECRET.encode(), f"{headers['X-Platform-Timestamp']}.".encode() + body, hashlib.sha256
-        ).hexdigest()
-        assert headers["X-Platform-Signature"] == f"v1={expected}"
-        assert abs(int(headers["X-Platform-Timestamp"]) - time.time()) < 60
-        event = json.loads(body)
-        assert headers["X-Platform-Event-Id"] == event["event_id"] and event["event_id"].startswith("evt_")
+    assert [event["event_id"] for event in received] == [e["event_id"] for e in emitted["events"]]  # in order
+    for event in received:
+        assert event["event_id"].startswith("evt_")
         assert event["type"] == "record.changed" and event["scenario_day"] in range(1, 8)
-    assert len({json.loads(r["body"])["event_id"] for r in received}) == len(received)
+    assert len({event["event_id"] for event in received}) == len(received)
 
-    approval = next(
-        json.loads(r["body"])
-        for r in received
-        if json.loads(r["body"])["record_id"] == "IES100200402" and json.loads(r["body"])["scenario_day"] == 4
-    )
+    approval = next(e for e in received if e["record_id"] == "IES100200402" and e["scenario_day"] == 4)
     feed = client.get("/platform/dhs/clients/IES100200402/cases", headers=PLATFORM).json
     assert approval["document"]["cases"][0]["statusCode"] == "ACTV"
     assert approval["document"]["cases"][0]["issuances"] == feed["cases"][0]["issuances"]
     for event in received:
-        wait_for_status(client, json.loads(event["body"])["event_id"], "delivered")
+        wait_for_status(client, event["event_id"], "delivered")
+    assert len(hub.received) == 1
+
+
+def test_a_lone_event_goes_to_the_events_url_signed_and_named_in_its_header(delivering):
+    client, hub = delivering
+    [event] = client.post("/platform/sim/advance", json={"days": 2}).json["events"]
+    [request] = hub.wait_for(1)
+    assert request["path"] == "/v1/platform/events" and signed_by_the_secret(request)
+    assert request["headers"]["X-Platform-Event-Id"] == event["event_id"] == json.loads(request["body"])["event_id"]
+
+
+def test_a_batch_stays_under_the_hubs_body_limit(hub_receiver):
+    delivery = EventDelivery(hub_receiver.url, SECRET, ScenarioClock(START), 3, 0.02, 2.0)
+    filler = "x" * (300 * 1024)
+    records = [
+        DeliveryRecord({"event_id": f"evt_{i}"}, json.dumps({"event_id": f"evt_{i}", "document": filler}).encode())
+        for i in range(5)
+    ]
+    try:
+        delivery.submit(*records)
+        received = hub_receiver.wait_for(3)
+    finally:
+        delivery.close()
+    assert [len(events_of(request)) for request in received] == [2, 2, 1]  # 600 KiB, 600 KiB, then the last alone
+    assert all(len(request["body"]) < BATCH_BYTES for request in received)
+
+
+def test_more_than_a_batch_takes_goes_in_several_of_at_most_500(hub_receiver):
+    delivery = EventDelivery(hub_receiver.url, SECRET, ScenarioClock(START), 3, 0.02, 2.0)
+    records = [
+        DeliveryRecord({"event_id": f"evt_{i:04d}"}, json.dumps({"event_id": f"evt_{i:04d}"}).encode())
+        for i in range(1001)
+    ]
+    try:
+        delivery.submit(*records)
+        received = hub_receiver.wait_for(3)
+        deadline = time.monotonic() + 5
+        while records[-1].status == "pending" and time.monotonic() < deadline:  # the answer is being recorded
+            time.sleep(0.01)
+    finally:
+        delivery.close()
+    assert [len(events_of(request)) for request in received] == [500, 500, 1]
+    assert [r["path"] for r in received] == ["/v1/platform/event-batches"] * 2 + ["/v1/platform/events"]
+    assert [e["event_id"] for request in received for e in events_of(request)] == [f"evt_{i:04d}" for i in range(1001)]
+    assert all(signed_by_the_secret(request) for request in received)
+    assert {record.status for record in records} == {"delivered"}
 
 
 def test_an_event_is_retried_with_backoff_until_the_hub_acknowledges_it(delivering):
@@ -78,6 +137,16 @@ def test_an_event_is_retried_with_backoff_until_the_hub_acknowledges_it(deliveri
     assert len(bodies) == 1  # the same event every time
 
 
+def test_a_refused_batch_is_retried_together_until_the_hub_acknowledges_it(delivering):
+    client, hub = delivering
+    hub.fail_first = 2
+    emitted = client.post("/platform/sim/advance", json={"days": 7}).json["events"]
+    for event in emitted:
+        delivered = wait_for_status(client, event["event_id"], "delivered")
+        assert [a.get("status_code") for a in delivered["delivery"]["attempts"]] == [503, 503, 200]
+    assert len(hub.received) == 3 and len({r["body"] for r in hub.received}) == 1  # the same batch each time
+
+
 def test_delivery_gives_up_after_a_bounded_number_of_attempts_and_records_it(delivering):
     client, hub = delivering
     hub.fail_first = 100
@@ -92,7 +161,7 @@ def test_redeliver_sends_the_same_event_again(delivering):
     wait_for_status(client, event["event_id"], "delivered")
     assert client.post("/platform/sim/events/redeliver", json={"event_id": event["event_id"]}).status_code == 200
     first, second = hub.wait_for(2)
-    assert first["body"] == second["body"]
+    assert first["body"] == second["body"] and second["path"] == "/v1/platform/events"
     assert second["headers"]["X-Platform-Event-Id"] == event["event_id"]
     record = wait_for_status(client, event["event_id"], "delivered")
     assert record["delivery"]["redeliveries"] == 1 and len(record["delivery"]["attempts"]) == 2
