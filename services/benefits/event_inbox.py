@@ -16,8 +16,11 @@ Decisions:
   nothing to do. A duplicate (a concurrent delivery remembered the id first) rolls back its savepoint alone; an
   event that fails (a poison event) rolls back alone and stays in the inbox with its record's later events, so a
   drain never applies a record's events out of order, while the other records' events are applied (the drain leaves
-  that record out until it ends; the next drain tries it again); one whose pull cannot be queued ends the batch and
-  stays, with the rest. One drain runs at a time (``services.benefits.drain_turn``); on PostgreSQL the batch is also
+  that record out until it ends); its failure is counted on its row and it is tried again after a backoff, and
+  after ``platform_event_attempts`` tries set aside, its record's later events applied and a refresh of the record
+  queued (``services.benefits.event_attempts``); one whose pull cannot be queued ends the batch and stays, with
+  the rest. The claim takes only rows that may be tried now (not set aside, their record not waiting for a failed
+  event's next attempt: ``ix_platform_event_inbox_record`` serves that test). One drain runs at a time (``services.benefits.drain_turn``); on PostgreSQL the batch is also
   claimed with ``FOR UPDATE SKIP LOCKED``, so two drains that ever overlap never apply an event twice; on SQLite
   (where only a process's own drains are kept apart) another process's drain that read the same rows finds them
   applied (``duplicate``), and the savepoints begin the transaction with ``BEGIN IMMEDIATE`` (``services.db``) so
