@@ -22,8 +22,9 @@ Decisions:
   refresh, the event is not set aside but waits once more (``QueueUnavailable`` is not counted as anything
   else): setting it aside without its refresh could leave the resident's view behind for good. A redelivery of
   a set-aside event's id answers ``duplicate`` (its row is still in the inbox) until it is pruned.
-- **What is kept of the error:** its class name only (``last_error``), never its message (which may quote the
-  document, so personal data). Set-aside events are counted in ``hub_platform_events_set_aside_total{agency}``
+- **What is kept of the error:** its class name only (``last_error``, and in the log line of each failure with
+  the event id, agency and attempt number), never its message or traceback (the message may quote the
+  document, so personal data; the document itself stays in the row, so a developer can reproduce the failure). Set-aside events are counted in ``hub_platform_events_set_aside_total{agency}``
   and logged with the event id and agency only.
 """
 
@@ -86,9 +87,13 @@ def claimable(now: dt.datetime) -> ColumnElement[bool]:
 def record_failure(hub: Hub, session: Session, attempt: Attempt, error: Exception) -> bool:
     """Count ``attempt``'s failure on its row, in the batch's transaction; whether the event was set aside (its
     record's later events may then be applied). A failure to count it is logged and answered ``False``."""
-    attempts = attempt.attempts + 1
+    attempts, error_class = attempt.attempts + 1, type(error).__name__[:64]
+    log.warning(
+        "platform event could not be applied",
+        extra={"event_id": attempt.event_id, "agency": attempt.agency, "error": error_class, "attempt": attempts},
+    )
     now = clock.now()
-    values = {"attempts": attempts, "last_error": type(error).__name__[:64]}
+    values = {"attempts": attempts, "last_error": error_class}
     try:
         with session.begin_nested():
             set_aside = attempts >= hub.settings.platform_event_attempts and _queue_refresh(hub, session, attempt)

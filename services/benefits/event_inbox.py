@@ -39,7 +39,6 @@ Decisions:
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -71,7 +70,6 @@ SWEEP_SECONDS = 5
 DRAIN_TURN_SECONDS = 5
 GIVE_WAY_SECONDS = 0.05  # how long a drain lets the requests waiting for SQLite's writer go first, at most
 
-log = logging.getLogger("hub.platform_events")
 _after_apply: list[Callable[[Hub], None]] = []
 _last_submitted: dict[int, float] = {}
 _submit_lock = threading.Lock()
@@ -183,7 +181,6 @@ def _apply_batch(
             except QueueUnavailable:
                 return applied
             except Exception as error:  # a poison event: it and its record's later events stay, in order
-                log.exception("platform event could not be applied", extra={"event_id": attempt.event_id})
                 if event_attempts.record_failure(hub, session, attempt, error):
                     set_aside.append(attempt)
                     continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 
 import pytest
 from sqlalchemy import event, select
@@ -109,7 +110,8 @@ def test_a_mended_event_is_applied_when_due_then_its_records_later_events(client
     assert status(client, people["james"]) == "active"  # evt_2's change, applied after evt_1
 
 
-def test_after_its_last_attempt_an_event_is_set_aside_and_its_record_refreshed(client, hub, people):
+def test_after_its_last_attempt_an_event_is_set_aside_and_its_record_refreshed(client, hub, people, caplog):
+    caplog.set_level(logging.INFO, logger="hub.platform_events")
     hub.settings = dataclasses.replace(hub.settings, platform_event_attempts=3)
     before = scrape(client).value("hub_platform_events_set_aside_total", agency="DHS")
     poison_then_a_change(client, hub)
@@ -129,6 +131,12 @@ def test_after_its_last_attempt_an_event_is_set_aside_and_its_record_refreshed(c
     assert status(client, people["james"]) == "active"
     assert refreshes(hub) == [{"resident_id": people["james"].id, "agency": "DHS"}]  # the platform's picture
     assert scrape(client).value("hub_platform_events_set_aside_total", agency="DHS") == before + 1
+    ours = [one for one in caplog.records if one.name == "hub.platform_events"]
+    failures = [one.attempt for one in ours if one.getMessage() == "platform event could not be applied"]
+    set_aside = [(one.event_id, one.agency) for one in ours if one.getMessage().startswith("platform event set aside")]
+    assert failures == [1, 2, 3] and set_aside == [("evt_1", "DHS")]
+    assert all(one.exc_info is None for one in caplog.records)  # no traceback, no message text:
+    assert "Maria" not in caplog.text and "Expecting" not in caplog.text
 
     # no longer tried nor blocking: james's next change applies at once, and a redelivery is a duplicate
     later(BACKOFF_CAP_SECONDS)
