@@ -12,7 +12,6 @@ from alembic import op
 
 import services.db
 
-
 revision = "0020_event_attempts"
 down_revision = "0019_event_intake"
 branch_labels = None
