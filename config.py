@@ -176,6 +176,8 @@ class Settings:
     platform_events_window_seconds: int = 300
     # how often a process submits the drain of accepted events, and how long a drain waits for more
     platform_events_drain_seconds: float = 0.2
+    # how often the drain tries an event whose application fails before it sets the event aside
+    platform_event_attempts: int = 8
     platform_timeout_seconds: float = 3.0
     read_budget_seconds: float = 2.0
     fresh_seconds: int = 900

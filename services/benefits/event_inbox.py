@@ -16,8 +16,11 @@ Decisions:
   nothing to do. A duplicate (a concurrent delivery remembered the id first) rolls back its savepoint alone; an
   event that fails (a poison event) rolls back alone and stays in the inbox with its record's later events, so a
   drain never applies a record's events out of order, while the other records' events are applied (the drain leaves
-  that record out until it ends; the next drain tries it again); one whose pull cannot be queued ends the batch and
-  stays, with the rest. One drain runs at a time (``services.benefits.drain_turn``); on PostgreSQL the batch is also
+  that record out until it ends); its failure is counted on its row and it is tried again after a backoff, and
+  after ``platform_event_attempts`` tries set aside, its record's later events applied and a refresh of the record
+  queued (``services.benefits.event_attempts``); one whose pull cannot be queued ends the batch and stays, with
+  the rest. The claim takes only rows that may be tried now (not set aside, their record not waiting for a failed
+  event's next attempt: ``ix_platform_event_inbox_record`` serves that test). One drain runs at a time (``services.benefits.drain_turn``); on PostgreSQL the batch is also
   claimed with ``FOR UPDATE SKIP LOCKED``, so two drains that ever overlap never apply an event twice; on SQLite
   (where only a process's own drains are kept apart) another process's drain that read the same rows finds them
   applied (``duplicate``), and the savepoints begin the transaction with ``BEGIN IMMEDIATE`` (``services.db``) so
@@ -36,7 +39,6 @@ Decisions:
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -44,8 +46,11 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from services import clock
 from services.background import job
+from services.benefits import event_attempts
 from services.benefits.drain_turn import Turn
+from services.benefits.event_attempts import Attempt
 from services.benefits.platform_events import (
     DUPLICATE,
     ChangeEvent,
@@ -65,7 +70,6 @@ SWEEP_SECONDS = 5
 DRAIN_TURN_SECONDS = 5
 GIVE_WAY_SECONDS = 0.05  # how long a drain lets the requests waiting for SQLite's writer go first, at most
 
-log = logging.getLogger("hub.platform_events")
 _after_apply: list[Callable[[Hub], None]] = []
 _last_submitted: dict[int, float] = {}
 _submit_lock = threading.Lock()
@@ -126,9 +130,11 @@ def apply_accepted_events(hub: Hub, limit: int = BATCH, *, passing: set[tuple[st
     of the inbox. ``passing`` (the records whose event failed, kept across a drain's batches) is left out of the
     claim and gains the records that fail in this batch."""
     passing = set() if passing is None else passing
+    set_aside: list[Attempt] = []
     with write_session(hub.session_factory) as session:
-        applied = _apply_batch(hub, session, _claim(session, limit, passing), passing)
+        applied = _apply_batch(hub, session, _claim(session, limit, passing), passing, set_aside)
         session.commit()  # the batch, and each changed resident's stored documents rendered once
+    event_attempts.counted_set_aside(set_aside)
     for event, outcome, standing in applied:
         if outcome != DUPLICATE:
             after_commit(hub, event.agency, standing)
@@ -139,32 +145,46 @@ def apply_accepted_events(hub: Hub, limit: int = BATCH, *, passing: set[tuple[st
 
 
 def _claim(session: Session, limit: int, passing: set[tuple[str, str]]) -> list[PlatformEventInbox]:
-    """The ``limit`` oldest events, locked for this transaction on PostgreSQL (``SKIP LOCKED``: another drain's
-    are not waited for)."""
-    oldest = select(PlatformEventInbox).order_by(PlatformEventInbox.received_at, PlatformEventInbox.event_id)
+    """The ``limit`` oldest events that may be tried now (``event_attempts.claimable``: not set aside, their
+    record not waiting for a failed event's next attempt), locked for this transaction on PostgreSQL (``SKIP
+    LOCKED``: another drain's are not waited for)."""
+    oldest = (
+        select(PlatformEventInbox)
+        .where(event_attempts.claimable(clock.now()))
+        .order_by(PlatformEventInbox.received_at, PlatformEventInbox.event_id)
+    )
     if passing:
         oldest = oldest.where(tuple_(PlatformEventInbox.agency, PlatformEventInbox.record_id).not_in(list(passing)))
     return list(session.scalars(oldest.limit(limit).with_for_update(skip_locked=True)))
 
 
 def _apply_batch(
-    hub: Hub, session: Session, rows: list[PlatformEventInbox], passing: set[tuple[str, str]]
+    hub: Hub,
+    session: Session,
+    rows: list[PlatformEventInbox],
+    passing: set[tuple[str, str]],
+    set_aside: list[Attempt],
 ) -> list[tuple[ChangeEvent, str, list[str]]]:
     """Apply ``rows`` record by record, each event in its own savepoint; the events applied, with their outcome
-    and the residents to read designations for. A failing event rolls back alone and leaves its record's later
-    events in the inbox (``passing`` gains the record); one whose pull cannot be queued ends the batch (the
-    broker is down for every record): it and the rest stay, what was applied before it commits."""
+    and the residents to read designations for. A failing event rolls back alone, its failure is counted
+    (``event_attempts.record_failure``) and it leaves its record's later events in the inbox (``passing`` gains
+    the record), unless that was its last attempt: it is then set aside (``set_aside`` gains it) and the
+    record's later events are applied. One whose pull cannot be queued ends the batch (the broker is down for
+    every record): it and the rest stay, what was applied before it commits."""
     applied = []
     for record in _by_record(rows):
         for row in record:
+            attempt = Attempt.of(row)
             try:
                 event = ChangeEvent(row.event_id, row.agency, row.record_id, row.occurred_at, json.loads(row.document))
                 outcome, standing = _apply_one(hub, session, event)
             except QueueUnavailable:
                 return applied
-            except Exception:  # a poison event: it and its record's later events stay, in order
-                log.exception("platform event could not be applied", extra={"event_id": row.event_id})
-                passing.add((row.agency, row.record_id))
+            except Exception as error:  # a poison event: it and its record's later events stay, in order
+                if event_attempts.record_failure(hub, session, attempt, error):
+                    set_aside.append(attempt)
+                    continue
+                passing.add((attempt.agency, attempt.record_id))
                 break
             applied.append((event, outcome, standing))
             if writers_waiting():  # a request waits for SQLite's writer: commit what is applied, let it in

@@ -23,7 +23,7 @@ from services.benefits.store import APPLIED, STALE, UNCHANGED, apply_snapshot, r
 from services.benefits.sync import refresh_source_job
 from services.errors import QueueUnavailable
 from services.hub import Hub
-from services.models.benefits import PlatformEvent
+from services.models.benefits import PlatformEvent, PlatformEventInbox
 from services.models.identity import ResidentLink
 from services.platform import adapters
 from services.platform.adapters import Page
@@ -81,7 +81,7 @@ def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[st
                 event_id=event.event_id, agency=event.agency, outcome=REFRESH_QUEUED, occurred_at=event.occurred_at
             )
         )
-        _queue_pulls(hub, links, event.agency)
+        queue_pulls(hub, links, event.agency)
         return REFRESH_QUEUED, []
     try:
         records = adapters.normalise(event.agency, [_page(event.document)]) if links else []
@@ -106,7 +106,7 @@ def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[st
         outcome = UNCHANGED if all(result == UNCHANGED for result in results) else STALE
     remembered.outcome = outcome
     if outcome == SOURCE_ERROR:  # the pushed copy was unreadable: ask the feed itself, in the background
-        _queue_pulls(hub, links, event.agency)
+        queue_pulls(hub, links, event.agency)
     standing = [link.resident_id for link in links if has_standing_part(session, link.resident_id, event.agency)]
     return outcome, standing
 
@@ -117,9 +117,10 @@ def after_commit(hub: Hub, agency: str, standing: list[str]) -> None:
         hub.runner.submit(reconcile_record_job, person_id=person_id, agency=agency)
 
 
-def _queue_pulls(hub: Hub, links: list[ResidentLink], agency: str) -> None:
-    """Queue the pulls an event needs before it is remembered; if the broker cannot take them, the event is not
-    remembered (the caller's transaction rolls back) and the platform's redelivery brings it again."""
+def queue_pulls(hub: Hub, links: list[ResidentLink], agency: str) -> None:
+    """Queue the pulls an event needs before it is remembered (or a set-aside event's, ``event_attempts``); if
+    the broker cannot take them, the event is not remembered (the caller's transaction rolls back) and the
+    platform's redelivery brings it again."""
     for link in links:
         if not hub.runner.submit(refresh_source_job, resident_id=link.resident_id, agency=agency):
             raise QueueUnavailable(
@@ -141,12 +142,14 @@ def _page(document: Any) -> Page:
 
 
 def prune_processed_events(sessions: sessionmaker[Session], older_than_days: int = 30) -> int:
-    """Forget processed event ids past any redelivery horizon (the platform retries for hours, not weeks)."""
+    """Forget processed event ids past any redelivery horizon (the platform retries for hours, not weeks), and
+    the events set aside as long ago (``services.benefits.event_attempts``: kept until then for support)."""
     cutoff = clock.now() - dt.timedelta(days=older_than_days)
     with write_session(sessions) as session:
-        result = session.execute(delete(PlatformEvent).where(PlatformEvent.received_at < cutoff))
+        processed = session.execute(delete(PlatformEvent).where(PlatformEvent.received_at < cutoff))
+        set_aside = session.execute(delete(PlatformEventInbox).where(PlatformEventInbox.set_aside_at < cutoff))
         session.commit()
-    return result.rowcount or 0
+    return (processed.rowcount or 0) + (set_aside.rowcount or 0)
 
 
 @job("benefits.prune_platform_events", every_seconds=24 * 3600)

@@ -78,10 +78,18 @@ platform_last_success = Gauge(
     multiprocess_mode="max",
 )
 
+# The drain of accepted platform events (services/benefits/event_inbox.py).
+platform_events_set_aside = Counter(
+    "hub_platform_events_set_aside",
+    "Platform events the drain set aside after their last failed attempt (their record is refreshed instead).",
+    ["agency"],
+)
+
 # Every outcome's series exists from the start (at 0), so a rate or an alert never waits for a first event.
 for _outcome in PUSH_OUTCOMES:
     push_sends.labels(_outcome)
 for _agency in AGENCIES:
     breaker_opened.labels(_agency)
+    platform_events_set_aside.labels(_agency)
     for _outcome in PLATFORM_OUTCOMES:
         platform_calls.labels(_agency, _outcome)

@@ -102,9 +102,13 @@ class PlatformEvent(Base):
 
 class PlatformEventInbox(Base):
     """A change event accepted and not yet applied (``services.benefits.event_inbox``): the row is the durable
-    promise behind the 202, deleted in the transaction that applies the event, so a crash loses nothing."""
+    promise behind the 202, deleted in the transaction that applies the event, so a crash loses nothing. One whose
+    application failed counts its ``attempts`` and waits until ``next_attempt_at`` (its record's later events
+    behind it); after the last attempt it is set aside (``set_aside_at``: kept for support, pruned like processed
+    events) and its record refreshed from the platform. ``last_error`` is the exception's class name only."""
 
     __tablename__ = "platform_event_inbox"
+    __table_args__ = (Index("ix_platform_event_inbox_record", "agency", "record_id"),)
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency: Mapped[str] = mapped_column(String(8))
@@ -112,6 +116,10 @@ class PlatformEventInbox(Base):
     occurred_at: Mapped[dt.datetime]
     document: Mapped[str] = mapped_column(Text)  # the event's document as JSON text (XML arrives as a JSON string)
     received_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None]  # None: due now (never failed)
+    set_aside_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(64))
 
 
 class SyncCheckpoint(Base):
