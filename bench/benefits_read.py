@@ -252,6 +252,7 @@ def main() -> None:
             print(summary)
             tokens = tokens_file.read_text().split()
             render_stored_reads(args.render, seeding, database, folder, port, tokens)
+            database.analyze()
             serving = hub_environment(
                 database,
                 folder,

@@ -136,6 +136,7 @@ def main() -> None:
                 )
             print(summary, flush=True)
             flask(seeding, "resident-views", "render")
+            database.analyze()
             tokens = tokens_file.read_text().split()
             serving = hub_environment(
                 database,
