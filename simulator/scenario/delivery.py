@@ -18,7 +18,7 @@ import httpx
 
 from simulator.clock import ScenarioClock
 from simulator.scenario.event_log import DeliveryRecord
-from simulator.scenario.signing import event_signature, signed_headers
+from simulator.scenario.signing import signed_headers
 
 BATCH_LIMIT = 500  # what the hub takes in one batch
 BATCH_BYTES = 768 * 1024  # and well under its default body limit (MAX_CONTENT_LENGTH, 1 MiB)
@@ -111,15 +111,7 @@ class EventDelivery:
         """The URL and the signed request's arguments: a lone event as it is, several as one batch."""
         if len(records) == 1:
             (record,) = records
-            body = record.body
-            return self.url, {
-                "content": body,
-                "headers": signed_headers(self.secret, timestamp, body, record.summary["event_id"]),
-            }
-        body = b'{"events":[' + b",".join(record.body for record in records) + b"]}"
-        headers = {
-            "Content-Type": "application/json",
-            "X-Platform-Timestamp": str(timestamp),
-            "X-Platform-Signature": event_signature(self.secret, timestamp, body),
-        }
-        return self.batch_url, {"content": body, "headers": headers}
+            url, body, event_id = self.url, record.body, record.summary["event_id"]
+        else:
+            url, body, event_id = self.batch_url, b'{"events":[' + b",".join(one.body for one in records) + b"]}", None
+        return url, {"content": body, "headers": signed_headers(self.secret, timestamp, body, event_id)}

@@ -11,10 +11,13 @@ def event_signature(secret: str, timestamp: int, body: bytes) -> str:
     return "v1=" + mac.hexdigest()
 
 
-def signed_headers(secret: str, timestamp: int, body: bytes, event_id: str) -> dict[str, str]:
-    return {
+def signed_headers(secret: str, timestamp: int, body: bytes, event_id: str | None = None) -> dict[str, str]:
+    """The headers of a signed POST: one event's (with its ``X-Platform-Event-Id``) or a batch's (``None``)."""
+    headers = {
         "Content-Type": "application/json",
         "X-Platform-Timestamp": str(timestamp),
         "X-Platform-Signature": event_signature(secret, timestamp, body),
-        "X-Platform-Event-Id": event_id,
     }
+    if event_id is not None:
+        headers["X-Platform-Event-Id"] = event_id
+    return headers
