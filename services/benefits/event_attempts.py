@@ -34,16 +34,15 @@ import dataclasses
 import datetime as dt
 import logging
 
-from sqlalchemy import ColumnElement, and_, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, update
 from sqlalchemy.orm import Session, aliased
 
 from services import clock
-from services.benefits.platform_events import queue_pulls
+from services.benefits.platform_events import queue_pulls, record_links
 from services.errors import QueueUnavailable
 from services.hub import Hub
 from services.metrics import instruments
 from services.models.benefits import PlatformEventInbox
-from services.models.identity import ResidentLink
 
 BACKOFF_SECONDS = 5
 BACKOFF_CAP_SECONDS = 300
@@ -122,15 +121,8 @@ def counted_set_aside(attempts: list[Attempt]) -> None:
 
 def _queue_refresh(hub: Hub, session: Session, attempt: Attempt) -> bool:
     """Queue a pull of the record for every resident linked to it; ``False`` when the broker would not take it."""
-    links = list(
-        session.scalars(
-            select(ResidentLink).where(
-                ResidentLink.agency == attempt.agency, ResidentLink.record_id == attempt.record_id
-            )
-        )
-    )
     try:
-        queue_pulls(hub, links, attempt.agency)
+        queue_pulls(hub, record_links(session, attempt.agency, attempt.record_id), attempt.agency)
     except QueueUnavailable:
         log.warning("a poison event's refresh could not be queued; it waits", extra={"event_id": attempt.event_id})
         return False

@@ -69,11 +69,7 @@ def apply_in_session(hub: Hub, session: Session, event: ChangeEvent) -> tuple[st
     concurrent delivery of the event won; the caller rolls back what this event wrote."""
     if session.get(PlatformEvent, event.event_id) is not None:
         return DUPLICATE, []
-    links = list(
-        session.scalars(
-            select(ResidentLink).where(ResidentLink.agency == event.agency, ResidentLink.record_id == event.record_id)
-        )
-    )
+    links = record_links(session, event.agency, event.record_id)
     if any(_links_at_agency(session, link.resident_id, event.agency) > 1 for link in links):
         # the resident's snapshot spans several records at this agency: a pull replaces it whole
         session.add(
@@ -115,6 +111,12 @@ def after_commit(hub: Hub, agency: str, standing: list[str]) -> None:
     """The change may be the agency ending a designation: read the designations of ``standing``."""
     for person_id in standing:
         hub.runner.submit(reconcile_record_job, person_id=person_id, agency=agency)
+
+
+def record_links(session: Session, agency: str, record_id: str) -> list[ResidentLink]:
+    """The residents' links to ``agency``'s record ``record_id`` (an event's, or a set-aside event's)."""
+    stmt = select(ResidentLink).where(ResidentLink.agency == agency, ResidentLink.record_id == record_id)
+    return list(session.scalars(stmt))
 
 
 def queue_pulls(hub: Hub, links: list[ResidentLink], agency: str) -> None:
