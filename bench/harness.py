@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Connection, create_engine, make_url, text
 
 from ops.stack import FCM_PROJECT_ID, ensure_service_account
 
@@ -87,21 +87,20 @@ class Database:
         on a server with it on (the default, and what the runbook asks for). This machine's PostgreSQL runs with
         autovacuum off, so without this the reads would be measured on plans made for empty tables."""
         if self.server_url:
-            url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
-            engine = create_engine(url, isolation_level="AUTOCOMMIT")
-            try:
-                with engine.connect() as connection:
-                    connection.execute(text("ANALYZE"))
-            finally:
-                engine.dispose()
+            with self._connection(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("ANALYZE"))
 
     def scalar(self, sql: str) -> object:
         """One value read straight from the database (what happened, checked after a run)."""
-        url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url)
+        with self._connection() as connection:
+            return connection.scalar(text(sql))
+
+    @contextlib.contextmanager
+    def _connection(self, **options: object) -> Iterator[Connection]:
+        engine = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1), **options)
         try:
             with engine.connect() as connection:
-                return connection.scalar(text(sql))
+                yield connection
         finally:
             engine.dispose()
 
