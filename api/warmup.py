@@ -1,24 +1,26 @@
 """A web worker warmed before it takes traffic: gunicorn's ``post_worker_init`` (``gunicorn.conf.py``) calls
 ``warm`` in each worker after the app loaded and before it accepts a connection.
 
-Without it a freshly started worker builds what it builds lazily on the phone's first reads: measured on a
-``make run``-like gunicorn (SQLite, 1 worker x 8 threads), the first stored ``GET /v1/me/benefits`` of a fresh
-worker took 0.15-0.33 s against 1-2 ms for the tenth; cProfile put most of it in the platform client's TLS context
-(``load_verify_locations``, ~50 ms), compiling the read's SQL (~40 ms), the signing keys and the first token check
-(~30 ms), and the database connection. Four workers doing that at once on two cores made a phone's first read up
-to 1.6 s late (``tests/benefits/test_slow_agency_load.py``).
+Without it a freshly started worker builds what it builds lazily on a phone's first reads. Measured on a
+``make run``-like gunicorn (SQLite, 1 worker x 8 threads, the sandbox as the platform, a resident whose read is
+stored): a fresh worker's first ``GET /v1/me/benefits`` took 0.15-0.33 s against 1-2 ms for the tenth; warmed, the
+first took 11-13 ms. cProfile inside the worker put the cost in Babel loading a locale's CLDR data (pickles, ~0.15
+s: a read's maintenance notice formats moments), the platform client's TLS context (``load_verify_locations``, ~50
+ms), compiling the read's SQL (~40 ms), the signing keys and the first token check (~30 ms) and the database
+connection. ``/healthz`` was 5-16 ms first, 1-2 ms after, and stays so: what is left there is Flask's and
+gunicorn's own first request.
 
-What is done here is what a first read does lazily, without reading or writing any resident's data: every
-locale's texts and CLDR data (Babel loads a locale's on first use: ~0.15 s, the largest part once the rest was
-warm, measured with cProfile inside a gunicorn worker), the hub's
-built-once collaborators (signing keys, the platform client, the maintenance calendar, the app registry, the field
-cipher and lookup hasher), a token minted for nobody and checked, the ORM's mappers configured, and, on one pooled
-connection that stays in the pool, the authenticated stored read's statements run with ids that match no row
-(compiled once, then taken from SQLAlchemy's per-engine cache by every request). The identity providers are not
-built here: building one fetches nothing, and their JWKS fetch belongs to a sign-in.
+What is done here touches no resident's data: every locale's texts read and a date, moment, amount and list
+formatted in each; the hub's built-once collaborators (signing keys, the platform client, the field cipher and
+lookup hasher, the app registry, the maintenance calendar); a token minted for nobody and checked; the ORM's mappers
+configured; and, on one pooled connection that stays in the pool, the authenticated stored read's statements run
+with ids that match no row (compiled once, then taken from SQLAlchemy's per-engine cache by every request). Not
+here: the identity providers (building one fetches nothing; their JWKS fetch belongs to a sign-in) and the full
+read's ORM statements, which need a resident to run (about 10 ms of a never-fetched resident's first read, which
+waits on the platform anyway). The OpenAPI description is built with the app, not lazily.
 
 Decision: a warm-up never fails a worker. The database may be briefly down when workers start (a deploy during a
-fail-over): each step that fails is logged as a warning, the rest go on, and the worker starts and answers
+fail-over): a step that fails is logged as a warning, the rest go on, and the worker starts and answers
 ``/healthz`` (``/readyz`` says whether the database is there); the request that then needs the database does what
 the warm-up could not. ``tests/api/test_worker_warmup.py`` holds both.
 """
@@ -73,7 +75,6 @@ def warm(app: Flask) -> dict[str, object]:
     step("platform_client", lambda: hub.platform)
     step("field_crypto", lambda: (hub.field_cipher, hub.lookup_hasher))
     step("database", lambda: _stored_read_statements(hub))
-    step("maintenance", lambda: hub.maintenance.upcoming())
     summary: dict[str, object] = {
         "pid": os.getpid(),
         "warmed": done,
@@ -119,7 +120,8 @@ def _check_a_token(hub) -> None:
 
 def _stored_read_statements(hub) -> None:
     """One pooled connection opened (and given back to the pool) and the stored read's statements run on it, as
-    ``api.auth.guards.authenticate`` and ``api.resident.benefits.stored`` run them, for ids no row has."""
+    ``api.auth.guards.authenticate`` and ``api.resident.benefits.stored`` run them, for ids no row has; then the
+    maintenance calendar loaded. One step: a database that is down costs one connect timeout, not two."""
     with hub.engine.connect() as connection:
         connection = _as_read_connection(connection)
         hub.app_registry.kind_of(connection, _NOBODY_CLIENT)  # the registered apps: configuration, not residents
@@ -127,6 +129,7 @@ def _stored_read_statements(hub) -> None:
         with contextlib.suppress(SessionInvalid):  # as expected: no session has that id
             active_session_rows(connection, claims, session_lookup(documents.with_stored_views))
         documents.stored_resident(connection, new_id())
+    hub.maintenance.upcoming()  # the planned outages every read shows, cached per process (one statement)
 
 
 def _as_read_connection(connection: Connection) -> Connection:
