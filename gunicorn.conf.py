@@ -18,6 +18,10 @@ is the operator's when set (share it with the Celery workers of the same host, a
 starts: ``make stack`` does); otherwise a fresh one is made for this server and removed when it stops. It must be
 set before any worker imports prometheus-client, hence here, first. A worker that exits has its live gauges
 removed (``child_exit``); its counters stay, so totals never go backwards when gunicorn replaces a worker.
+
+Each worker warms itself before it takes traffic (``post_worker_init``, ``api/warmup.py``): one pooled database
+connection, the stored read's compiled SQL, the signing keys and the platform client, so the first reads after a
+deploy or a worker restart are not the slow ones.
 """
 
 from __future__ import annotations
@@ -106,6 +110,14 @@ def _headers_without_banner(self) -> list[str]:
 
 gunicorn.util.write_error = write_problem
 gunicorn.http.wsgi.Response.default_headers = _headers_without_banner
+
+
+def post_worker_init(worker) -> None:
+    """Each worker is warmed before it accepts a connection (``api/warmup.py``): what a phone's first read would
+    otherwise build lazily. It never fails the worker: a database that is down at boot is a logged warning."""
+    from api.warmup import warm
+
+    warm(worker.wsgi)
 
 
 def child_exit(_server, worker) -> None:

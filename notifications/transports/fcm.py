@@ -21,6 +21,16 @@ the FCM URL it read at creation) per app. Traps this module works around, all in
   repeats at most what was in flight; once ``stop`` is set the rest come back ``not_sent``;
 - the session reads proxy settings (and ``~/.netrc``) from the environment on every request when
   ``trust_env`` is on: we read the proxies once, when the transport is built, and turn it off;
+- the OAuth token exchange (google-auth, before the first push and once an hour) fails on its own: a token
+  endpoint that does not answer (``TransportError``) or answers an error (``RefreshError``: a 503, which
+  google-auth has already tried three times, 1 s and 2 s apart, or a 400 ``invalid_grant``). Decision: every such
+  push is ``retryable`` (``UNAVAILABLE``, its detail starting ``access token refresh``), never ``failed``: FCM
+  never saw it, and a refused grant is the hub's credential failing (a revoked or rotated service-account key, a
+  clock minutes off), not the push; the hub's backoff gives the operator its retries (six attempts over about half
+  an hour) to fix it, and ``hub_push_sends_total{outcome="retried"}`` shows them. The first push of a batch
+  exchanges the token alone; when that exchange fails the rest of the batch gets the same answer without trying:
+  each would only repeat it (a batch of 500 against a 503 token endpoint, three tries per push, 32 at a time,
+  would outlast the sending lease). ``tests/notifications/test_fcm_token_refresh.py`` holds both;
 - ``Message(token=...)`` warns that ``token`` is deprecated in favour of ``fid``, but a registration token is
   not an installation id: we keep ``token=`` and ignore exactly that warning, raised from this module.
 """
@@ -59,6 +69,7 @@ _FCM_PATH = "/v1/projects/{0}/messages:send"
 _FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 _BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 _DETAIL_LIMIT = 300
+_EXCHANGE_FAILED = "access token refresh"  # how a push's detail says its access token exchange failed
 _SERVICE_CREATION_LOCK = threading.Lock()
 DEFAULT_MAX_IN_FLIGHT = 32
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -237,7 +248,11 @@ class FCMTransport:
             with self._refresh_lock:
                 if not self._credential.valid:
                     index = next(pending)
-                    tell(index, self._send_one(messages[index]))
+                    first = self._send_one(messages[index])
+                    tell(index, first)
+                    if _exchange_failed(first):  # the rest would only repeat the failed exchange, each
+                        for index in pending:
+                            tell(index, first)
         workers = [self._pool.submit(sender) for _ in range(min(self.max_in_flight, len(messages)))]
         for worker in workers:
             worker.result()
@@ -248,11 +263,9 @@ class FCMTransport:
             return PushResult.sent(messaging.send(_fcm_message(message), app=self._app))
         except firebase_exceptions.FirebaseError as error:
             return _failure_result(error)
-        except google_auth_exceptions.TransportError as error:  # the token endpoint did not answer: a retry
-            return _failure_result(firebase_exceptions.UnavailableError(f"access token refresh: {error}", error))
-        except google_auth_exceptions.RefreshError as error:
-            kind = firebase_exceptions.UnavailableError if error.retryable else firebase_exceptions.UnknownError
-            return _failure_result(kind(f"access token refresh: {error}", error))
+        except (google_auth_exceptions.TransportError, google_auth_exceptions.RefreshError) as error:
+            # The token endpoint did not answer, or answered an error: retryable either way (module docstring).
+            return _failure_result(firebase_exceptions.UnavailableError(f"{_EXCHANGE_FAILED}: {error}", error))
         except Exception as error:  # noqa: BLE001 (a credential refresh error…: as send_each answers it)
             return _failure_result(
                 firebase_exceptions.UnknownError(f"Unknown error while making remote service calls: {error}", error)
@@ -267,6 +280,11 @@ class FCMTransport:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _exchange_failed(result: PushResult) -> bool:
+    """The push was not sent because its access token could not be had (``_send_one``)."""
+    return result.outcome == "retryable" and (result.detail or "").startswith(_EXCHANGE_FAILED)
 
 
 def _fcm_message(message: PushMessage) -> messaging.Message:

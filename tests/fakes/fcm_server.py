@@ -10,7 +10,7 @@ accepted, as the network does: the window in which FCM has a push and its sender
 ``max_in_progress`` is the most requests the server was handling at once.
 
 In another process (the benchmarks, ``make stack``): ``python -m tests.fakes.fcm_server --port N``;
-``GET /_fake/stats`` answers counts (with ``duplicates``: accepted pushes beyond the first per token),
+``GET /_fake/stats`` answers counts (``duplicates``: accepted pushes beyond the first per token; ``token_requests``),
 ``GET /_fake/pushes?token=T`` the recorded requests for one token (every token without ``token``),
 ``GET /_fake/timings`` the wall-clock moments of the first and the last accepted push (what a benchmark times),
 ``POST /_fake/slow`` ``{"seconds": s}`` holds every answer that long (as ``slow_down``), and ``POST /_fake/reset``
@@ -25,7 +25,9 @@ only tokens it issued (401 ``UNAUTHENTICATED`` otherwise). Point the file's ``to
 answer that long before issuing it; ``token_outage("hang")`` holds each token request without an answer until
 ``token_outage(None)`` (then answers 503 and issues nothing: its caller has long timed out), as a Google endpoint
 that does not answer within the client's timeout; ``token_outage("down")`` closes the connection unanswered.
-``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
+``token_errors(status, error)`` (over HTTP ``POST /_fake/token-error`` ``{"status": 400, "error": "invalid_grant"}``,
+``{"status": null}`` to recover) answers every token request with that OAuth error instead, as Google's endpoint
+answers a 503 or a refused grant. ``GET /_fake/first-seen`` answers when each token's first request arrived. ``POST /_fake/oauth2/token`` answers
 any caller like Google's token endpoint without checking (the partner campaign bench's Celery workers).
 """
 
@@ -130,6 +132,7 @@ class FakeFCMServer:
         self.token_requests = 0
         self._token_delay = 0.0
         self._token_outage: str | None = None
+        self._token_error: tuple[int, str] | None = None
         self._token_endpoint_up = threading.Event()
         self._token_endpoint_up.set()
         self._lock = threading.Lock()
@@ -213,6 +216,22 @@ class FakeFCMServer:
         else:
             self._token_endpoint_up.set()
 
+    def token_errors(self, status: int | None, error: str = "temporarily_unavailable") -> None:
+        """Answer every token request with HTTP ``status`` and OAuth ``error`` (Google's body), issuing nothing,
+        until ``token_errors(None)``: e.g. ``503`` (google-auth retries it, then raises a retryable
+        ``RefreshError``) or ``400, "invalid_grant"`` (a revoked key or a clock off: raised at once, not retryable).
+        Over HTTP: ``POST /_fake/token-error`` ``{"status": 400, "error": "invalid_grant"}`` (``{"status": null}``
+        to recover)."""
+        self._token_error = None if status is None else (int(status), error)
+
+    def token_error(self) -> tuple[int, dict[str, str]] | None:
+        """The error answer token requests get now, if ``token_errors`` set one."""
+        failing = self._token_error
+        if failing is None:
+            return None
+        status, error = failing
+        return status, {"error": error, "error_description": f"The fake token endpoint answers {status} {error}."}
+
     def token_request_arrived(self) -> str | None:
         """Count a token request; the outage it meets (``None``, ``"hang"``, ``"down"``)."""
         with self._lock:
@@ -268,6 +287,7 @@ class FakeFCMServer:
                 "max_in_progress": self.max_in_progress,
                 "in_progress": self._in_progress,
                 "tokens_issued": self.tokens_issued,
+                "token_requests": self.token_requests,
             }
 
     def first_seen(self) -> dict[str, float]:
@@ -431,8 +451,14 @@ class _Handler(BaseHTTPRequestHandler):
             if outage == "hang":
                 self._reply(503, {"error": "temporarily_unavailable"})
                 return
-            status, answer = self.server.fake.issue_token(parse_qs(raw.decode("utf-8", "replace")))
+            failing = self.server.fake.token_error()
+            status, answer = failing or self.server.fake.issue_token(parse_qs(raw.decode("utf-8", "replace")))
             self._reply(status, answer)
+            return
+        if self.path == "/_fake/token-error":
+            wanted = json.loads(raw or b"{}")
+            self.server.fake.token_errors(wanted.get("status"), wanted.get("error", "temporarily_unavailable"))
+            self._reply(200, {})
             return
         if self.path == "/_fake/reset":
             self.server.fake.reset()

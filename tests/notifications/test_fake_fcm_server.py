@@ -10,7 +10,8 @@ import time
 import httpx
 import pytest
 
-from tests.fakes.fcm_server import FakeFCMServer
+from ops.stack import ensure_service_account
+from tests.fakes.fcm_server import JWT_BEARER_GRANT, FakeFCMServer
 
 SEND = "/v1/projects/p/messages:send"
 
@@ -110,12 +111,44 @@ def test_it_runs_as_its_own_process_for_the_benchmark():
         for _ in range(2):
             assert httpx.post(url + SEND, json={"message": {"token": "device"}}).status_code == 200
         stats = httpx.get(url + "/_fake/stats").json()
-        assert stats.pop("in_progress") == 0 and stats.pop("tokens_issued") == 0
+        assert stats.pop("in_progress") == 0 and stats.pop("tokens_issued") == stats.pop("token_requests") == 0
         assert stats == {"calls": 2, "accepted": 2, "tokens": 1, "duplicates": 1, "max_in_progress": 1}
         httpx.post(url + "/_fake/reset")
         stats = httpx.get(url + "/_fake/stats").json()
-        assert stats.pop("in_progress") == 0 and stats.pop("tokens_issued") == 0
+        assert stats.pop("in_progress") == 0 and stats.pop("tokens_issued") == stats.pop("token_requests") == 0
         assert stats == {"calls": 0, "accepted": 0, "tokens": 0, "duplicates": 0, "max_in_progress": 0}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
+def test_its_token_endpoint_answers_an_error_while_told_to_over_http(tmp_path):
+    """``POST /_fake/token-error`` switches the token endpoint to an OAuth error answer and back (the account's
+    assertion is not even read meanwhile); ``token_requests`` counts every request."""
+    account_file = tmp_path / "account.json"
+    ensure_service_account(account_file, "http://127.0.0.1:1/token")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.fcm_server", "--port", "0", "--service-account", str(account_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        grant = {"grant_type": JWT_BEARER_GRANT, "assertion": "not.a.jwt"}
+        assert httpx.post(url + "/token", data=grant).json()["error"] == "invalid_grant"  # checked, as Google does
+
+        assert httpx.post(url + "/_fake/token-error", json={"status": 503}).status_code == 200
+        answer = httpx.post(url + "/token", data=grant)
+        assert (answer.status_code, answer.json()["error"]) == (503, "temporarily_unavailable")
+        httpx.post(url + "/_fake/token-error", json={"status": 400, "error": "invalid_grant"})
+        answer = httpx.post(url + "/token", data=grant)
+        assert (answer.status_code, answer.json()["error"]) == (400, "invalid_grant")
+        assert "503" not in answer.json()["error_description"]
+
+        httpx.post(url + "/_fake/token-error", json={"status": None})
+        assert httpx.post(url + "/token", data={"grant_type": "password"}).json()["error"] == "unsupported_grant_type"
+        stats = httpx.get(url + "/_fake/stats").json()
+        assert (stats["token_requests"], stats["tokens_issued"]) == (4, 0)
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

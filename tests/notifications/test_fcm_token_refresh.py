@@ -1,12 +1,15 @@
 """firebase-admin's OAuth2 token refresh against the fake's token endpoint (Google's, played), from a
-service-account file as in production: a token endpoint that does not answer leaves the batch retryable, and it
-is then delivered once; a fresh transport's batch costs one token exchange, not one per in-flight thread."""
+service-account file as in production: a token endpoint that does not answer, or answers an error (a 503, or a
+400 ``invalid_grant``: google-auth's ``RefreshError``), leaves the batch retryable, with nothing marked sent, at the
+cost of one exchange for the whole batch, and it is then delivered once; a fresh transport's batch costs one token
+exchange, not one per in-flight thread."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -76,6 +79,53 @@ def test_a_batch_sent_while_the_token_endpoint_does_not_answer_is_retried_and_de
         assert [(row.state, row.attempts) for row in deliveries(db_session)] == [("sent", 2)] * 3
         assert {token: account_server.accepted_count(token) for token in TOKENS} == dict.fromkeys(TOKENS, 1)
         assert account_server.tokens_issued == 1
+    finally:
+        clock.set_now(None)
+        del hub.push
+        transport.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "exchanges"),
+    [
+        (503, "temporarily_unavailable", 3),  # google-auth tries a retryable answer three times, 1 s and 2 s apart
+        (400, "invalid_grant", 1),  # a refused grant (a revoked key, a clock off): raised at once
+    ],
+)
+def test_a_batch_whose_token_exchange_is_answered_with_an_error_is_retried_and_delivered_once(
+    hub, db_session, account_server, status, error, exchanges
+):
+    transport = account_transport(account_server, max_in_flight=2)
+    hub.push = transport
+    clock.set_now(T0)
+    tokens = [*TOKENS, "refresh-token-dddddd", "refresh-token-eeeeee"]
+    try:
+        resident = create_resident(db_session)
+        create_notification(db_session, resident, create_devices(db_session, resident, tokens))
+        switch = httpx.post(f"{account_server.url}/_fake/token-error", json={"status": status, "error": error})
+        assert switch.status_code == 200
+
+        first = send_due_deliveries(hub)
+
+        assert (first.sent, first.retried, first.failed) == (0, len(tokens), 0)
+        rows = deliveries(db_session)
+        assert [(row.state, row.attempts, row.error_code, row.sent_at) for row in rows] == [
+            ("queued", 1, "UNAVAILABLE", None)
+        ] * len(tokens)
+        assert all(row.next_attempt_at > T0 and row.provider_message_id is None for row in rows)
+        assert all(row.error_detail.startswith("access token refresh") and error in row.error_detail for row in rows)
+        assert account_server.calls == [] and account_server.tokens_issued == 0
+        assert account_server.token_requests == exchanges  # one exchange for the batch, not one per push
+
+        httpx.post(f"{account_server.url}/_fake/token-error", json={"status": None})
+        clock.set_now(max(row.next_attempt_at for row in rows))
+        second = send_due_deliveries(hub)
+        assert send_due_deliveries(hub).sent == 0  # nothing left: nothing sent twice
+
+        assert second.sent == len(tokens)
+        assert [(row.state, row.attempts) for row in deliveries(db_session)] == [("sent", 2)] * len(tokens)
+        assert {token: account_server.accepted_count(token) for token in tokens} == dict.fromkeys(tokens, 1)
+        assert (account_server.token_requests, account_server.tokens_issued) == (exchanges + 1, 1)
     finally:
         clock.set_now(None)
         del hub.push
