@@ -134,8 +134,10 @@ def test_requests_served_by_both_workers_are_counted_in_every_scrape(gunicorn):
 
 def test_a_worker_that_dies_takes_none_of_its_counts_with_it(gunicorn):
     family, sample, labels = HEALTHZ
+    _get_many(f"{gunicorn.url}/healthz", 8)  # the victim must have counted something of its own, whatever ran before
+    victim = max(gunicorn.workers(), key=lambda pid: gunicorn.counted_by_pid("/healthz")[pid])
+    assert gunicorn.counted_by_pid("/healthz")[victim] > 0
     counted = gunicorn.scrape().value(sample, **labels)
-    victim = max(gunicorn.workers())
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while victim in gunicorn.workers() or len(gunicorn.workers()) < 2:
