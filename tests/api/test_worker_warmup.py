@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.live_servers import free_port
+from tests.live_servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -79,12 +79,7 @@ def gunicorn(folder: Path, database_url: str) -> Iterator[Server]:
     try:
         yield Server(process, f"http://127.0.0.1:{port}", log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _database_connections(test_database) -> int:
