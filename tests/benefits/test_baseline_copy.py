@@ -2,7 +2,8 @@
 
 The same pictures go in both ways, for two residents, on a real PostgreSQL session; every column of
 ``benefit_sources``, ``benefits`` and ``benefit_actions`` is compared as the ORM reads it back (the generated ids
-and the resident aside), and the ``json`` document's stored text byte for byte. The records carry what an export
+and the resident aside). The ``json`` document's text is orjson's (``copy_rows.stored_json``): other bytes, the
+value ``json.dumps`` stores. The records carry what an export
 can carry in its strings: quotes, tabs, newlines, carriage returns, backslashes, COPY's own ``\\N`` and ``\\.``,
 non-ASCII and astral characters, and instants in other zones. A NUL, which PostgreSQL's text cannot hold, is
 refused by both ways.
@@ -10,13 +11,17 @@ refused by both ways.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import enum
+import json
 import zoneinfo
 
 import pytest
 from sqlalchemy import select, text
 
 from services.benefits.bulk_reconcile import insert_baselines
+from services.benefits.copy_rows import stored_json
 from services.models.benefits import Benefit, BenefitAction, BenefitSource
 from services.platform.records import Action, Amount, BenefitRecord, HouseholdMember, Notice, Payment, documents_hash
 from services.platform.views import SourceView
@@ -85,7 +90,7 @@ def stored(session, resident_id: str) -> tuple[list, list, list, list]:
         [columns(source, {"id", "resident_id"}) for source in sources],
         [columns(benefit, {"id", "resident_id"}) for benefit in benefits],
         [{**columns(a, {"id", "resident_id", "benefit_id"}), "benefit": keys[a.benefit_id]} for a in actions],
-        texts,
+        [json.loads(stored_text) for stored_text in texts],  # as any JSON reader reads the column
     )
 
 
@@ -121,3 +126,41 @@ def test_a_nul_in_the_text_is_refused_either_way(postgres, copy):
         resident_id = create_resident(session).id
         with pytest.raises(Exception, match="(?i)nul|0x00"):
             insert_baselines(session, "DHS", {resident_id: baseline("a\x00b")}, dt.datetime.now(dt.UTC), copy=copy)
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Name(enum.StrEnum):
+    A = "a"
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1, "b": [True, False, None], "c": {"d": UNUSUAL}},
+        {"big": 2**64, "negative": -(2**63)},  # beyond orjson's 64 bits: json writes it
+        {1: "a", "nested": {2: [3]}},  # json writes non-str keys as strings; orjson refuses them
+        {"surrogate": "\ud800"},  # a lone surrogate: orjson refuses it, json escapes it
+        {"float": 1.5, "small": 1e-7, "large": 1e300},
+        {"level": Level.HIGH, "name": Name.A},  # subclasses of int and str: written as json writes them
+    ],
+)
+def test_stored_json_reads_back_as_the_insert_s_json(value):
+    assert json.loads(stored_json(value)) == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "value", [{"at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}, {"p": Point(1)}, {"d": dt.date(2026, 1, 1)}]
+)
+def test_stored_json_refuses_what_json_refuses(value):
+    with pytest.raises(TypeError):
+        json.dumps(value)
+    with pytest.raises(TypeError):
+        stored_json(value)
