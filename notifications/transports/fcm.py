@@ -69,7 +69,6 @@ _FCM_PATH = "/v1/projects/{0}/messages:send"
 _FCM_ERROR_TYPE = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 _BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 _DETAIL_LIMIT = 300
-_EXCHANGE_FAILED = "access token refresh"  # how a push's detail says its access token exchange failed
 _SERVICE_CREATION_LOCK = threading.Lock()
 DEFAULT_MAX_IN_FLIGHT = 32
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -250,7 +249,9 @@ class FCMTransport:
                     index = next(pending)
                     first = self._send_one(messages[index])
                     tell(index, first)
-                    if _exchange_failed(first):  # the rest would only repeat the failed exchange, each
+                    # Still no token after a retryable answer: the exchange failed, and each of the rest would
+                    # only repeat it.
+                    if first.outcome == "retryable" and not self._credential.valid:
                         for index in pending:
                             tell(index, first)
         workers = [self._pool.submit(sender) for _ in range(min(self.max_in_flight, len(messages)))]
@@ -265,7 +266,7 @@ class FCMTransport:
             return _failure_result(error)
         except (google_auth_exceptions.TransportError, google_auth_exceptions.RefreshError) as error:
             # The token endpoint did not answer, or answered an error: retryable either way (module docstring).
-            return _failure_result(firebase_exceptions.UnavailableError(f"{_EXCHANGE_FAILED}: {error}", error))
+            return _failure_result(firebase_exceptions.UnavailableError(f"access token refresh: {error}", error))
         except Exception as error:  # noqa: BLE001 (a credential refresh error…: as send_each answers it)
             return _failure_result(
                 firebase_exceptions.UnknownError(f"Unknown error while making remote service calls: {error}", error)
@@ -280,11 +281,6 @@ class FCMTransport:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _exchange_failed(result: PushResult) -> bool:
-    """The push was not sent because its access token could not be had (``_send_one``)."""
-    return result.outcome == "retryable" and (result.detail or "").startswith(_EXCHANGE_FAILED)
 
 
 def _fcm_message(message: PushMessage) -> messaging.Message:
