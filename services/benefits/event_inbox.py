@@ -203,12 +203,13 @@ def _by_record(rows: list[PlatformEventInbox]) -> list[list[PlatformEventInbox]]
 
 def _apply_one(hub: Hub, session: Session, event: ChangeEvent) -> tuple[str, list[str]]:
     """One event in its own savepoint, its inbox row deleted in it: a failure rolls back this event alone."""
+    applied = delete(PlatformEventInbox).where(PlatformEventInbox.event_id == event.event_id)
     try:
         with session.begin_nested():
             outcome, standing = apply_in_session(hub, session, event)
-            session.execute(delete(PlatformEventInbox).where(PlatformEventInbox.event_id == event.event_id))
+            session.execute(applied)
     except ConcurrentDuplicate:  # another drain remembered it first: only the row goes
-        session.execute(delete(PlatformEventInbox).where(PlatformEventInbox.event_id == event.event_id))
+        session.execute(applied)
         return DUPLICATE, []
     return outcome, standing
 
