@@ -295,10 +295,11 @@ def insert_baselines(
         benefits += rows
         actions += action_rows
     connection = session.connection()
+    by_copy = connection.dialect.name == "postgresql" if copy is None else copy
     for model, rows in ((BenefitSource, sources), (Benefit, benefits), (BenefitAction, actions)):
         if not rows:
             continue
-        if connection.dialect.name == "postgresql" if copy is None else copy:
+        if by_copy:
             copy_rows(connection, model.__table__, rows, list(rows[0]))
         else:
             connection.execute(insert(model), rows)
