@@ -15,7 +15,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,10 +23,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.live_servers import free_port, stop
+from tests.live_servers import GUNICORN, ROOT, free_port, stop
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 2
 pytestmark = pytest.mark.slow
 
@@ -58,6 +55,9 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(folder: Path, database_url: str) -> Iterator[Server]:
+    """The repo's gunicorn config with ``WORKERS`` workers, yielded as soon as it is started: not
+    ``live_servers.gunicorn_process``, which waits by requesting ``/healthz``, since these tests look at the
+    warm-up before any request reaches a worker."""
     port = free_port()
     env = {
         **{key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}},
